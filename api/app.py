@@ -1,0 +1,120 @@
+"""create_app: the Starlette application with REST under /api/v1 and GraphQL at /graphql."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.context import AppState
+from api.errors import ApiError, ServiceUnavailable
+from api.faults import DATABASE_DOWN
+from api.graphql import GraphQLApp
+from api.logs import RequestLog
+from api.rest.http import JSON
+from api.rest.routes import ROUTES
+from api.schema import schema
+from api.settings import Settings
+from db.messages import prune
+from db.organizations import ensure_organization
+from db.pool import create_pool
+
+log = logging.getLogger("mailflow.app")
+PRUNE_EVERY_SECONDS = 24 * 3600
+
+
+def _request_id(request: Request) -> str:
+    return str(request.scope.get("state", {}).get("request_id", ""))
+
+
+async def api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return JSON(exc.body(), status_code=exc.status)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+    body = {
+        "error": {
+            "code": code,
+            "message": f"{request.method} {request.url.path}: {exc.detail}",
+            "details": [],
+        }
+    }
+    return JSON(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def database_down(request: Request, exc: Exception) -> Response:
+    unavailable = ServiceUnavailable("the database is unavailable; try again shortly")
+    log.warning("database unavailable: %r", exc, extra={"fields": {"request_id": _request_id(request)}})
+    return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error", exc_info=exc, extra={"fields": {"request_id": _request_id(request)}})
+    body = {
+        "error": {
+            "code": "INTERNAL_SERVER_ERROR",
+            "message": f"unexpected error; quote request id {_request_id(request)} when reporting it",
+            "details": [],
+        }
+    }
+    return JSON(body, status_code=500)
+
+
+async def _prune_daily(state: AppState) -> None:
+    while True:
+        try:
+            pruned = await prune(state.pool, state.settings.retention_days)
+            log.info(
+                "pruned",
+                extra={
+                    "fields": {"partitions": pruned.partitions_dropped, "rollups": pruned.rollups_deleted}
+                },
+            )
+        except Exception:
+            log.exception("pruning failed; will try again")
+        await asyncio.sleep(PRUNE_EVERY_SECONDS)
+
+
+def create_app(settings: Settings, dsn: str = "", state: AppState | None = None) -> Starlette:
+    """The app. Given a ready `state` (tests), it uses it; otherwise it connects to `dsn` at startup."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if state is not None:
+            app.state.mailflow = state
+            yield
+            return
+        pool = await create_pool(dsn, max_size=settings.pool_size)
+        org_id = await ensure_organization(pool, settings.org_name)
+        app.state.mailflow = AppState(settings=settings, pool=pool, org_id=org_id)
+        pruner = asyncio.create_task(_prune_daily(app.state.mailflow))
+        try:
+            yield
+        finally:
+            pruner.cancel()
+            await pool.close()
+
+    graphql = GraphQLApp(schema)
+    routes = [*ROUTES, Route("/graphql", graphql, methods=["GET", "POST"])]
+    handlers: dict[Any, Any] = {
+        ApiError: api_error,
+        HTTPException: http_error,
+        **dict.fromkeys(DATABASE_DOWN, database_down),
+        Exception: unexpected_error,
+    }
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    if state is not None:
+        app.state.mailflow = state
+    app.add_middleware(RequestLog)
+    return app

@@ -1,0 +1,265 @@
+"""The `mailflow` command: serve, migrate, demo, ingest, prune, connectors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import io
+import itertools
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from typing import IO, Any, NoReturn
+
+import orjson
+
+from api import __version__
+from api.context import AppState
+from api.errors import ApiError
+from api.feed import FeedSummary, Progress, feed
+from api.settings import Settings, SettingsError
+from db.embedded import EmbeddedError
+from db.migrate import migrate
+from db.organizations import ensure_organization
+from db.pool import create_pool, database
+
+
+class CliError(Exception):
+    """Printed as one line; the command exits 1."""
+
+
+def fail(message: str) -> NoReturn:
+    print(f"mailflow: error: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+async def _with_state(settings: Settings, dsn: str, work: Callable[[AppState], Awaitable[Any]]) -> Any:
+    pool = await create_pool(dsn, max_size=4)
+    try:
+        async with pool.acquire() as conn:
+            await migrate(conn)
+        org_id = await ensure_organization(pool, settings.org_name)
+        return await work(AppState(settings=settings, pool=pool, org_id=org_id))
+    finally:
+        await pool.close()
+
+
+def run_with_state(settings: Settings, work: Callable[[AppState], Awaitable[Any]]) -> Any:
+    with database(settings) as dsn:
+        return asyncio.run(_with_state(settings, dsn, work))
+
+
+# --- input files -----------------------------------------------------------------------------------
+
+
+def open_input(name: str) -> IO[bytes]:
+    raw: Any = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+    return buffered
+
+
+def read_records(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
+    """(line, record) pairs from NDJSON (streamed) or a JSON array (read whole)."""
+    first = b""
+    head: list[bytes] = []
+    for line in stream:
+        head.append(line)
+        if line.strip():
+            first = line.lstrip()[:1]
+            break
+    if first == b"[":
+        data = b"".join(head) + stream.read()
+        try:
+            value = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise CliError(f"{name}:{exc.lineno}: malformed JSON: {exc.msg}") from None
+        if not isinstance(value, list):
+            raise CliError(f"{name}: expected a JSON array or NDJSON")
+        yield from enumerate(value, start=1)
+        return
+    for number, line in enumerate(itertools.chain(head, stream), start=1):
+        if line.strip():
+            yield number, _ndjson_line(line, name, number)
+
+
+def _ndjson_line(line: bytes, name: str, number: int) -> Any:
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise CliError(f"{name}:{number}: malformed JSON: {exc.msg}") from None
+
+
+# --- commands --------------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> None:
+    async def work(state: AppState) -> None:
+        print("migrations are current")
+
+    run_with_state(settings, work)
+
+
+async def load_demo(state: AppState) -> FeedSummary:
+    from api.demo import CONNECTORS, demo_records
+    from db.connectors import create_connector
+
+    for name, direction, type_, forced in CONNECTORS:
+        await create_connector(state.pool, state.org_id, name, direction, type_, forced)
+    return await feed(state, enumerate(demo_records(), start=1))
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
+    summary = run_with_state(settings, load_demo)
+    print(f"demo data for Contoso: {summary.line()}")
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
+    async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
+        done = []
+        for name in args.files:
+            progress = Progress()
+            try:
+                with open_input(name) as stream:
+                    summary = await feed(state, read_records(stream, name), args.batch_size, progress.update)
+            except ApiError as exc:
+                progress.done()
+                for item in exc.details[:20]:
+                    print(
+                        f"{name}:{item['line']}: {item.get('field') or 'record'}: {item['message']}",
+                        file=sys.stderr,
+                    )
+                raise CliError(f"{name}: {exc.message}") from None
+            except OSError as exc:
+                raise CliError(f"{name}: {exc.strerror or exc}") from None
+            progress.done()
+            print(f"{name}: {summary.line()}")
+            done.append((name, summary))
+        return done
+
+    run_with_state(settings, work)
+
+
+def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
+    from db.messages import prune
+
+    async def work(state: AppState) -> None:
+        pruned = await prune(state.pool, settings.retention_days)
+        print(
+            f"removed data before {pruned.cutoff:%Y-%m-%d %H:%M} UTC: {pruned.partitions_dropped} day "
+            f"partition(s) of messages, {pruned.rollups_deleted} rollup row(s)"
+        )
+
+    run_with_state(settings, work)
+
+
+def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
+    from api.rest.connectors import add_connector
+    from db.connectors import list_connectors
+
+    async def work(state: AppState) -> None:
+        if args.action == "add":
+            c = await add_connector(state, args.name, args.direction, args.type, args.forced_tls)
+            print(f"created connector {c.id}: {c.direction} {c.type} {c.name!r} forced_tls={c.forced_tls}")
+            return
+        rows = await list_connectors(state.pool, state.org_id)
+        if not rows:
+            print("no connectors yet: add one with `mailflow connectors add NAME --direction ... --type ...`")
+        for c in rows:
+            print(f"{c.id}\t{c.direction}\t{c.type}\t{'forced_tls' if c.forced_tls else '-'}\t{c.name}")
+
+    run_with_state(settings, work)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from api.app import create_app
+    from api.logs import configure_logging
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    configure_logging(settings.log_level)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
+    # `finally` below stop the embedded PostgreSQL instead of leaving it running.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    with database(settings, own_server=True) as dsn:
+
+        async def prepare(state: AppState) -> None:
+            if args.demo:
+                summary = await load_demo(state)
+                print(f"demo data for Contoso: {summary.line()}", flush=True)
+
+        asyncio.run(_with_state(settings, dsn, prepare))
+        base = f"http://{host}:{port}"
+        print(f"mailflow {__version__} on {base}", flush=True)
+        print(f"  GraphQL (GraphiQL): {base}/graphql", flush=True)
+        print(f"  REST:               {base}/api/v1/summary   {base}/api/v1/connectors", flush=True)
+        print(f"  health:             {base}/healthz   {base}/readyz", flush=True)
+        config = uvicorn.Config(
+            create_app(settings, dsn), host=host, port=port, log_config=None, access_log=False, lifespan="on"
+        )
+        uvicorn.Server(config).run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mailflow", description="How well your mail is protected in transit."
+    )
+    parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the API (embedded PostgreSQL unless DATABASE_URL is set)")
+    serve.add_argument("--demo", action="store_true", help="load the Contoso demo data first")
+    serve.add_argument("--host", help="listen address (default MAILFLOW_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="listen port (default MAILFLOW_PORT, 8000)")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load the Contoso demo data (the last 7 days)").set_defaults(func=cmd_demo)
+    sub.add_parser("prune", help="remove data older than MAILFLOW_RETENTION_DAYS").set_defaults(
+        func=cmd_prune
+    )
+
+    ingest = sub.add_parser(
+        "ingest", help="store message records from NDJSON or JSON files (.gz too, - for stdin)"
+    )
+    ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument(
+        "--batch-size", type=int, default=10_000, help="records per transaction (default 10000)"
+    )
+    ingest.set_defaults(func=cmd_ingest)
+
+    connectors = sub.add_parser("connectors", help="list or add connectors")
+    actions = connectors.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="list the connectors")
+    add = actions.add_parser("add", help="add a connector")
+    add.add_argument("name")
+    add.add_argument("--direction", required=True, choices=["inbound", "outbound"])
+    add.add_argument("--type", required=True, choices=["partner", "on_premises"])
+    add.add_argument("--forced-tls", action="store_true", help="the connector requires TLS")
+    connectors.set_defaults(func=cmd_connectors)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        args.func(args, settings)
+    except SettingsError as exc:
+        fail(f"setting {exc}")
+    except (CliError, EmbeddedError) as exc:
+        fail(str(exc))
+    except ApiError as exc:
+        fail(exc.message)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    except OSError as exc:
+        fail(f"cannot reach the database: {exc}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Feeding a stream of records of any length through the ingest pipeline in batches."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from api.context import AppState
+from api.errors import ValidationFailed
+from api.ingest import validate
+from db.connectors import connector_index, list_connectors
+from db.messages import store_messages
+
+BATCH_SIZE = 10_000
+
+
+@dataclass
+class FeedSummary:
+    records: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = self.records / self.seconds if self.seconds else 0
+        return (
+            f"{self.records:,} records: {self.accepted:,} stored, {self.duplicates:,} already stored "
+            f"({self.seconds:.1f} s, {rate:,.0f} records/s)"
+        )
+
+
+class Progress:
+    """A one-line progress display on a terminal; silent elsewhere."""
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.started = time.monotonic()
+
+    def update(self, summary: FeedSummary) -> None:
+        if self.enabled:
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            self.stream.write(
+                f"\r  {summary.records:>12,} records  {summary.accepted:>12,} stored  "
+                f"{summary.records / elapsed:>9,.0f}/s "
+            )
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+
+
+async def feed(
+    state: AppState,
+    records: Iterable[tuple[int, Any]],
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[FeedSummary], None] | None = None,
+) -> FeedSummary:
+    """Store (line, record) pairs batch by batch; each batch is all or nothing.
+
+    A batch with an invalid record raises ValidationFailed naming the lines; the batches before it are
+    stored, and feeding the same input again stores nothing twice.
+    """
+    index = connector_index(await list_connectors(state.pool, state.org_id))
+    summary = FeedSummary()
+    started = time.monotonic()
+    chunk: list[Any] = []
+    lines: list[int] = []
+
+    async def flush() -> None:
+        batch, problems = validate(chunk, index)
+        if problems:
+            for item in problems.items:
+                item["line"] = lines[item["line"] - 1]
+            raise ValidationFailed(
+                f"{problems.summary()} from line {lines[0]} on; the {summary.records:,} records before it "
+                "were stored (feeding the same input again stores nothing twice)",
+                problems.items,
+            )
+        stored = await store_messages(state.pool, state.org_id, batch)
+        summary.records += len(chunk)
+        summary.accepted += stored.accepted
+        summary.duplicates += stored.duplicates
+        summary.seconds = time.monotonic() - started
+        chunk.clear()
+        lines.clear()
+        if on_batch:
+            on_batch(summary)
+
+    for line, record in records:
+        chunk.append(record)
+        lines.append(line)
+        if len(chunk) >= batch_size:
+            await flush()
+    if chunk:
+        await flush()
+    summary.seconds = time.monotonic() - started
+    return summary

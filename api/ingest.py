@@ -1,0 +1,232 @@
+"""The one ingest pipeline: validate records (every problem, with its record number), attribute
+connectors, then store them with their rollups in one transaction (db/messages.py)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from api.tls import tls_bucket
+
+MAX_PROBLEMS = 100
+FIELDS = frozenset(
+    {
+        "message_id",
+        "received_at",
+        "direction",
+        "tls_version",
+        "connector",
+        "cipher",
+        "sender",
+        "recipient",
+        "remote_host",
+        "remote_ip",
+        "size_bytes",
+        "status",
+    }
+)
+_TEXT_FIELDS = ("cipher", "remote_host", "status")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_DIRECTIONS = {"inbound": "inbound", "outbound": "outbound"}
+
+ConnectorIndex = dict[tuple[str, str], int]  # (direction, name) -> connector_id
+
+
+@dataclass
+class Batch:
+    """Validated records as columns, ready for one `unnest` insert."""
+
+    message_ids: list[str] = field(default_factory=list)
+    received_at: list[datetime] = field(default_factory=list)
+    directions: list[str] = field(default_factory=list)
+    connector_ids: list[int | None] = field(default_factory=list)
+    tls_buckets: list[str] = field(default_factory=list)
+    tls_protocols: list[str | None] = field(default_factory=list)
+    ciphers: list[str | None] = field(default_factory=list)
+    sender_domains: list[str | None] = field(default_factory=list)
+    recipient_domains: list[str | None] = field(default_factory=list)
+    remote_hosts: list[str | None] = field(default_factory=list)
+    remote_ips: list[str | None] = field(default_factory=list)
+    sizes: list[int | None] = field(default_factory=list)
+    statuses: list[str | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.message_ids)
+
+    def columns(self) -> tuple[list[Any], ...]:
+        return (
+            self.message_ids,
+            self.received_at,
+            self.directions,
+            self.connector_ids,
+            self.tls_buckets,
+            self.tls_protocols,
+            self.ciphers,
+            self.sender_domains,
+            self.recipient_domains,
+            self.remote_hosts,
+            self.remote_ips,
+            self.sizes,
+            self.statuses,
+        )
+
+    def utc_days(self) -> list[date]:
+        """The UTC days the records fall on (the message partitions they need)."""
+        return sorted({ts.astimezone(UTC).date() for ts in self.received_at})
+
+
+class Problems:
+    """Collects at most MAX_PROBLEMS problems and counts them all."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, line: int, field_name: str | None, message: str) -> None:
+        self.count += 1
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append({"line": line, "field": field_name, "message": message})
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def summary(self) -> str:
+        shown = "" if self.count <= MAX_PROBLEMS else f" (the first {MAX_PROBLEMS} are listed)"
+        return f"{self.count} problem(s) in the records{shown}; nothing was stored"
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _domain(value: str) -> str:
+    address = value.strip().strip("<>").strip()
+    return address.rsplit("@", 1)[-1].lower()
+
+
+def _ip(value: str) -> str | None:
+    text = value.strip().strip("[]").split("%", 1)[0]
+    if text.lower().startswith("ipv6:"):
+        text = text[5:]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def _optional_text(record: dict[str, Any], name: str, line: int, problems: Problems) -> str | None:
+    value = record.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.add(line, name, "must be a string")
+        return None
+    if len(value) > 1000:
+        problems.add(line, name, "is longer than 1000 characters")
+        return None
+    return value
+
+
+def validate(
+    records: list[Any], connectors: ConnectorIndex, first_line: int = 1, problems: Problems | None = None
+) -> tuple[Batch, Problems]:
+    """Check every record; return the valid ones as columns and every problem found."""
+    batch = Batch()
+    problems = problems if problems is not None else Problems()
+    for offset, record in enumerate(records):
+        line = first_line + offset
+        if not isinstance(record, dict):
+            problems.add(line, None, "a record must be a JSON object")
+            continue
+        unknown = record.keys() - FIELDS
+        if unknown:
+            problems.add(line, sorted(unknown)[0], f"unknown field(s): {', '.join(sorted(unknown))}")
+
+        message_id = record.get("message_id")
+        if not isinstance(message_id, str) or not message_id.strip():
+            problems.add(line, "message_id", "is required (a non-empty string)")
+        elif len(message_id) > 1000:
+            problems.add(line, "message_id", "is longer than 1000 characters")
+
+        raw_time = record.get("received_at")
+        received_at = parse_timestamp(raw_time)
+        if received_at is None:
+            problems.add(
+                line, "received_at", "is required: an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z"
+            )
+
+        direction = _DIRECTIONS.get(record.get("direction"))  # type: ignore[arg-type]
+        if direction is None:
+            problems.add(line, "direction", "is required: inbound or outbound")
+
+        raw_tls = record.get("tls_version", ...)
+        bucket = None
+        if raw_tls is ... or raw_tls is None:
+            problems.add(line, "tls_version", 'is required (use "none" for mail without TLS)')
+        elif not isinstance(raw_tls, str):
+            problems.add(line, "tls_version", "must be a string such as TLSv1.2 or none")
+        else:
+            bucket = tls_bucket(raw_tls)
+            if bucket is None:
+                problems.add(
+                    line,
+                    "tls_version",
+                    f"{raw_tls!r} is not a TLS version (expected e.g. TLSv1.3, TLS 1.2, TLS1_1, 1.0, none)",
+                )
+
+        connector_id = None
+        name = record.get("connector")
+        if name is not None:
+            if not isinstance(name, str):
+                problems.add(line, "connector", "must be a connector name or null")
+            elif direction is not None:
+                connector_id = connectors.get((direction, name))
+                if connector_id is None:
+                    problems.add(line, "connector", f"no {direction} connector is named {name!r}")
+
+        texts = [_optional_text(record, f, line, problems) for f in _TEXT_FIELDS]
+        sender = _optional_text(record, "sender", line, problems)
+        recipient = _optional_text(record, "recipient", line, problems)
+
+        remote_ip = None
+        raw_ip = record.get("remote_ip")
+        if raw_ip is not None:
+            remote_ip = _ip(raw_ip) if isinstance(raw_ip, str) else None
+            if remote_ip is None:
+                problems.add(line, "remote_ip", f"{raw_ip!r} is not an IPv4 or IPv6 address")
+
+        size = record.get("size_bytes")
+        if size is not None and (type(size) is not int or size < 0 or size > 2**62):
+            problems.add(line, "size_bytes", "must be a whole number of bytes, 0 or more")
+            size = None
+
+        if problems:  # the batch will not be stored: stop building it
+            continue
+        # with no problem recorded, every required field was checked and set above
+        assert isinstance(message_id, str)
+        assert isinstance(raw_tls, str)
+        assert received_at is not None
+        assert direction is not None
+        assert bucket is not None
+        batch.message_ids.append(message_id)
+        batch.received_at.append(received_at)
+        batch.directions.append(direction)
+        batch.connector_ids.append(connector_id)
+        batch.tls_buckets.append(bucket)
+        batch.tls_protocols.append(raw_tls or None)
+        batch.ciphers.append(texts[0])
+        batch.remote_hosts.append(texts[1])
+        batch.statuses.append(texts[2])
+        batch.sender_domains.append(_domain(sender) if sender else None)
+        batch.recipient_domains.append(_domain(recipient) if recipient else None)
+        batch.remote_ips.append(remote_ip)
+        batch.sizes.append(size)
+    return batch, problems

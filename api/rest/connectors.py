@@ -1,0 +1,73 @@
+"""GET and POST /api/v1/connectors."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.errors import BadRequest, Conflict, ValidationFailed
+from api.rest.http import JSON, read_body, state
+from db.connectors import Connector, create_connector, list_connectors
+
+DIRECTIONS = ("inbound", "outbound")
+TYPES = ("partner", "on_premises")
+
+
+def connector_json(c: Connector) -> dict[str, Any]:
+    return asdict(c)
+
+
+def check_connector(name: Any, direction: Any, type_: Any, forced_tls: Any) -> list[dict[str, Any]]:
+    """Every problem with a new connector's fields (shared by REST, GraphQL and the CLI)."""
+    problems = []
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        problems.append({"field": "name", "message": "is required: 1 to 200 characters"})
+    if direction not in DIRECTIONS:
+        problems.append({"field": "direction", "message": "must be inbound or outbound"})
+    if type_ not in TYPES:
+        problems.append({"field": "type", "message": "must be partner or on_premises"})
+    if not isinstance(forced_tls, bool):
+        problems.append({"field": "forced_tls", "message": "must be true or false"})
+    return problems
+
+
+async def add_connector(app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any) -> Connector:
+    problems = check_connector(name, direction, type_, forced_tls)
+    if problems:
+        raise ValidationFailed("the connector is not valid", problems)
+    created = await create_connector(app.pool, app.org_id, name.strip(), direction, type_, forced_tls)
+    if created is None:
+        raise Conflict(
+            f"an {direction} connector named {name.strip()!r} already exists",
+            [{"field": "name", "message": "already used in this direction"}],
+        )
+    return created
+
+
+async def post_connector(request: Request) -> Response:
+    app = state(request)
+    body = await read_body(request, app.settings.max_body_bytes)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    unknown = sorted(data.keys() - {"name", "direction", "type", "forced_tls"})
+    if unknown:
+        raise ValidationFailed(
+            "the connector is not valid", [{"field": f, "message": "unknown field"} for f in unknown]
+        )
+    created = await add_connector(
+        app, data.get("name"), data.get("direction"), data.get("type"), data.get("forced_tls", False)
+    )
+    return JSON(connector_json(created), status_code=201)
+
+
+async def get_connectors(request: Request) -> Response:
+    app = state(request)
+    return JSON({"connectors": [connector_json(c) for c in await list_connectors(app.pool, app.org_id)]})

@@ -1,0 +1,46 @@
+"""TLS buckets and the spellings of TLS versions seen in real logs and reports.
+
+SSL 2.0 and 3.0 go to the `TLS1.0` bucket ("TLS 1.0 or older"): they are older and weaker than TLS 1.0,
+so they must weigh on the same insights. The raw string is always kept beside the bucket.
+"""
+
+from __future__ import annotations
+
+import re
+
+BUCKETS: tuple[str, ...] = ("none", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown")
+
+_NONE = frozenset({"", "none", "no tls", "notls", "no_tls", "no-tls"})
+_UNKNOWN = frozenset({"unknown", "tls"})
+_TLS = re.compile(r"^tls\s*v?\s*1(?:[._ ]?([0-3]))?$")
+_BARE = re.compile(r"^1\.([0-3])$")
+_SSL = re.compile(r"^ssl\s*v?\s*([23])(?:[._]0)?$")
+
+_cache: dict[str, str | None] = {}
+
+
+def _parse(text: str) -> str | None:
+    s = text.strip().lower()
+    if s in _NONE:
+        return "none"
+    if s in _UNKNOWN:
+        return "unknown"
+    match = _TLS.match(s) or _BARE.match(s)
+    if match:
+        return f"TLS1.{match.group(1) or '0'}"
+    if _SSL.match(s):
+        return "TLS1.0"
+    return None
+
+
+def tls_bucket(value: str | None) -> str | None:
+    """The bucket for a version string, or None when the string is not a TLS version."""
+    if value is None:
+        return "none"
+    try:
+        return _cache[value]
+    except KeyError:
+        bucket = _parse(value)
+        if len(_cache) < 10_000:
+            _cache[value] = bucket
+        return bucket

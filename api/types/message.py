@@ -1,0 +1,39 @@
+"""MessageInput and the result of ingestMessages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from api.types.enums import Direction
+
+
+@strawberry.input(description="One message in one direction; the same fields as POST /api/v1/messages.")
+class MessageInput:
+    message_id: str
+    received_at: datetime
+    direction: Direction
+    tls_version: str
+    connector: str | None = None
+    cipher: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    remote_host: str | None = None
+    remote_ip: str | None = None
+    size_bytes: int | None = None
+    status: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        record = {k: v for k, v in vars(self).items() if v is not None}
+        # Keep what the client sent: a time without an offset fails validation, as over REST.
+        record["received_at"] = self.received_at.isoformat()
+        record["direction"] = self.direction.value
+        return record
+
+
+@strawberry.type
+class IngestResult:
+    accepted: int
+    duplicates: int

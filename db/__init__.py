@@ -1,0 +1,1 @@
+"""The store: PostgreSQL schema, migrations, queries and the embedded server."""

@@ -1,0 +1,44 @@
+"""Connectors: named paths to partner or on-premises servers, per direction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db import sql
+
+
+@dataclass(frozen=True)
+class Connector:
+    id: int
+    name: str
+    direction: str
+    type: str
+    forced_tls: bool
+
+
+def _connector(row: object) -> Connector:
+    r = row  # asyncpg.Record
+    return Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"])  # type: ignore[index]
+
+
+async def create_connector(
+    db: sql.Executor, org_id: int, name: str, direction: str, type_: str, forced_tls: bool
+) -> Connector | None:
+    """The new connector, or None when the name is taken in that direction."""
+    row = await sql.fetchrow(db, "connectors/insert_connector", org_id, name, direction, type_, forced_tls)
+    return _connector(row) if row else None
+
+
+async def list_connectors(db: sql.Executor, org_id: int) -> list[Connector]:
+    return [_connector(r) for r in await sql.fetch(db, "connectors/list_connectors", org_id)]
+
+
+async def connectors_by_id(db: sql.Executor, org_id: int, ids: list[int]) -> list[Connector | None]:
+    """Connectors in the order of `ids` (None where the organization has no such connector)."""
+    rows = await sql.fetch(db, "connectors/connectors_by_id", org_id, ids)
+    found = {r["connector_id"]: _connector(r) for r in rows}
+    return [found.get(i) for i in ids]
+
+
+def connector_index(connectors: list[Connector]) -> dict[tuple[str, str], int]:
+    return {(c.direction, c.name): c.id for c in connectors}

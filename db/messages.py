@@ -1,0 +1,60 @@
+"""Storing messages with their rollups, and retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from api.ingest import Batch
+from db import sql
+
+_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Stored:
+    accepted: int
+    duplicates: int
+
+
+async def store_messages(pool: asyncpg.Pool, org_id: int, batch: Batch) -> Stored:
+    """Store a validated batch exactly once: new messages and their rollups in one transaction."""
+    if not len(batch):
+        return Stored(0, 0)
+    days = batch.utc_days()
+    for attempt in range(_RETRIES):
+        async with pool.acquire() as conn:
+            await sql.fetchval(conn, "messages/ensure_message_partitions", days)
+            try:
+                inserted = int(await sql.fetchval(conn, "messages/insert_messages", org_id, *batch.columns()))
+            except (asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
+                # A deadlock between batches sharing message ids, or a partition that retention dropped
+                # between the two statements: the statement wrote nothing, so trying again is safe.
+                if attempt == _RETRIES - 1:
+                    raise
+                continue
+        return Stored(inserted, len(batch) - inserted)
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Pruned:
+    cutoff: datetime
+    partitions_dropped: int
+    rollups_deleted: int
+
+
+async def prune(pool: asyncpg.Pool, retention_days: int, now: datetime | None = None) -> Pruned:
+    """Remove messages (whole day partitions) and rollups older than the retention period."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    async with pool.acquire() as conn:
+        dropped = int(await sql.fetchval(conn, "messages/drop_message_partitions_before", cutoff))
+        status = await sql.execute(conn, "messages/delete_rollups_before", cutoff)
+    return Pruned(cutoff, dropped, int(status.split()[-1]))
+
+
+async def count_messages_by_tls_bucket(db: sql.Executor, org_id: int) -> dict[tuple[str, str], int]:
+    rows = await sql.fetch(db, "messages/count_messages_by_tls_bucket", org_id)
+    return {(r["direction"], r["tls_bucket"]): r["messages"] for r in rows}

@@ -1,0 +1,2 @@
+-- $1 cutoff timestamptz
+select drop_message_partitions_before($1)

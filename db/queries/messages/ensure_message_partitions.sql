@@ -1,0 +1,2 @@
+-- $1 days date[]
+select ensure_message_partitions($1::date[])

@@ -1,0 +1,112 @@
+"""The short commands, run as a user would, against the test database."""
+
+from __future__ import annotations
+
+import gzip
+import uuid
+from pathlib import Path
+
+import asyncpg
+import orjson
+
+from db.messages import count_messages_by_tls_bucket
+from db.organizations import ensure_organization
+from tests.cli.helpers import clean_env, mailflow
+from tests.factories import message
+
+
+def env_for(dsn: str, org: str) -> dict[str, str]:
+    return clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org)
+
+
+async def test_ingest_files_gzip_and_stdin_without_double_counting(
+    dsn: str, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    org = f"cli-{uuid.uuid4().hex[:8]}"
+    env = env_for(dsn, org)
+    plain = tmp_path / "a.ndjson"
+    plain.write_bytes(b"\n".join(orjson.dumps(message(n)) for n in range(25)) + b"\n")
+    zipped = tmp_path / "b.json.gz"
+    zipped.write_bytes(gzip.compress(orjson.dumps([message(n, direction="outbound") for n in range(10)])))
+    result = mailflow("ingest", "--batch-size", "7", str(plain), str(zipped), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "25 records: 25 stored, 0 already stored" in result.stdout
+    assert "10 records: 10 stored" in result.stdout
+    again = mailflow("ingest", "-", env=env, stdin=plain.read_bytes())
+    assert again.returncode == 0, again.stderr
+    assert "25 records: 0 stored, 25 already stored" in again.stdout
+    org_id = await ensure_organization(pool, org)
+    assert await count_messages_by_tls_bucket(pool, org_id) == {
+        ("inbound", "TLS1.2"): 25,
+        ("outbound", "TLS1.2"): 10,
+    }
+
+
+async def test_ingest_stops_at_an_invalid_batch_naming_the_line(
+    dsn: str, pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    org = f"cli-{uuid.uuid4().hex[:8]}"
+    lines = [orjson.dumps(message(n)) for n in range(10)]
+    lines[7] = orjson.dumps(message(7, tls_version="TLSv7"))
+    bad = tmp_path / "bad.ndjson"
+    bad.write_bytes(b"\n".join(lines))
+    result = mailflow("ingest", "--batch-size", "5", str(bad), env=env_for(dsn, org))
+    assert result.returncode == 1
+    assert f"{bad}:8: tls_version:" in result.stderr
+    assert "mailflow: error:" in result.stderr
+    assert "Traceback" not in result.stderr
+    org_id = await ensure_organization(pool, org)
+    # the first batch (lines 1-5) was stored, the batch with the bad line was not
+    assert await count_messages_by_tls_bucket(pool, org_id) == {("inbound", "TLS1.2"): 5}
+
+
+def test_errors_are_one_line(dsn: str, tmp_path: Path) -> None:
+    result = mailflow("ingest", str(tmp_path / "missing.ndjson"), env=env_for(dsn, "cli-missing"))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"mailflow: error: {tmp_path / 'missing.ndjson'}: No such file or directory"
+    ]
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"a": 1},\n{oops}]')
+    result = mailflow("ingest", str(broken), env=env_for(dsn, "cli-missing"))
+    assert result.stderr.strip().startswith(f"mailflow: error: {broken}:2: malformed JSON: ")
+    result = mailflow("migrate", env=clean_env(MAILFLOW_PORT="eighty"))
+    assert result.returncode == 1
+    assert "MAILFLOW_PORT" in result.stderr
+
+
+async def test_connectors_add_and_list(dsn: str) -> None:
+    env = env_for(dsn, f"cli-{uuid.uuid4().hex[:8]}")
+    added = mailflow("connectors", "add", "Fabrikam", "--direction", "inbound", "--type", "partner", env=env)
+    assert added.returncode == 0, added.stderr
+    again = mailflow("connectors", "add", "Fabrikam", "--direction", "inbound", "--type", "partner", env=env)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    listed = mailflow("connectors", "list", env=env)
+    assert listed.stdout.strip().split("\t")[1:] == ["inbound", "partner", "-", "Fabrikam"]
+
+
+async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool) -> None:
+    org = f"demo-{uuid.uuid4().hex[:8]}"
+    first = mailflow("demo", env=env_for(dsn, org))
+    assert first.returncode == 0, first.stderr
+    org_id = await ensure_organization(pool, org)
+    counts = await count_messages_by_tls_bucket(pool, org_id)
+    total = sum(counts.values())
+    assert 90_000 <= total <= 130_000
+    second = mailflow("demo", env=env_for(dsn, org))
+    assert second.returncode == 0
+    assert (
+        sum((await count_messages_by_tls_bucket(pool, org_id)).values()) <= total + 2_000
+    )  # only the newest hour
+    rollup = await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", org_id)
+    assert rollup == sum((await count_messages_by_tls_bucket(pool, org_id)).values())
+    connectors = await pool.fetch(
+        "select name, direction, type, forced_tls from connectors where org_id = $1", org_id
+    )
+    assert {(r["direction"], r["type"]) for r in connectors} == {
+        ("inbound", "partner"),
+        ("inbound", "on_premises"),
+        ("outbound", "partner"),
+    }
+    assert counts[("inbound", "TLS1.0")] > 0

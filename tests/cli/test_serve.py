@@ -1,0 +1,81 @@
+"""`mailflow serve` on the embedded PostgreSQL: it starts, serves, and stops PostgreSQL with it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.cli.helpers import alive, clean_env, free_port, postmaster_pid, wait_ready
+
+
+def start(home: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
+    env = clean_env(MAILFLOW_HOME=str(home))
+    with (home / "serve.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_gone(pid: int, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_sigterm_stops_the_embedded_server_and_a_crash_is_recovered(tmp_path: Path) -> None:
+    pgdata = tmp_path / "pgdata"
+    port = free_port()
+    proc = start(tmp_path, port)
+    try:
+        wait_ready(port, proc)
+        pid = postmaster_pid(pgdata)
+        assert pid is not None
+        assert alive(pid)
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/connectors").json() == {"connectors": []}
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert wait_gone(pid), "PostgreSQL kept running after SIGTERM"
+
+        # a crash (SIGKILL) leaves PostgreSQL running: the next start adopts it, and stops it on Ctrl-C
+        proc = start(tmp_path, port)
+        wait_ready(port, proc)
+        pid = postmaster_pid(pgdata)
+        assert pid is not None
+        proc.kill()
+        proc.wait(timeout=30)
+        assert alive(pid)
+        proc = start(tmp_path, port)
+        wait_ready(port, proc)
+        assert postmaster_pid(pgdata) == pid
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        assert wait_gone(pid)
+
+        # a stale pid file (PostgreSQL killed hard, pid not running) does not prevent a start
+        (pgdata / "postmaster.pid").write_text("999999\n" + str(pgdata) + "\n")
+        proc = start(tmp_path, port, "--demo")
+        wait_ready(port, proc)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        output = (tmp_path / "serve.log").read_bytes()
+        assert b"demo data for Contoso" in output
+        assert f"http://127.0.0.1:{port}/graphql".encode() in output
+        new_pid = postmaster_pid(pgdata)
+        assert new_pid is None or not alive(new_pid)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        pid = postmaster_pid(pgdata)
+        if pid and alive(pid):
+            subprocess.run(["kill", "-9", str(pid)], check=False)

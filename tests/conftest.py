@@ -1,0 +1,85 @@
+"""Tests run against a real PostgreSQL: TEST_DATABASE_URL's server (in a fresh database that is
+dropped afterwards), or else an embedded server that the session starts and removes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from api.context import AppState
+from api.settings import Settings
+from db.embedded import EmbeddedPostgres
+from db.migrate import migrate
+from db.organizations import ensure_organization
+from db.pool import create_pool
+from tests.factories import with_database
+
+
+@pytest.fixture(scope="session")
+def server_dsn() -> Iterator[str]:
+    """A PostgreSQL server to create test databases on."""
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    home = Path(tempfile.mkdtemp(prefix="mailflow-test-"))
+    server = EmbeddedPostgres(home / "pgdata")
+    dsn = server.start()
+    try:
+        yield dsn
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+async def dsn(server_dsn: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for this test session."""
+    name = f"mailflow_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(server_dsn)
+    await admin.execute(f'create database "{name}"')
+    test_dsn = with_database(server_dsn, name)
+    conn = await asyncpg.connect(test_dsn)
+    await migrate(conn)
+    await conn.close()
+    try:
+        yield test_dsn
+    finally:
+        await admin.execute(f'drop database if exists "{name}" with (force)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await create_pool(dsn, max_size=8)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(max_body_bytes=1024 * 1024)
+
+
+@pytest.fixture
+async def state(pool: asyncpg.Pool, settings: Settings) -> AppState:
+    """A new organization per test keeps tests apart without truncating anything."""
+    org_id = await ensure_organization(pool, f"test-{uuid.uuid4().hex[:12]}")
+    return AppState(settings=settings, pool=pool, org_id=org_id)
+
+
+@pytest.fixture
+async def client(state: AppState) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(state.settings, state=state)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mailflow.test") as c:
+        yield c

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+
+from api.context import AppState
+from api.ingest import validate
+from db.messages import count_messages_by_tls_bucket, prune, store_messages
+from tests.factories import message
+
+
+async def test_prune_drops_old_day_partitions_and_rollups(state: AppState, pool: asyncpg.Pool) -> None:
+    now = datetime(2031, 6, 30, 12, tzinfo=UTC)  # far from other tests' days
+    old = now - timedelta(days=100)
+    records = [
+        message(1, received_at=old.isoformat()),
+        message(2, received_at=(now - timedelta(days=1)).isoformat()),
+    ]
+    batch, problems = validate(records, {})
+    assert not problems
+    assert (await store_messages(pool, state.org_id, batch)).accepted == 2
+    old_partition = f"messages_{old:%Y%m%d}"
+    assert await pool.fetchval("select to_regclass($1) is not null", old_partition)
+    pruned = await prune(pool, 90, now=now)
+    assert pruned.partitions_dropped >= 1
+    assert pruned.rollups_deleted >= 1
+    assert not await pool.fetchval("select to_regclass($1) is not null", old_partition)
+    assert await count_messages_by_tls_bucket(pool, state.org_id) == {("inbound", "TLS1.2"): 1}
+    assert (
+        await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id) == 1
+    )
+
+
+async def test_concurrent_batches_with_the_same_messages_store_them_once(
+    state: AppState, pool: asyncpg.Pool
+) -> None:
+    import asyncio
+
+    records = [message(n) for n in range(2000)]
+    batch, _ = validate(records, {})
+    reversed_batch, _ = validate(list(reversed(records)), {})
+    results = await asyncio.gather(
+        *(store_messages(pool, state.org_id, b) for b in (batch, reversed_batch, batch, reversed_batch))
+    )
+    assert sum(r.accepted for r in results) == 2000
+    assert sum(r.duplicates for r in results) == 6000
+    assert (
+        await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id)
+        == 2000
+    )

@@ -1,0 +1,50 @@
+"""Small builders for test data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL with another database name."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+BASE = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+
+
+def message(n: int, **fields: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "message_id": f"<m{n}@example.org>",
+        "received_at": (BASE + timedelta(minutes=n)).isoformat(),
+        "direction": "inbound",
+        "tls_version": "TLSv1.2",
+    }
+    record.update(fields)
+    return record
+
+
+async def add_connector(
+    client: httpx.AsyncClient,
+    name: str,
+    direction: str = "inbound",
+    type_: str = "partner",
+    forced: bool = False,
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/connectors", json={"name": name, "direction": direction, "type": type_, "forced_tls": forced}
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def ingest(client: httpx.AsyncClient, records: list[dict[str, Any]]) -> dict[str, Any]:
+    response = await client.post("/api/v1/messages", json=records)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
