@@ -16,9 +16,14 @@ from strawberry.types import ExecutionResult
 
 from api.errors import ApiError, ServiceUnavailable
 from api.faults import is_database_down
+from api.loaders import Loaders
 
 log = logging.getLogger("mailflow.graphql")
 _SNAKE = re.compile(r"_([a-z])")
+# graphql-core's messages for a wrong argument or variable value (as opposed to a wrong query)
+_BAD_VALUE = re.compile(
+    r"[Aa]rgument|Expected value of type|does not exist in|got invalid value|cannot represent"
+)
 
 
 def _camel(name: str) -> str:
@@ -49,7 +54,7 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
             "extensions": {"code": "INTERNAL_SERVER_ERROR", "request_id": request_id},
         }
     # Syntax or validation errors: the message says what is wrong with the query.
-    code = "BAD_USER_INPUT" if "argument" in error.message.lower() else "GRAPHQL_VALIDATION_FAILED"
+    code = "BAD_USER_INPUT" if _BAD_VALUE.search(error.message) else "GRAPHQL_VALIDATION_FAILED"
     return {**error.formatted, "extensions": {"code": code}}
 
 
@@ -57,7 +62,8 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> dict[str, Any]:
-        return {"app": request.app.state.mailflow, "request": request}
+        app = request.app.state.mailflow
+        return {"app": app, "request": request, "loaders": Loaders(app)}
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import Info
 
+from api import reports
 from api.context import AppState
 from api.rest.connectors import add_connector
 from api.rest.messages import ingest_records
 from api.types.connector import Connector, ConnectorInput
+from api.types.connector_report import ConnectorReport
+from api.types.enums import ConnectorType, Direction
 from api.types.message import IngestResult, MessageInput
+from api.types.summary import MailFlowSummary, TlsBreakdown
+from api.types.versions import Traffic
 from db.connectors import list_connectors
+
+From = Annotated[
+    datetime | None, strawberry.argument(name="from", description="inclusive; default: 7 days before `to`")
+]
+To = Annotated[
+    datetime | None, strawberry.argument(description="exclusive; default: the end of the current hour")
+]
+TimeZone = Annotated[
+    str | None, strawberry.argument(description="IANA name for days and times without offset; UTC")
+]
 
 
 def app_state(info: Info) -> AppState:
@@ -25,6 +43,55 @@ class Query:
     async def connectors(self, info: Info) -> list[Connector]:
         app = app_state(info)
         return [Connector.from_row(c) for c in await list_connectors(app.pool, app.org_id)]
+
+    @strawberry.field(description="The dashboard widget: the last 7 days ending now, inbound and outbound.")
+    async def mail_flow_summary(self, info: Info) -> MailFlowSummary:
+        window, counts = await reports.summary(app_state(info))
+        return MailFlowSummary(
+            from_=window.start,
+            to=window.end,
+            inbound=Traffic.of(counts["inbound"]),
+            outbound=Traffic.of(counts["outbound"]),
+        )
+
+    @strawberry.field(description="Messages protected in transit (by TLS): totals and a daily series.")
+    async def tls_breakdown(
+        self,
+        info: Info,
+        direction: Direction = Direction.BOTH,
+        from_: From = None,
+        to: To = None,
+        time_zone: TimeZone = None,
+        connector_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
+        ] = None,
+    ) -> TlsBreakdown:
+        breakdown = await reports.tls_breakdown(
+            app_state(info), direction.value, from_, to, time_zone, connector_id, "connector_id"
+        )
+        return TlsBreakdown.of(direction, breakdown)
+
+    @strawberry.field(description="Volume and TLS shares per connector per day, and per connector overall.")
+    async def connector_report(
+        self,
+        info: Info,
+        direction: Direction = Direction.BOTH,
+        connector_type: ConnectorType | None = None,
+        connector_name: Annotated[str | None, strawberry.argument(description="a name prefix")] = None,
+        from_: From = None,
+        to: To = None,
+        time_zone: TimeZone = None,
+    ) -> ConnectorReport:
+        report = await reports.connector_table(
+            app_state(info),
+            direction.value,
+            connector_type.value if connector_type else None,
+            connector_name,
+            from_,
+            to,
+            time_zone,
+        )
+        return ConnectorReport.of(report)
 
 
 @strawberry.type

@@ -9,6 +9,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -21,7 +22,7 @@ from db.embedded import EmbeddedPostgres
 from db.migrate import migrate
 from db.organizations import ensure_organization
 from db.pool import create_pool
-from tests.factories import with_database
+from tests.factories import add_connector, ingest, rec, with_database
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +84,29 @@ async def client(state: AppState) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://mailflow.test") as c:
         yield c
+
+
+@pytest.fixture
+async def traffic(client: httpx.AsyncClient) -> dict[str, Any]:
+    fab = await add_connector(client, "Fabrikam", "inbound", "partner")
+    onprem = await add_connector(client, "Contoso Exchange", "inbound", "on_premises")
+    wood = await add_connector(client, "Woodgrove", "outbound", "partner", forced=True)
+    records = [
+        # Nov 2, 10:00-11:00 UTC: internet inbound
+        rec(1, 10, "TLSv1.3"),
+        rec(2, 10.5, "TLSv1.2"),
+        rec(3, 10.7, "none"),
+        # Nov 2, 23:30 UTC = Nov 3, 00:30 in Europe/Berlin (UTC+1 in November)
+        rec(4, 23.5, "TLSv1", connector="Fabrikam"),
+        rec(5, 23.6, "TLSv1", connector="Fabrikam"),
+        rec(6, 23.7, "TLSv1.2", connector="Fabrikam"),
+        # Nov 3, 12:00 UTC: on-premises
+        rec(7, 36, "TLSv1.2", connector="Contoso Exchange"),
+        # Nov 4: nothing. Nov 5, 08:00 UTC: outbound
+        rec(8, 80, "TLSv1.3", direction="outbound"),
+        rec(9, 80.2, "TLSv1.2", direction="outbound", connector="Woodgrove"),
+        rec(10, 80.4, "no tls", direction="outbound", connector="Woodgrove"),
+        rec(11, 80.6, "TLS", direction="outbound"),
+    ]
+    await ingest(client, records)
+    return {"fabrikam": fab["id"], "onprem": onprem["id"], "woodgrove": wood["id"]}

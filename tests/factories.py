@@ -48,3 +48,24 @@ async def ingest(client: httpx.AsyncClient, records: list[dict[str, Any]]) -> di
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+# Hand-built traffic for the report tests (see the `traffic` fixture in conftest.py).
+REPORT_DAY = datetime(2026, 11, 2, tzinfo=UTC)  # a Monday
+
+
+def at(hours: float) -> str:
+    return (REPORT_DAY + timedelta(hours=hours)).isoformat()
+
+
+def rec(
+    n: int, hours: float, tls: str, direction: str = "inbound", connector: str | None = None
+) -> dict[str, Any]:
+    return {
+        "message_id": f"<r{n}@x>",
+        "received_at": at(hours),
+        "direction": direction,
+        "tls_version": tls,
+        "connector": connector,
+        "size_bytes": 100,
+    }

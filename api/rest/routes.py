@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from api.rest import connectors, health, messages
+from api.rest import connectors, health, messages, openapi, reports
 
 ROUTES: list[BaseRoute] = [
     Route("/healthz", health.healthz, methods=["GET"]),
@@ -12,4 +12,8 @@ ROUTES: list[BaseRoute] = [
     Route("/api/v1/messages", messages.post_messages, methods=["POST"]),
     Route("/api/v1/connectors", connectors.get_connectors, methods=["GET"]),
     Route("/api/v1/connectors", connectors.post_connector, methods=["POST"]),
+    Route("/api/v1/summary", reports.get_summary, methods=["GET"]),
+    Route("/api/v1/tls-breakdown", reports.get_tls_breakdown, methods=["GET"]),
+    Route("/api/v1/connector-report", reports.get_connector_report, methods=["GET"]),
+    Route("/api/v1/openapi.json", openapi.get_openapi, methods=["GET"]),
 ]

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
+from strawberry.types import Info
 
 from api.types.enums import ConnectorType, Direction
+from api.types.versions import Traffic
+from api.window import make_window
 from db.connectors import Connector as ConnectorRow
+
+if TYPE_CHECKING:
+    from api.loaders import Loaders
 
 
 @strawberry.type(description="A named path to a partner's or the organization's own servers.")
 class Connector:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="0 (with a direction) is the internet without a connector"
+    )
     name: str
     direction: Direction
     type: ConnectorType
     forced_tls: bool
+
+    @strawberry.field(description="Volume and TLS buckets over a window (default: the last 7 days).")
+    async def report(
+        self,
+        info: Info,
+        from_: Annotated[datetime | None, strawberry.argument(name="from")] = None,
+        to: datetime | None = None,
+    ) -> Traffic:
+        loaders: Loaders = info.context["loaders"]
+        window = make_window(from_, to)
+        return Traffic.of(await loaders.traffic(window).load((int(self.id), self.direction.value)))
 
     @classmethod
     def from_row(cls, row: ConnectorRow) -> Connector:

@@ -6,14 +6,7 @@ import httpx
 
 from api.context import AppState
 from db.messages import count_messages_by_tls_bucket
-
-
-async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
+from tests.graphql.helpers import gql
 
 CREATE = """
 mutation ($c: ConnectorInput!) { createConnector(connector: $c) { id name direction type forcedTls } }

@@ -1,0 +1,27 @@
+"""Per-request DataLoaders, so nested fields cost one statement per request, not one per parent."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from api.context import AppState
+from api.window import Window
+from db.reports import Counts, traffic_by_connector
+
+TrafficKey = tuple[int, str]  # (connector_id, direction); 0 is the internet without a connector
+
+
+class Loaders:
+    def __init__(self, app: AppState) -> None:
+        self.app = app
+        self._traffic: dict[Window, DataLoader[TrafficKey, Counts]] = {}
+
+    def traffic(self, window: Window) -> DataLoader[TrafficKey, Counts]:
+        loader = self._traffic.get(window)
+        if loader is None:
+
+            async def load(keys: list[TrafficKey]) -> list[Counts]:
+                return await traffic_by_connector(self.app.pool, self.app.org_id, window, keys)
+
+            loader = self._traffic[window] = DataLoader(load_fn=load)
+        return loader

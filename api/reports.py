@@ -1,0 +1,75 @@
+"""The report views behind both REST and GraphQL: argument checks, then one db call each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.context import AppState
+from api.errors import bad_argument
+from api.window import Window, directions, last_days, make_window
+from db.connectors import connectors_by_id
+from db.reports import (
+    Breakdown,
+    ConnectorReport,
+    Counts,
+    connector_report,
+    count_messages_by_day,
+    count_messages_by_direction,
+)
+
+CONNECTOR_TYPES = ("partner", "on_premises", "internet")
+
+
+async def summary(app: AppState) -> tuple[Window, dict[str, Counts]]:
+    window = last_days()
+    return window, await count_messages_by_direction(app.pool, app.org_id, window)
+
+
+def connector_id_argument(value: str | int | None, name: str = "connector") -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise bad_argument(name, f"{value!r} is not a connector id") from None
+    if number < 0:
+        raise bad_argument(name, f"{value!r} is not a connector id")
+    return number
+
+
+async def tls_breakdown(
+    app: AppState,
+    direction: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    time_zone: str | None,
+    connector: str | int | None,
+    connector_argument: str = "connector",
+) -> Breakdown:
+    chosen = directions(direction)
+    window = make_window(start, end, time_zone)
+    connector_id = connector_id_argument(connector, connector_argument)
+    if connector_id:  # 0 is the internet without a connector
+        (found,) = await connectors_by_id(app.pool, app.org_id, [connector_id])
+        if found is None:
+            raise bad_argument(connector_argument, f"there is no connector {connector_id}")
+    return await count_messages_by_day(app.pool, app.org_id, window, chosen, connector_id)
+
+
+async def connector_table(
+    app: AppState,
+    direction: str | None,
+    connector_type: str | None,
+    connector_name: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    time_zone: str | None,
+) -> ConnectorReport:
+    chosen = directions(direction)
+    connector_type = connector_type or None
+    if connector_type is not None and connector_type not in CONNECTOR_TYPES:
+        raise bad_argument("connector_type", f"{connector_type!r} is not partner, on_premises or internet")
+    window = make_window(start, end, time_zone)
+    return await connector_report(
+        app.pool, app.org_id, window, chosen, connector_type, connector_name or None
+    )

@@ -1,0 +1,345 @@
+"""GET /api/v1/openapi.json: the OpenAPI 3.1 document of every REST endpoint (a test checks it
+against the routes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api import __version__
+from api.rest.http import JSON
+from api.tls import BUCKETS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+_WINDOW = [
+    _query(
+        "from", "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour"
+    ),
+    _query(
+        "to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"
+    ),
+    _query("time_zone", "IANA time zone for days (default UTC)"),
+]
+_DIRECTION = _query(
+    "direction", "inbound, outbound or both (default)", {"enum": ["inbound", "outbound", "both"]}
+)
+_COMMON_ERRORS = {"503": _error("the database is unavailable")}
+_BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": "array", "items": {"type": "object"}},
+                },
+            }
+        },
+    },
+    "Message": {
+        "type": "object",
+        "required": ["message_id", "received_at", "direction", "tls_version"],
+        "additionalProperties": False,
+        "properties": {
+            "message_id": {"type": "string", "minLength": 1, "maxLength": 1000},
+            "received_at": {"type": "string", "format": "date-time"},
+            "direction": {"enum": ["inbound", "outbound"]},
+            "tls_version": {
+                "type": "string",
+                "description": "TLSv1.3, TLS 1.2, TLS1_1, 1.0, tls12, none, ...",
+            },
+            "connector": {"type": ["string", "null"]},
+            "cipher": {"type": ["string", "null"]},
+            "sender": {"type": ["string", "null"]},
+            "recipient": {"type": ["string", "null"]},
+            "remote_host": {"type": ["string", "null"]},
+            "remote_ip": {"type": ["string", "null"]},
+            "size_bytes": {"type": ["integer", "null"], "minimum": 0},
+            "status": {"type": ["string", "null"]},
+        },
+    },
+    "Connector": {
+        "type": "object",
+        "required": ["id", "name", "direction", "type", "forced_tls"],
+        "properties": {
+            "id": {"type": "integer", "description": "0: the internet without a connector"},
+            "name": {"type": "string"},
+            "direction": {"enum": ["inbound", "outbound"]},
+            "type": {"enum": ["partner", "on_premises", "internet"]},
+            "forced_tls": {"type": "boolean"},
+        },
+    },
+    "NewConnector": {
+        "type": "object",
+        "required": ["name", "direction", "type"],
+        "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "direction": {"enum": ["inbound", "outbound"]},
+            "type": {"enum": ["partner", "on_premises"]},
+            "forced_tls": {"type": "boolean", "default": False},
+        },
+    },
+    "Versions": {
+        "type": "array",
+        "description": "all six TLS buckets, in this order: " + ", ".join(BUCKETS),
+        "items": {
+            "type": "object",
+            "required": ["tls_version", "messages", "share"],
+            "properties": {
+                "tls_version": {"enum": list(BUCKETS)},
+                "messages": {"type": "integer"},
+                "share": {"type": "number", "description": "percent, one decimal"},
+            },
+        },
+    },
+    "Traffic": {
+        "type": "object",
+        "required": ["total", "versions"],
+        "properties": {"total": {"type": "integer"}, "versions": _ref("Versions")},
+    },
+    "ConnectorRow": {
+        "type": "object",
+        "required": ["connector", "volume", "messages", "percent"],
+        "properties": {
+            "day": {"type": "string", "format": "date", "description": "absent in totals"},
+            "connector": _ref("Connector"),
+            "volume": {"type": "integer"},
+            "messages": {"type": "object", "properties": {b: {"type": "integer"} for b in BUCKETS}},
+            "percent": {"type": "object", "properties": {b: {"type": "number"} for b in BUCKETS}},
+        },
+    },
+}
+
+_PATHS: dict[str, Any] = {
+    "/healthz": {
+        "get": {"summary": "the process answers", "responses": {"200": _json({"type": "object"}, "ok")}}
+    },
+    "/readyz": {
+        "get": {
+            "summary": "the database is reachable and migrations are current",
+            "responses": {
+                "200": _json({"type": "object"}, "ready"),
+                "503": _json({"type": "object"}, "not ready"),
+            },
+        }
+    },
+    "/api/v1/messages": {
+        "post": {
+            "summary": "ingest message records (all or nothing; duplicates are counted, not stored)",
+            "parameters": [
+                {
+                    "name": "Content-Encoding",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"enum": ["gzip", "identity"]},
+                }
+            ],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"type": "array", "items": _ref("Message")}},
+                    "application/x-ndjson": {
+                        "schema": {"type": "string", "description": "one Message per line"}
+                    },
+                },
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["accepted", "duplicates"],
+                        "properties": {"accepted": {"type": "integer"}, "duplicates": {"type": "integer"}},
+                    },
+                    "stored",
+                ),
+                "400": _error("malformed JSON (details[].line) or an unsupported Content-Type"),
+                "413": _error("the body is larger than MAILFLOW_MAX_BODY_BYTES after decompression"),
+                "415": _error("an unsupported Content-Encoding"),
+                "422": _error("invalid records, each in details[] as {line, field, message}; nothing stored"),
+                **_COMMON_ERRORS,
+            },
+        }
+    },
+    "/api/v1/connectors": {
+        "get": {
+            "summary": "the connectors",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {"connectors": {"type": "array", "items": _ref("Connector")}},
+                    },
+                    "connectors",
+                ),
+                **_COMMON_ERRORS,
+            },
+        },
+        "post": {
+            "summary": "add a connector",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("NewConnector")}},
+            },
+            "responses": {
+                "201": _json(_ref("Connector"), "created"),
+                "400": _error("malformed JSON"),
+                "409": _error("the name is taken in that direction"),
+                "413": _error("body too large"),
+                "422": _error("invalid fields, in details[]"),
+                **_COMMON_ERRORS,
+            },
+        },
+    },
+    "/api/v1/summary": {
+        "get": {
+            "summary": "the dashboard widget: the last 7 days ending now, per direction",
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["from", "to", "inbound", "outbound"],
+                        "properties": {
+                            "from": {"type": "string", "format": "date-time"},
+                            "to": {"type": "string", "format": "date-time"},
+                            "inbound": _ref("Traffic"),
+                            "outbound": _ref("Traffic"),
+                        },
+                    },
+                    "summary",
+                ),
+                **_BAD,
+            },
+        }
+    },
+    "/api/v1/tls-breakdown": {
+        "get": {
+            "summary": "messages protected in transit: totals per TLS bucket and a daily series",
+            "parameters": [
+                _DIRECTION,
+                *_WINDOW,
+                _query(
+                    "connector", "a connector id; 0: the internet without a connector", {"type": "integer"}
+                ),
+            ],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["direction", "from", "to", "time_zone", "total", "versions", "daily"],
+                        "properties": {
+                            "direction": {"type": "string"},
+                            "from": {"type": "string", "format": "date-time"},
+                            "to": {"type": "string", "format": "date-time"},
+                            "time_zone": {"type": "string"},
+                            "total": {"type": "integer"},
+                            "versions": _ref("Versions"),
+                            "daily": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "day": {"type": "string", "format": "date"},
+                                        "total": {"type": "integer"},
+                                        "versions": _ref("Versions"),
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    "breakdown",
+                ),
+                **_BAD,
+            },
+        }
+    },
+    "/api/v1/connector-report": {
+        "get": {
+            "summary": "volume and TLS shares per connector per day, and per connector for the window",
+            "parameters": [
+                _DIRECTION,
+                _query(
+                    "connector_type",
+                    "partner, on_premises or internet",
+                    {"enum": ["partner", "on_premises", "internet"]},
+                ),
+                _query("connector_name", "a connector name prefix (case-insensitive)"),
+                *_WINDOW,
+                _query(
+                    "format",
+                    "json (default) or csv; Accept: text/csv also gives CSV",
+                    {"enum": ["json", "csv"]},
+                ),
+            ],
+            "responses": {
+                "200": {
+                    "description": "the report",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "from": {"type": "string", "format": "date-time"},
+                                    "to": {"type": "string", "format": "date-time"},
+                                    "time_zone": {"type": "string"},
+                                    "rows": {"type": "array", "items": _ref("ConnectorRow")},
+                                    "totals": {"type": "array", "items": _ref("ConnectorRow")},
+                                },
+                            }
+                        },
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                **_BAD,
+            },
+        }
+    },
+    "/api/v1/openapi.json": {
+        "get": {"summary": "this document", "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}
+    },
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "mailflow",
+        "version": __version__,
+        "description": "How well an organization's mail is protected in transit. GraphQL: /graphql.",
+    },
+    "paths": _PATHS,
+    "components": {"schemas": _SCHEMAS},
+}
+
+
+async def get_openapi(request: Request) -> Response:
+    return JSON(DOCUMENT)

@@ -1,0 +1,172 @@
+"""GET /api/v1/summary, /api/v1/tls-breakdown and /api/v1/connector-report (JSON or CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api import reports
+from api.errors import BadUserInput, bad_argument
+from api.rest.http import JSON, state
+from api.tls import BUCKETS
+from api.window import Window, parse_moment, zone
+from db.reports import ConnectorRow, Counts
+
+CSV_COLUMNS = [
+    "day",
+    "direction",
+    "connector",
+    "connector_id",
+    "type",
+    "forced_tls",
+    "no_tls_percent",
+    "tls10_percent",
+    "tls11_percent",
+    "tls12_percent",
+    "tls13_percent",
+    "unknown_percent",
+    "volume",
+    *(f"{b.lower().replace('.', '')}_messages" for b in BUCKETS),
+]
+
+
+def versions_json(counts: Counts) -> list[dict[str, Any]]:
+    return [{"tls_version": b, "messages": counts.messages(b), "share": counts.share(b)} for b in BUCKETS]
+
+
+def window_json(window: Window) -> dict[str, str]:
+    return {"from": window.start.isoformat(), "to": window.end.isoformat()}
+
+
+def check_params(params: Mapping[str, str], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise BadUserInput(
+            f"unknown query parameter(s): {', '.join(unknown)}",
+            [{"field": name, "message": "unknown parameter"} for name in unknown],
+        )
+
+
+def moments(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
+    tz = zone(params.get("time_zone") or "UTC")
+    start = parse_moment(params["from"], "from", tz) if params.get("from") else None
+    end = parse_moment(params["to"], "to", tz) if params.get("to") else None
+    return start, end
+
+
+async def get_summary(request: Request) -> Response:
+    check_params(request.query_params, ())
+    window, by_direction = await reports.summary(state(request))
+    body: dict[str, Any] = window_json(window)
+    for direction, counts in by_direction.items():
+        body[direction] = {"total": counts.total, "versions": versions_json(counts)}
+    return JSON(body)
+
+
+async def get_tls_breakdown(request: Request) -> Response:
+    params = request.query_params
+    check_params(params, ("direction", "from", "to", "time_zone", "connector"))
+    start, end = moments(params)
+    breakdown = await reports.tls_breakdown(
+        state(request), params.get("direction"), start, end, params.get("time_zone"), params.get("connector")
+    )
+    return JSON(
+        {
+            "direction": (params.get("direction") or "both").lower(),
+            **window_json(breakdown.window),
+            "time_zone": breakdown.window.time_zone,
+            "total": breakdown.total.total,
+            "versions": versions_json(breakdown.total),
+            "daily": [
+                {"day": day.isoformat(), "total": c.total, "versions": versions_json(c)}
+                for day, c in breakdown.daily.items()
+            ],
+        }
+    )
+
+
+def connector_row_json(row: ConnectorRow) -> dict[str, Any]:
+    c = row.connector
+    body: dict[str, Any] = {"day": row.day.isoformat()} if row.day else {}
+    body["connector"] = {
+        "id": c.id,
+        "name": c.name,
+        "direction": c.direction,
+        "type": c.type,
+        "forced_tls": c.forced_tls,
+    }
+    body["volume"] = row.counts.total
+    body["messages"] = {b: row.counts.messages(b) for b in BUCKETS}
+    body["percent"] = {b: row.counts.share(b) for b in BUCKETS}
+    return body
+
+
+def _cell(value: Any) -> Any:
+    # Spreadsheets run cells that start with these as formulas.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def connector_csv(rows: list[ConnectorRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        c = row.connector
+        writer.writerow(
+            [
+                row.day.isoformat() if row.day else "",
+                c.direction,
+                _cell(c.name),
+                c.id,
+                c.type,
+                str(c.forced_tls).lower(),
+                *(row.counts.share(b) for b in BUCKETS),
+                row.counts.total,
+                *(row.counts.messages(b) for b in BUCKETS),
+            ]
+        )
+    return out.getvalue()
+
+
+async def get_connector_report(request: Request) -> Response:
+    params = request.query_params
+    check_params(
+        params, ("direction", "connector_type", "connector_name", "from", "to", "time_zone", "format")
+    )
+    wanted = (params.get("format") or "").lower()
+    if wanted not in ("", "json", "csv"):
+        raise bad_argument("format", f"{wanted!r} is not json or csv")
+    as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
+    start, end = moments(params)
+    report = await reports.connector_table(
+        state(request),
+        params.get("direction"),
+        params.get("connector_type"),
+        params.get("connector_name"),
+        start,
+        end,
+        params.get("time_zone"),
+    )
+    if as_csv:
+        name = f"connector-report-{report.window.start:%Y%m%d}-{report.window.end:%Y%m%d}.csv"
+        return Response(
+            connector_csv(report.rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="{name}"'},
+        )
+    return JSON(
+        {
+            **window_json(report.window),
+            "time_zone": report.window.time_zone,
+            "rows": [connector_row_json(r) for r in report.rows],
+            "totals": [connector_row_json(r) for r in report.totals],
+        }
+    )

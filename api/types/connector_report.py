@@ -1,0 +1,84 @@
+"""connectorReport: one row per day per connector, and totals per connector."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from api.types.connector import Connector
+from db.reports import ConnectorReport as ReportResult
+from db.reports import ConnectorRow, Counts
+
+
+@strawberry.type(description="Messages per TLS bucket.")
+class TlsCounts:
+    none: int
+    tls10: int
+    tls11: int
+    tls12: int
+    tls13: int
+    unknown: int
+
+    @classmethod
+    def of(cls, c: Counts) -> TlsCounts:
+        return cls(
+            none=c.messages("none"),
+            tls10=c.messages("TLS1.0"),
+            tls11=c.messages("TLS1.1"),
+            tls12=c.messages("TLS1.2"),
+            tls13=c.messages("TLS1.3"),
+            unknown=c.messages("unknown"),
+        )
+
+
+@strawberry.type(description="A connector's volume and TLS shares (percent) over the window.")
+class ConnectorTotal:
+    connector: Connector
+    volume: int
+    no_tls: float
+    tls10: float
+    tls11: float
+    tls12: float
+    tls13: float
+    unknown: float
+    counts: TlsCounts
+
+    @staticmethod
+    def fields(row: ConnectorRow) -> dict[str, object]:
+        c = row.counts
+        return {
+            "connector": Connector.from_row(row.connector),
+            "volume": c.total,
+            "no_tls": c.share("none"),
+            "tls10": c.share("TLS1.0"),
+            "tls11": c.share("TLS1.1"),
+            "tls12": c.share("TLS1.2"),
+            "tls13": c.share("TLS1.3"),
+            "unknown": c.share("unknown"),
+            "counts": TlsCounts.of(c),
+        }
+
+
+@strawberry.type(description="A connector's volume and TLS shares (percent) on one day.")
+class ConnectorReportRow(ConnectorTotal):
+    day: date
+
+
+@strawberry.type
+class ConnectorReport:
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    time_zone: str
+    rows: list[ConnectorReportRow]
+    totals: list[ConnectorTotal]
+
+    @classmethod
+    def of(cls, report: ReportResult) -> ConnectorReport:
+        return cls(
+            from_=report.window.start,
+            to=report.window.end,
+            time_zone=report.window.time_zone,
+            rows=[ConnectorReportRow(day=r.day, **ConnectorTotal.fields(r)) for r in report.rows],  # type: ignore[arg-type]
+            totals=[ConnectorTotal(**ConnectorTotal.fields(r)) for r in report.totals],  # type: ignore[arg-type]
+        )

@@ -1,0 +1,52 @@
+"""mailFlowSummary and tlsBreakdown types."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from api.types.enums import Direction
+from api.types.versions import Traffic, VersionCount, version_counts
+from db.reports import Breakdown
+
+
+@strawberry.type(description="The dashboard widget: the last 7 days ending now, per direction.")
+class MailFlowSummary:
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    inbound: Traffic
+    outbound: Traffic
+
+
+@strawberry.type
+class DailyTraffic:
+    day: date
+    total: int
+    versions: list[VersionCount]
+
+
+@strawberry.type(description="Messages protected in transit: totals per TLS bucket and a daily series.")
+class TlsBreakdown:
+    direction: Direction
+    from_: datetime = strawberry.field(name="from")
+    to: datetime
+    time_zone: str
+    total: int
+    versions: list[VersionCount]
+    daily: list[DailyTraffic]
+
+    @classmethod
+    def of(cls, direction: Direction, breakdown: Breakdown) -> TlsBreakdown:
+        return cls(
+            direction=direction,
+            from_=breakdown.window.start,
+            to=breakdown.window.end,
+            time_zone=breakdown.window.time_zone,
+            total=breakdown.total.total,
+            versions=version_counts(breakdown.total),
+            daily=[
+                DailyTraffic(day=day, total=c.total, versions=version_counts(c))
+                for day, c in breakdown.daily.items()
+            ],
+        )

@@ -1,0 +1,80 @@
+"""Report windows: whole hours, `from` inclusive and `to` exclusive, at most 90 days, in a time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from api.errors import bad_argument
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 90
+DIRECTIONS = {"inbound": ("inbound",), "outbound": ("outbound",), "both": ("inbound", "outbound")}
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime  # inclusive, a whole UTC hour
+    end: datetime  # exclusive, a whole UTC hour
+    time_zone: str = "UTC"
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    try:
+        if not name or name != name.strip() or name.startswith(("/", ".")) or ".." in name:
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise bad_argument(
+            "time_zone", f"{name!r} is not an IANA time zone name (e.g. Europe/Berlin)"
+        ) from None
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def parse_moment(text: str, argument: str, tz: ZoneInfo) -> datetime:
+    """An RFC 3339 time; a date or a time without an offset is taken in the window's time zone."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), tz)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise bad_argument(argument, f"{text!r} is not an RFC 3339 time or a YYYY-MM-DD date") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def last_days(days: int = DEFAULT_DAYS, now: datetime | None = None) -> Window:
+    """The snapshot window: the last `days` days ending now (through the end of the current hour)."""
+    end = _hour(now or datetime.now(UTC)) + timedelta(hours=1)
+    return Window(end - timedelta(days=days), end)
+
+
+def make_window(
+    start: datetime | None, end: datetime | None, time_zone: str | None = None, now: datetime | None = None
+) -> Window:
+    tz_name = time_zone or "UTC"
+    tz = zone(tz_name)
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=tz)
+    if end is not None and end.tzinfo is None:
+        end = end.replace(tzinfo=tz)
+    default = last_days(now=now)
+    end_hour = _hour(end) if end is not None else default.end
+    start_hour = _hour(start) if start is not None else end_hour - timedelta(days=DEFAULT_DAYS)
+    if start_hour >= end_hour:
+        raise bad_argument("from", "must be before `to` (bounds are whole hours, rounded down)")
+    if end_hour - start_hour > timedelta(days=MAX_DAYS):
+        raise bad_argument("to", f"the window is longer than {MAX_DAYS} days")
+    return Window(start_hour, end_hour, tz_name)
+
+
+def directions(value: str | None) -> tuple[str, ...]:
+    found = DIRECTIONS.get((value or "both").lower())
+    if found is None:
+        raise bad_argument("direction", f"{value!r} is not inbound, outbound or both")
+    return found
