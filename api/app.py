@@ -86,6 +86,16 @@ async def _prune_daily(state: AppState) -> None:
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
 
+def from_env() -> Starlette:
+    """For `uvicorn --factory api.app:from_env` (several workers against DATABASE_URL)."""
+    settings = Settings.from_env()
+    if not settings.database_url:
+        raise SystemExit(
+            "mailflow: error: set DATABASE_URL to run under uvicorn directly (or use `mailflow serve`)"
+        )
+    return create_app(settings, settings.database_url)
+
+
 def create_app(settings: Settings, dsn: str = "", state: AppState | None = None) -> Starlette:
     """The app. Given a ready `state` (tests), it uses it; otherwise it connects to `dsn` at startup."""
 

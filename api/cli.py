@@ -122,7 +122,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
         for name in args.files:
             progress = Progress()
             try:
-                with open_input(name) as stream:
+                stream = open_input(name)
+            except OSError as exc:
+                raise CliError(f"{name}: {exc.strerror or exc}") from None
+            try:
+                with stream:
                     summary = await feed(state, read_records(stream, name), args.batch_size, progress.update)
             except ApiError as exc:
                 progress.done()
@@ -132,8 +136,6 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                         file=sys.stderr,
                     )
                 raise CliError(f"{name}: {exc.message}") from None
-            except OSError as exc:
-                raise CliError(f"{name}: {exc.strerror or exc}") from None
             progress.done()
             print(f"{name}: {summary.line()}")
             done.append((name, summary))

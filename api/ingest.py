@@ -112,7 +112,7 @@ def _domain(value: str) -> str:
     return address.rsplit("@", 1)[-1].lower()
 
 
-def _ip(value: str) -> str | None:
+def _parse_ip(value: str) -> str | None:
     text = value.strip().strip("[]").split("%", 1)[0]
     if text.lower().startswith("ipv6:"):
         text = text[5:]
@@ -120,6 +120,21 @@ def _ip(value: str) -> str | None:
         return str(ipaddress.ip_address(text))
     except ValueError:
         return None
+
+
+_ips: dict[str, str | None] = {}
+
+
+def _ip(value: str) -> str | None:
+    """The canonical address; mail logs repeat few peers, so parsed values are kept (bounded)."""
+    try:
+        return _ips[value]
+    except KeyError:
+        parsed = _parse_ip(value)
+        if len(_ips) >= 50_000:
+            _ips.clear()
+        _ips[value] = parsed
+        return parsed
 
 
 def _optional_text(record: dict[str, Any], name: str, line: int, problems: Problems) -> str | None:

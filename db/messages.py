@@ -9,6 +9,7 @@ import asyncpg
 
 from api.ingest import Batch
 from db import sql
+from db.pool import STAGING_COLUMNS
 
 _RETRIES = 3
 
@@ -28,7 +29,11 @@ async def store_messages(pool: asyncpg.Pool, org_id: int, batch: Batch) -> Store
         async with pool.acquire() as conn:
             await sql.fetchval(conn, "messages/ensure_message_partitions", days)
             try:
-                inserted = int(await sql.fetchval(conn, "messages/insert_messages", org_id, *batch.columns()))
+                async with conn.transaction():
+                    await conn.copy_records_to_table(
+                        "message_staging", records=zip(*batch.columns(), strict=True), columns=STAGING_COLUMNS
+                    )
+                    inserted = int(await sql.fetchval(conn, "messages/insert_staged_messages", org_id))
             except (asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
                 # A deadlock between batches sharing message ids, or a partition that retention dropped
                 # between the two statements: the statement wrote nothing, so trying again is safe.

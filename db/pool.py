@@ -12,9 +12,24 @@ import asyncpg
 from api.settings import Settings
 from db.embedded import EmbeddedPostgres
 
+# Ingest copies each batch here (binary COPY is the fastest way in), then moves it into messages in
+# one statement. Emptied at every commit; one per connection.
+STAGING_TABLE = """
+create temp table if not exists message_staging (
+    message_id text, received_at timestamptz, direction text, connector_id bigint, tls_bucket text,
+    tls_protocol text, cipher text, sender_domain text, recipient_domain text, remote_host text,
+    remote_ip text, size_bytes bigint, status text
+) on commit delete rows
+"""
+STAGING_COLUMNS = [
+    "message_id", "received_at", "direction", "connector_id", "tls_bucket", "tls_protocol", "cipher",
+    "sender_domain", "recipient_domain", "remote_host", "remote_ip", "size_bytes", "status",
+]  # fmt: skip
+
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+    await conn.execute(STAGING_TABLE)
 
 
 async def create_pool(dsn: str, max_size: int = 10, min_size: int = 1, **kwargs: Any) -> asyncpg.Pool:

@@ -1,0 +1,86 @@
+"""Shared pieces of the benchmarks: a scratch database, a server process, a table printer."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import asyncpg
+import httpx
+
+from db.migrate import migrate
+from tests.factories import with_database
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        raise SystemExit("set DATABASE_URL to the PostgreSQL server to benchmark against")
+    return url
+
+
+async def scratch_database(url: str, prefix: str) -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(url)
+    await admin.execute(f'create database "{name}"')
+    await admin.close()
+    dsn = with_database(url, name)
+    conn = await asyncpg.connect(dsn)
+    await migrate(conn)
+    await conn.close()
+    return dsn
+
+
+async def drop_database(url: str, dsn: str) -> None:
+    name = dsn.rsplit("/", 1)[1].split("?", 1)[0]
+    admin = await asyncpg.connect(url)
+    await admin.execute(f'drop database if exists "{name}" with (force)')
+    await admin.close()
+
+
+@contextmanager
+def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
+    env = {**os.environ, "DATABASE_URL": dsn, "MAILFLOW_ORG": org, "MAILFLOW_LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),
+            "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
+        ],
+        env=env,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("the server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    with open("/proc/meminfo") as f:
+        mem_kb = int(f.readline().split()[1])
+    return f"{platform.machine()}, {cpus} cores, {mem_kb / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
+
+
+def table(headers: list[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(c) for c in r] for r in [headers, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells]
+    lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""Ingest benchmark: raw COPY into the messages table (the floor) against POST /api/v1/messages.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1/postgres python -m bench.ingest [--messages N]
+
+Both sides store the same generated messages into a fresh, migrated database, in batches of 10,000,
+with 1 and then 2 concurrent clients. The HTTP side includes everything: JSON parsing, validation,
+de-duplication and the hourly rollups in the same transaction.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+
+from api.ingest import validate
+from bench.common import drop_database, machine, running_server, scratch_database, server_url, table
+from db.organizations import ensure_organization
+
+BATCH = 10_000
+BUCKETS = ["TLSv1.3", "TLSv1.2", "TLSv1.2", "TLSv1", "none"]
+
+
+def generate(n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    start = datetime.now(UTC) - timedelta(days=3)
+    return [
+        {
+            "message_id": f"<bench.{seed}.{i}@example.org>",
+            "received_at": (start + timedelta(seconds=rng.random() * 3 * 86400)).isoformat(),
+            "direction": rng.choice(("inbound", "outbound")),
+            "tls_version": rng.choice(BUCKETS),
+            "sender": f"user{i % 500}@example.org",
+            "recipient": "someone@contoso.com",
+            "remote_host": f"mx{i % 300}.example.org",
+            "remote_ip": f"198.51.{i % 7}.{i % 250}",
+            "size_bytes": rng.randrange(1000, 100_000),
+            "status": "delivered",
+        }
+        for i in range(n)
+    ]
+
+
+async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> float:
+    """Raw COPY of the same rows into the messages table, no validation, no rollups."""
+    pool = await asyncpg.create_pool(dsn, min_size=clients, max_size=clients)
+    org_id = await ensure_organization(pool, f"copy-{clients}")
+    batches = []
+    for i in range(0, len(records), BATCH):
+        batch, _ = validate(records[i : i + BATCH], {})
+        batches.append(list(zip(*(([org_id] * len(batch)), *batch.columns()), strict=True)))
+        async with pool.acquire() as conn:
+            await conn.fetchval("select ensure_message_partitions($1::date[])", batch.utc_days())
+    columns = [
+        "org_id", "message_id", "received_at", "direction", "connector_id", "tls_bucket", "tls_protocol", "cipher",
+        "sender_domain", "recipient_domain", "remote_host", "remote_ip", "size_bytes", "status",
+    ]  # fmt: skip
+    queue = list(batches)
+
+    async def worker() -> None:
+        async with pool.acquire() as conn:
+            while queue:
+                await conn.copy_records_to_table("messages", records=queue.pop(), columns=columns)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return len(records) / elapsed
+
+
+async def http_ingest(base: str, records: list[dict[str, Any]], clients: int) -> float:
+    bodies = [
+        b"\n".join(orjson.dumps(r) for r in records[i : i + BATCH]) for i in range(0, len(records), BATCH)
+    ]
+    queue = list(bodies)
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+
+        async def worker() -> None:
+            while queue:
+                response = await client.post(
+                    "/api/v1/messages", content=queue.pop(), headers={"content-type": "application/x-ndjson"}
+                )
+                assert response.status_code == 200, response.text
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    return len(records) / elapsed
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=200_000)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+    url = server_url()
+    dsn = await scratch_database(url, "mailflow_bench_ingest")
+    rows = []
+    try:
+        with running_server(dsn, args.port) as base:
+            for clients in (1, 2):
+                floor = await copy_floor(dsn, generate(args.messages, seed=clients), clients)
+                rate = await http_ingest(base, generate(args.messages, seed=10 + clients), clients)
+                rows.append([clients, f"{floor:,.0f}", f"{rate:,.0f}", f"{rate / floor:.2f}x"])
+    finally:
+        await drop_database(url, dsn)
+    print(f"ingest of {args.messages:,} messages in NDJSON batches of {BATCH:,}; {machine()}")
+    print(table(["clients", "raw COPY msg/s (floor)", "POST /api/v1/messages msg/s", "ratio"], rows))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
