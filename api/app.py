@@ -18,6 +18,7 @@ from api.context import AppState
 from api.errors import ApiError, ServiceUnavailable
 from api.faults import DATABASE_DOWN
 from api.graphql import GraphQLApp
+from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
 from api.rest.http import JSON
 from api.rest.routes import ROUTES
@@ -71,15 +72,23 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     return JSON(body, status_code=500)
 
 
+async def _evaluate_periodically(state: AppState) -> None:
+    while True:
+        await asyncio.sleep(state.settings.insights_every_seconds)
+        try:
+            changes = await evaluate_all(state.pool)
+            log.info("insights evaluated", extra={"fields": {"events": changes}})
+        except Exception:
+            log.exception("insight evaluation failed; will try again")
+
+
 async def _prune_daily(state: AppState) -> None:
     while True:
         try:
             pruned = await prune(state.pool, state.settings.retention_days)
             log.info(
                 "pruned",
-                extra={
-                    "fields": {"partitions": pruned.partitions_dropped, "rollups": pruned.rollups_deleted}
-                },
+                extra={"fields": {"partitions": pruned.partitions_dropped, "rollups": pruned.rollups_deleted}},
             )
         except Exception:
             log.exception("pruning failed; will try again")
@@ -90,9 +99,7 @@ def from_env() -> Starlette:
     """For `uvicorn --factory api.app:from_env` (several workers against DATABASE_URL)."""
     settings = Settings.from_env()
     if not settings.database_url:
-        raise SystemExit(
-            "mailflow: error: set DATABASE_URL to run under uvicorn directly (or use `mailflow serve`)"
-        )
+        raise SystemExit("mailflow: error: set DATABASE_URL to run under uvicorn directly (or use `mailflow serve`)")
     return create_app(settings, settings.database_url)
 
 
@@ -108,11 +115,15 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         pool = await create_pool(dsn, max_size=settings.pool_size)
         org_id = await ensure_organization(pool, settings.org_name)
         app.state.mailflow = AppState(settings=settings, pool=pool, org_id=org_id)
-        pruner = asyncio.create_task(_prune_daily(app.state.mailflow))
+        tasks = [
+            asyncio.create_task(_prune_daily(app.state.mailflow)),
+            asyncio.create_task(_evaluate_periodically(app.state.mailflow)),
+        ]
         try:
             yield
         finally:
-            pruner.cancel()
+            for task in tasks:
+                task.cancel()
             await pool.close()
 
     graphql = GraphQLApp(schema)

@@ -151,8 +151,27 @@ def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
         pruned = await prune(state.pool, settings.retention_days)
         print(
             f"removed data before {pruned.cutoff:%Y-%m-%d %H:%M} UTC: {pruned.partitions_dropped} day "
-            f"partition(s) of messages, {pruned.rollups_deleted} rollup row(s)"
+            f"partition(s) of messages, {pruned.rollups_deleted} rollup row(s), "
+            f"{pruned.events_deleted} insight event(s)"
         )
+
+    run_with_state(settings, work)
+
+
+def cmd_insights(args: argparse.Namespace, settings: Settings) -> None:
+    from api.insights.evaluate import evaluate_all
+    from api.insights.service import list_insights
+
+    async def work(state: AppState) -> None:
+        if args.action == "evaluate":
+            changes = await evaluate_all(state.pool)
+            summary = ", ".join(f"{n} {kind}" for kind, n in sorted(changes.items())) or "no changes"
+            print(f"insights evaluated for every organization: {summary}")
+            return
+        for insight in await list_insights(state, args.status, None):
+            c = insight["connector"]
+            print(f"{insight['id']}\t{insight['status']}\t{insight['rule']}\t{c['direction']} {c['name']}\t"
+                  f"{insight['share']}%\t{insight['title']}")  # fmt: skip
 
     run_with_state(settings, work)
 
@@ -207,9 +226,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mailflow", description="How well your mail is protected in transit."
-    )
+    parser = argparse.ArgumentParser(prog="mailflow", description="How well your mail is protected in transit.")
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -221,18 +238,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="load the Contoso demo data (the last 7 days)").set_defaults(func=cmd_demo)
-    sub.add_parser("prune", help="remove data older than MAILFLOW_RETENTION_DAYS").set_defaults(
-        func=cmd_prune
-    )
+    sub.add_parser("prune", help="remove data older than MAILFLOW_RETENTION_DAYS").set_defaults(func=cmd_prune)
 
-    ingest = sub.add_parser(
-        "ingest", help="store message records from NDJSON or JSON files (.gz too, - for stdin)"
-    )
+    ingest = sub.add_parser("ingest", help="store message records from NDJSON or JSON files (.gz too, - for stdin)")
     ingest.add_argument("files", nargs="+", metavar="FILE")
-    ingest.add_argument(
-        "--batch-size", type=int, default=10_000, help="records per transaction (default 10000)"
-    )
+    ingest.add_argument("--batch-size", type=int, default=10_000, help="records per transaction (default 10000)")
     ingest.set_defaults(func=cmd_ingest)
+
+    insights = sub.add_parser("insights", help="evaluate or list insights")
+    insight_actions = insights.add_subparsers(dest="action", required=True)
+    insight_actions.add_parser("evaluate", help="evaluate every rule for every organization now")
+    listing = insight_actions.add_parser("list", help="list insights")
+    listing.add_argument("--status", default="active", choices=["active", "resolved", "dismissed", "all"])
+    insights.set_defaults(func=cmd_insights)
 
     connectors = sub.add_parser("connectors", help="list or add connectors")
     actions = connectors.add_subparsers(dest="action", required=True)

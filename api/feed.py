@@ -10,9 +10,10 @@ from typing import Any, TextIO
 
 from api.context import AppState
 from api.errors import ValidationFailed
-from api.ingest import validate
+from api.ingest import Batch, validate
+from api.insights.evaluate import evaluate
 from db.connectors import connector_index, list_connectors
-from db.messages import store_messages
+from db.messages import Stored, store_messages
 
 BATCH_SIZE = 10_000
 
@@ -30,6 +31,27 @@ class FeedSummary:
             f"{self.records:,} records: {self.accepted:,} stored, {self.duplicates:,} already stored "
             f"({self.seconds:.1f} s, {rate:,.0f} records/s)"
         )
+
+
+async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
+    """Store a validated batch, then evaluate the insights of the connectors it fed, so that an insight
+    it causes is visible as soon as the ingest answers."""
+    stored = await store_messages(state.pool, state.org_id, batch)
+    if stored.accepted:
+        await evaluate(state.pool, state.org_id, batch.touched())
+    return stored
+
+
+async def ingest_records(state: AppState, records: list[Any], lines: list[int] | None = None) -> Stored:
+    """Validate every record, then store all or nothing. Shared by REST and GraphQL."""
+    index = connector_index(await list_connectors(state.pool, state.org_id))
+    batch, problems = validate(records, index)
+    if problems:
+        if lines is not None:  # NDJSON: report the physical line, not the record number
+            for item in problems.items:
+                item["line"] = lines[item["line"] - 1]
+        raise ValidationFailed(problems.summary(), problems.items)
+    return await store_and_evaluate(state, batch)
 
 
 class Progress:
@@ -81,7 +103,7 @@ async def feed(
                 "were stored (feeding the same input again stores nothing twice)",
                 problems.items,
             )
-        stored = await store_messages(state.pool, state.org_id, batch)
+        stored = await store_and_evaluate(state, batch)
         summary.records += len(chunk)
         summary.accepted += stored.accepted
         summary.duplicates += stored.duplicates

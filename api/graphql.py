@@ -21,9 +21,7 @@ from api.loaders import Loaders
 log = logging.getLogger("mailflow.graphql")
 _SNAKE = re.compile(r"_([a-z])")
 # graphql-core's messages for a wrong argument or variable value (as opposed to a wrong query)
-_BAD_VALUE = re.compile(
-    r"[Aa]rgument|Expected value of type|does not exist in|got invalid value|cannot represent"
-)
+_BAD_VALUE = re.compile(r"[Aa]rgument|Expected value of type|does not exist in|got invalid value|cannot represent")
 
 
 def _camel(name: str) -> str:
@@ -36,8 +34,7 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = ServiceUnavailable("the database is unavailable; try again shortly")
     if isinstance(original, ApiError):
         details = [
-            {**d, "field": _camel(d["field"])} if isinstance(d.get("field"), str) else d
-            for d in original.details
+            {**d, "field": _camel(d["field"])} if isinstance(d.get("field"), str) else d for d in original.details
         ]
         extensions = {"code": original.code, "details": details}
         return {**error.formatted, "message": original.message, "extensions": extensions}
@@ -59,9 +56,7 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 
 class GraphQLApp(GraphQL[dict[str, Any], None]):
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> dict[str, Any]:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> dict[str, Any]:
         app = request.app.state.mailflow
         return {"app": app, "request": request, "loaders": Loaders(app)}
 

@@ -73,6 +73,10 @@ class Batch:
             self.statuses,
         )
 
+    def touched(self) -> list[tuple[str, int]]:
+        """The (direction, connector) pairs the batch feeds (0: the internet without a connector)."""
+        return sorted({(d, c or 0) for d, c in zip(self.directions, self.connector_ids, strict=True)})
+
     def utc_days(self) -> list[date]:
         """The UTC days the records fall on (the message partitions they need)."""
         return sorted({ts.astimezone(UTC).date() for ts in self.received_at})
@@ -174,9 +178,7 @@ def validate(
         raw_time = record.get("received_at")
         received_at = parse_timestamp(raw_time)
         if received_at is None:
-            problems.add(
-                line, "received_at", "is required: an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z"
-            )
+            problems.add(line, "received_at", "is required: an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z")
 
         direction = _DIRECTIONS.get(record.get("direction"))  # type: ignore[arg-type]
         if direction is None:

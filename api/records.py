@@ -8,9 +8,7 @@ import orjson
 
 from api.errors import BadRequest
 
-NDJSON_TYPES = frozenset(
-    {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines"}
-)
+NDJSON_TYPES = frozenset({"application/x-ndjson", "application/ndjson", "application/jsonl", "application/jsonlines"})
 
 
 def parse_ndjson(data: bytes, first_line: int = 1) -> tuple[list[Any], list[int]]:
@@ -67,7 +65,5 @@ def parse_records(data: bytes, content_type: str) -> tuple[list[Any], list[int] 
     if media in NDJSON_TYPES:
         return parse_ndjson(data)
     if media not in ("", "application/json", "text/json"):
-        raise BadRequest(
-            f"Content-Type {media!r} is not supported: use application/json or application/x-ndjson"
-        )
+        raise BadRequest(f"Content-Type {media!r} is not supported: use application/json or application/x-ndjson")
     return parse_json_array(data), None

@@ -70,6 +70,4 @@ async def connector_table(
     if connector_type is not None and connector_type not in CONNECTOR_TYPES:
         raise bad_argument("connector_type", f"{connector_type!r} is not partner, on_premises or internet")
     window = make_window(start, end, time_zone)
-    return await connector_report(
-        app.pool, app.org_id, window, chosen, connector_type, connector_name or None
-    )
+    return await connector_report(app.pool, app.org_id, window, chosen, connector_type, connector_name or None)

@@ -11,11 +11,13 @@ from strawberry.types import Info
 
 from api import reports
 from api.context import AppState
+from api.feed import ingest_records
+from api.insights import service as insights
 from api.rest.connectors import add_connector
-from api.rest.messages import ingest_records
 from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
 from api.types.enums import ConnectorType, Direction
+from api.types.insight import Insight, InsightRuleInput, InsightSettings, InsightStatus
 from api.types.message import IngestResult, MessageInput
 from api.types.summary import MailFlowSummary, TlsBreakdown
 from api.types.versions import Traffic
@@ -24,12 +26,8 @@ from db.connectors import list_connectors
 From = Annotated[
     datetime | None, strawberry.argument(name="from", description="inclusive; default: 7 days before `to`")
 ]
-To = Annotated[
-    datetime | None, strawberry.argument(description="exclusive; default: the end of the current hour")
-]
-TimeZone = Annotated[
-    str | None, strawberry.argument(description="IANA name for days and times without offset; UTC")
-]
+To = Annotated[datetime | None, strawberry.argument(description="exclusive; default: the end of the current hour")]
+TimeZone = Annotated[str | None, strawberry.argument(description="IANA name for days and times without offset; UTC")]
 
 
 def app_state(info: Info) -> AppState:
@@ -93,6 +91,23 @@ class Query:
         )
         return ConnectorReport.of(report)
 
+    @strawberry.field(description="Insights, newest first (default: the active ones).")
+    async def insights(
+        self,
+        info: Info,
+        status: InsightStatus = InsightStatus.ACTIVE,
+        connector_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
+        ] = None,
+    ) -> list[Insight]:
+        connector = reports.connector_id_argument(connector_id, "connector_id")
+        states = await insights.list_insights(app_state(info), status.value, connector)
+        return [Insight.of(s) for s in states]
+
+    @strawberry.field(description="The insight rules' thresholds and the window, for this organization.")
+    async def insight_settings(self, info: Info) -> InsightSettings:
+        return InsightSettings.of(await insights.settings(app_state(info)))
+
 
 @strawberry.type
 class Mutation:
@@ -107,12 +122,24 @@ class Mutation:
         )
         return Connector.from_row(row)
 
-    @strawberry.mutation(
-        description="Store messages: all or nothing; a message already stored counts as a duplicate."
-    )
+    @strawberry.mutation(description="Store messages: all or nothing; a message already stored counts as a duplicate.")
     async def ingest_messages(self, info: Info, records: list[MessageInput]) -> IngestResult:
         stored = await ingest_records(app_state(info), [r.to_record() for r in records])
         return IngestResult(accepted=stored.accepted, duplicates=stored.duplicates)
+
+    @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
+    async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:
+        insight_id = reports.connector_id_argument(id, "id")
+        return Insight.of(await insights.dismiss(app_state(info), insight_id or 0, reason))
+
+    @strawberry.mutation(description="Change rule thresholds (null keeps a value) and the window; re-evaluates.")
+    async def update_insight_thresholds(
+        self, info: Info, rules: list[InsightRuleInput] | None = None, window_days: int | None = None
+    ) -> InsightSettings:
+        body: dict[str, object] = {"rules": {r.rule: r.json() for r in rules or []}}
+        if window_days is not None:
+            body["window_days"] = window_days
+        return InsightSettings.of(await insights.update_settings(app_state(info), body))
 
 
 schema = strawberry.Schema(

@@ -83,6 +83,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Messages and rollups older than this are removed by `mailflow prune` and daily by the server.",
         _positive_int,
     ),
+    Setting(
+        "MAILFLOW_INSIGHTS_EVERY_SECONDS",
+        "insights_every_seconds",
+        "300",
+        "How often the server re-evaluates every insight, so that windows slide with time.",
+        _positive_int,
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting("MAILFLOW_LOG_LEVEL", "log_level", "INFO", "DEBUG, INFO, WARNING or ERROR.", _log_level),
 )
@@ -97,6 +104,7 @@ class Settings:
     org_name: str = "default"
     max_body_bytes: int = 32 * 1024 * 1024
     retention_days: int = 90
+    insights_every_seconds: int = 300
     pool_size: int = 10
     log_level: str = "INFO"
 

@@ -28,9 +28,7 @@ def zone(name: str) -> ZoneInfo:
             raise ValueError(name)
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise bad_argument(
-            "time_zone", f"{name!r} is not an IANA time zone name (e.g. Europe/Berlin)"
-        ) from None
+        raise bad_argument("time_zone", f"{name!r} is not an IANA time zone name (e.g. Europe/Berlin)") from None
 
 
 def _hour(moment: datetime) -> datetime:

@@ -75,7 +75,8 @@ def machine() -> str:
     cpus = os.cpu_count()
     with open("/proc/meminfo") as f:
         mem_kb = int(f.readline().split()[1])
-    return f"{platform.machine()}, {cpus} cores, {mem_kb / 1024 / 1024:.0f} GiB, Python {platform.python_version()}"
+    memory = f"{mem_kb / 1024 / 1024:.0f} GiB"
+    return f"{platform.machine()}, {cpus} cores, {memory}, Python {platform.python_version()}"
 
 
 def table(headers: list[str], rows: Sequence[Sequence[object]]) -> str:

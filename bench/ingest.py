@@ -23,6 +23,7 @@ import orjson
 from api.ingest import validate
 from bench.common import drop_database, machine, running_server, scratch_database, server_url, table
 from db.organizations import ensure_organization
+from db.pool import STAGING_COLUMNS
 
 BATCH = 10_000
 BUCKETS = ["TLSv1.3", "TLSv1.2", "TLSv1.2", "TLSv1", "none"]
@@ -58,10 +59,7 @@ async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> f
         batches.append(list(zip(*(([org_id] * len(batch)), *batch.columns()), strict=True)))
         async with pool.acquire() as conn:
             await conn.fetchval("select ensure_message_partitions($1::date[])", batch.utc_days())
-    columns = [
-        "org_id", "message_id", "received_at", "direction", "connector_id", "tls_bucket", "tls_protocol", "cipher",
-        "sender_domain", "recipient_domain", "remote_host", "remote_ip", "size_bytes", "status",
-    ]  # fmt: skip
+    columns = ["org_id", *STAGING_COLUMNS]
     queue = list(batches)
 
     async def worker() -> None:
@@ -77,9 +75,7 @@ async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> f
 
 
 async def http_ingest(base: str, records: list[dict[str, Any]], clients: int) -> float:
-    bodies = [
-        b"\n".join(orjson.dumps(r) for r in records[i : i + BATCH]) for i in range(0, len(records), BATCH)
-    ]
+    bodies = [b"\n".join(orjson.dumps(r) for r in records[i : i + BATCH]) for i in range(0, len(records), BATCH)]
     queue = list(bodies)
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
 

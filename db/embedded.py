@@ -52,9 +52,7 @@ class EmbeddedPostgres:
         bin_path, as_root = _commands()
         cmd = [str(bin_path / tool), "-D", str(self.pgdata), *args]
         user = SYSTEM_USER if as_root else None
-        proc = subprocess.run(
-            cmd, user=user, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
-        )
+        proc = subprocess.run(cmd, user=user, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
         if check and proc.returncode != 0:
             raise EmbeddedError(f"{tool} {' '.join(args)} failed: {(proc.stderr or proc.stdout).strip()}")
         return proc.returncode
@@ -113,9 +111,7 @@ class EmbeddedPostgres:
             return self.uri
         self._remove_stale_pid_file()
         options = f"-h '' -k {self.socket_dir} -c max_connections=200"
-        self._run(
-            "pg_ctl", "-w", "-t", "60", "-o", options, "-l", str(self.pgdata / "log"), "start", timeout=90
-        )
+        self._run("pg_ctl", "-w", "-t", "60", "-o", options, "-l", str(self.pgdata / "log"), "start", timeout=90)
         self.started_here = True
         return self.uri
 

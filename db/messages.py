@@ -9,6 +9,7 @@ import asyncpg
 
 from api.ingest import Batch
 from db import sql
+from db.insights import delete_events_before
 from db.pool import STAGING_COLUMNS
 
 _RETRIES = 3
@@ -49,15 +50,17 @@ class Pruned:
     cutoff: datetime
     partitions_dropped: int
     rollups_deleted: int
+    events_deleted: int
 
 
 async def prune(pool: asyncpg.Pool, retention_days: int, now: datetime | None = None) -> Pruned:
-    """Remove messages (whole day partitions) and rollups older than the retention period."""
+    """Remove messages (whole day partitions), rollups and insight events older than the retention."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
     async with pool.acquire() as conn:
         dropped = int(await sql.fetchval(conn, "messages/drop_message_partitions_before", cutoff))
         status = await sql.execute(conn, "messages/delete_rollups_before", cutoff)
-    return Pruned(cutoff, dropped, int(status.split()[-1]))
+        events = await delete_events_before(conn, cutoff)
+    return Pruned(cutoff, dropped, int(status.split()[-1]), events)
 
 
 async def count_messages_by_tls_bucket(db: sql.Executor, org_id: int) -> dict[tuple[str, str], int]:

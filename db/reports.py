@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
@@ -18,27 +17,37 @@ def share(part: int, total: int) -> float:
     """A percentage rounded half up to one decimal; 0 when there is no traffic."""
     if not total:
         return 0.0
-    return float((Decimal(100 * part) / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    # tenths of a percent, rounded half up, in exact integer arithmetic
+    return ((2000 * part + total) // (2 * total)) / 10
+
+
+# rollup column for each TLS bucket
+COLUMNS = {
+    "none": "no_tls",
+    "TLS1.0": "tls10",
+    "TLS1.1": "tls11",
+    "TLS1.2": "tls12",
+    "TLS1.3": "tls13",
+    "unknown": "unknown",
+}
 
 
 @dataclass
 class Counts:
-    """Messages per TLS bucket, and their total (both counted by the database)."""
+    """Messages per TLS bucket, and their total (all counted by the database)."""
 
     total: int = 0
     by_bucket: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> Counts:
+        return cls(int(row["messages"] or 0), {b: int(row[c] or 0) for b, c in COLUMNS.items()})
 
     def messages(self, bucket: str) -> int:
         return self.by_bucket.get(bucket, 0)
 
     def share(self, bucket: str) -> float:
         return share(self.messages(bucket), self.total)
-
-    def add(self, bucket: str | None, messages: int) -> None:
-        if bucket is None:
-            self.total = messages
-        else:
-            self.by_bucket[bucket] = messages
 
 
 async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asyncpg.Record]:
@@ -51,8 +60,7 @@ async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asy
 async def count_messages_by_direction(db: sql.Executor, org_id: int, window: Window) -> dict[str, Counts]:
     rows = await sql.fetch(db, "reports/count_messages_by_direction", org_id, window.start, window.end)
     result = {"inbound": Counts(), "outbound": Counts()}
-    for r in rows:
-        result[r["direction"]].add(r["tls_bucket"], r["messages"])
+    result.update((r["direction"], Counts.of(r)) for r in rows)
     return result
 
 
@@ -76,15 +84,8 @@ async def count_messages_by_day(
         list(directions),
         connector_id,
     )
-    total = Counts()
-    daily: dict[date, Counts] = {}
-    for r in rows:
-        day = r["day"]
-        if day is None:
-            total.add(r["tls_bucket"], r["messages"])
-        else:
-            daily.setdefault(day, Counts()).add(r["tls_bucket"], r["messages"])
-    return Breakdown(window, total, dict(sorted(daily.items())))
+    daily = {r["day"]: Counts.of(r) for r in rows[:-1]}
+    return Breakdown(window, Counts.of(rows[-1]), daily)  # the last row is the window's total
 
 
 @dataclass
@@ -120,17 +121,15 @@ async def connector_report(
         connector_type,
         name_prefix,
     )
-    groups: dict[tuple[date | None, str, int], ConnectorRow] = {}
-    for r in rows:
-        key = (r["day"], r["direction"], r["connector_id"])
-        row = groups.get(key)
-        if row is None:
-            connector = Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"])
-            row = groups[key] = ConnectorRow(r["day"], connector, Counts())
-        row.counts.add(r["tls_bucket"], r["messages"])
-    daily = [g for g in groups.values() if g.day is not None]
-    totals = [g for g in groups.values() if g.day is None]
-    return ConnectorReport(window, daily, totals)
+    shaped = [
+        ConnectorRow(
+            r["day"],
+            Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"]),
+            Counts.of(r),
+        )
+        for r in rows
+    ]
+    return ConnectorReport(window, [r for r in shaped if r.day is not None], [r for r in shaped if r.day is None])
 
 
 async def traffic_by_connector(
@@ -139,10 +138,6 @@ async def traffic_by_connector(
     """Counts for each (connector_id, direction) key, in key order."""
     ids = [k[0] for k in keys]
     directions = [k[1] for k in keys]
-    rows = await sql.fetch(
-        db, "reports/traffic_by_connector", org_id, window.start, window.end, ids, directions
-    )
-    result = {k: Counts() for k in keys}
-    for r in rows:
-        result[(r["connector_id"], r["direction"])].add(r["tls_bucket"], r["messages"])
-    return [result[k] for k in keys]
+    rows = await sql.fetch(db, "reports/traffic_by_connector", org_id, window.start, window.end, ids, directions)
+    found = {(r["connector_id"], r["direction"]): Counts.of(r) for r in rows}
+    return [found.get(k, Counts()) for k in keys]

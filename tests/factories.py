@@ -58,9 +58,7 @@ def at(hours: float) -> str:
     return (REPORT_DAY + timedelta(hours=hours)).isoformat()
 
 
-def rec(
-    n: int, hours: float, tls: str, direction: str = "inbound", connector: str | None = None
-) -> dict[str, Any]:
+def rec(n: int, hours: float, tls: str, direction: str = "inbound", connector: str | None = None) -> dict[str, Any]:
     return {
         "message_id": f"<r{n}@x>",
         "received_at": at(hours),

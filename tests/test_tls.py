@@ -36,9 +36,7 @@ def test_spellings(raw: str, bucket: str) -> None:
     assert tls_bucket(raw) == bucket
 
 
-@pytest.mark.parametrize(
-    "raw", ["TLSv1.4", "TLSv2", "1", "12", "1.5", "yes", "tls 1.2.3", "ssl", "SSLv4", "TLSv1.2x"]
-)
+@pytest.mark.parametrize("raw", ["TLSv1.4", "TLSv2", "1", "12", "1.5", "yes", "tls 1.2.3", "ssl", "SSLv4", "TLSv1.2x"])
 def test_anything_else_is_invalid(raw: str) -> None:
     assert tls_bucket(raw) is None
 

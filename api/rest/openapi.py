@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api import __version__
+from api.insights.service import STATUSES
 from api.rest.http import JSON
 from api.tls import BUCKETS
 
@@ -36,17 +37,11 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 
 
 _WINDOW = [
-    _query(
-        "from", "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour"
-    ),
-    _query(
-        "to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"
-    ),
+    _query("from", "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour"),
+    _query("to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"),
     _query("time_zone", "IANA time zone for days (default UTC)"),
 ]
-_DIRECTION = _query(
-    "direction", "inbound, outbound or both (default)", {"enum": ["inbound", "outbound", "both"]}
-)
+_DIRECTION = _query("direction", "inbound, outbound or both (default)", {"enum": ["inbound", "outbound", "both"]})
 _COMMON_ERRORS = {"503": _error("the database is unavailable")}
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
 
@@ -141,10 +136,60 @@ _SCHEMAS: dict[str, Any] = {
     },
 }
 
-_PATHS: dict[str, Any] = {
-    "/healthz": {
-        "get": {"summary": "the process answers", "responses": {"200": _json({"type": "object"}, "ok")}}
+_SCHEMAS["Insight"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "rule": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "recommended_action": {"type": "string"},
+        "severity": {"type": "integer"},
+        "status": {"enum": ["active", "resolved", "dismissed"]},
+        "connector": _ref("Connector"),
+        "share": {"type": "number"},
+        "messages": {"type": "integer"},
+        "volume": {"type": "integer"},
+        "threshold": {"type": "number"},
+        "window_from": {"type": "string", "format": "date-time"},
+        "window_to": {"type": "string", "format": "date-time"},
+        "first_detected_at": {"type": "string", "format": "date-time"},
+        "last_detected_at": {"type": "string", "format": "date-time"},
+        "resolved_at": {"type": ["string", "null"], "format": "date-time"},
+        "dismissed_at": {"type": ["string", "null"], "format": "date-time"},
+        "dismiss_reason": {"type": ["string", "null"]},
     },
+}
+_SCHEMAS["InsightEvent"] = {
+    "type": "object",
+    "properties": {
+        "event_id": {"type": "integer"},
+        "cursor": {"type": "string"},
+        "type": {"enum": ["created", "updated", "resolved", "dismissed", "reopened"]},
+        "at": {"type": "string", "format": "date-time"},
+        "insight": _ref("Insight"),
+    },
+}
+_SCHEMAS["InsightSettings"] = {
+    "type": "object",
+    "properties": {
+        "window_days": {"type": "integer", "minimum": 1, "maximum": 90},
+        "rules": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "properties": {
+                    "threshold": {"type": "number", "minimum": 0, "maximum": 100},
+                    "min_messages": {"type": "integer", "minimum": 1},
+                    "enabled": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+_PATHS: dict[str, Any] = {
+    "/healthz": {"get": {"summary": "the process answers", "responses": {"200": _json({"type": "object"}, "ok")}}},
     "/readyz": {
         "get": {
             "summary": "the database is reachable and migrations are current",
@@ -169,9 +214,7 @@ _PATHS: dict[str, Any] = {
                 "required": True,
                 "content": {
                     "application/json": {"schema": {"type": "array", "items": _ref("Message")}},
-                    "application/x-ndjson": {
-                        "schema": {"type": "string", "description": "one Message per line"}
-                    },
+                    "application/x-ndjson": {"schema": {"type": "string", "description": "one Message per line"}},
                 },
             },
             "responses": {
@@ -248,9 +291,7 @@ _PATHS: dict[str, Any] = {
             "parameters": [
                 _DIRECTION,
                 *_WINDOW,
-                _query(
-                    "connector", "a connector id; 0: the internet without a connector", {"type": "integer"}
-                ),
+                _query("connector", "a connector id; 0: the internet without a connector", {"type": "integer"}),
             ],
             "responses": {
                 "200": _json(
@@ -323,6 +364,105 @@ _PATHS: dict[str, Any] = {
                 **_BAD,
             },
         }
+    },
+    "/api/v1/insights": {
+        "get": {
+            "summary": "insights, newest first",
+            "parameters": [
+                _query("status", "active (default), resolved, dismissed or all", {"enum": list(STATUSES)}),
+                _query("connector", "a connector id; 0: the internet without a connector", {"type": "integer"}),
+                _query("direction", "inbound or outbound", {"enum": ["inbound", "outbound"]}),
+            ],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {"insights": {"type": "array", "items": _ref("Insight")}},
+                    },
+                    "insights",
+                ),
+                **_BAD,
+            },
+        }
+    },
+    "/api/v1/insights/events": {
+        "get": {
+            "summary": "the SIEM pull: insight events after a cursor, never skipped or repeated",
+            "parameters": [
+                _query("after", "the `next` cursor of the previous page; absent: the oldest retained event"),
+                _query("since", "RFC 3339: start with the events from this time"),
+                _query("limit", "1 to 5000 (default 1000)", {"type": "integer", "minimum": 1, "maximum": 5000}),
+                _query(
+                    "format",
+                    "json (default), ndjson or cef; Accept: application/x-ndjson gives NDJSON",
+                    {"enum": ["json", "ndjson", "cef"]},
+                ),
+            ],
+            "responses": {
+                "200": {
+                    "description": "a page; the next cursor is also in the Link (rel=next) and X-Next-Cursor headers",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "events": {"type": "array", "items": _ref("InsightEvent")},
+                                    "next": {"type": "string"},
+                                },
+                            }
+                        },
+                        "application/x-ndjson": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string", "description": "CEF lines"}},
+                    },
+                },
+                **_BAD,
+            },
+        }
+    },
+    "/api/v1/insights/{insight_id}/dismiss": {
+        "post": {
+            "summary": "dismiss an active insight",
+            "parameters": [{"name": "insight_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["reason"],
+                            "properties": {"reason": {"type": "string"}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json({"type": "object", "properties": {"insight": _ref("Insight")}}, "dismissed"),
+                "400": _error("malformed JSON"),
+                "404": _error("no such insight"),
+                "409": _error("the insight is not active"),
+                "422": _error("no reason given"),
+                **_COMMON_ERRORS,
+            },
+        }
+    },
+    "/api/v1/insight-settings": {
+        "get": {
+            "summary": "the insight window and each rule's threshold, minimum and state",
+            "responses": {"200": _json(_ref("InsightSettings"), "settings"), **_BAD},
+        },
+        "put": {
+            "summary": "change the window or rules (fields left out keep their value); re-evaluates at once",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("InsightSettings")}},
+            },
+            "responses": {
+                "200": _json(_ref("InsightSettings"), "the new settings"),
+                "400": _error("malformed JSON"),
+                "422": _error("invalid settings, in details[]; nothing changed"),
+                **_COMMON_ERRORS,
+            },
+        },
     },
     "/api/v1/openapi.json": {
         "get": {"summary": "this document", "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}

@@ -138,9 +138,7 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
 
 async def get_connector_report(request: Request) -> Response:
     params = request.query_params
-    check_params(
-        params, ("direction", "connector_type", "connector_name", "from", "to", "time_zone", "format")
-    )
+    check_params(params, ("direction", "connector_type", "connector_name", "from", "to", "time_zone", "format"))
     wanted = (params.get("format") or "").lower()
     if wanted not in ("", "json", "csv"):
         raise bad_argument("format", f"{wanted!r} is not json or csv")

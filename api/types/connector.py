@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A named path to a partner's or the organization's own servers.")
 class Connector:
-    id: strawberry.ID = strawberry.field(
-        description="0 (with a direction) is the internet without a connector"
-    )
+    id: strawberry.ID = strawberry.field(description="0 (with a direction) is the internet without a connector")
     name: str
     direction: Direction
     type: ConnectorType

@@ -7,9 +7,7 @@ from enum import Enum
 import strawberry
 
 
-@strawberry.enum(
-    description="Mail entering (inbound) or leaving (outbound) the organization; BOTH in filters."
-)
+@strawberry.enum(description="Mail entering (inbound) or leaving (outbound) the organization; BOTH in filters.")
 class Direction(Enum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"

@@ -46,7 +46,6 @@ class TlsBreakdown:
             total=breakdown.total.total,
             versions=version_counts(breakdown.total),
             daily=[
-                DailyTraffic(day=day, total=c.total, versions=version_counts(c))
-                for day, c in breakdown.daily.items()
+                DailyTraffic(day=day, total=c.total, versions=version_counts(c)) for day, c in breakdown.daily.items()
             ],
         )

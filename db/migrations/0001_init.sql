@@ -43,16 +43,23 @@ create table messages (
 ) partition by range (received_at);
 
 -- Hourly rollups, maintained in the same transaction as the messages they count. Every report reads
--- these. connector_id 0 stands for the internet without a connector.
+-- these. connector_id 0 stands for the internet without a connector. One row per hour, direction and
+-- connector with a column per TLS bucket: reports aggregate a sixth of the rows they would with a
+-- row per bucket.
 create table hourly_rollups (
     org_id bigint not null,
     hour timestamptz not null,
     direction text not null,
     connector_id bigint not null,
-    tls_bucket text not null,
-    messages bigint not null,
+    messages bigint not null,  -- every bucket
+    no_tls bigint not null,
+    tls10 bigint not null,
+    tls11 bigint not null,
+    tls12 bigint not null,
+    tls13 bigint not null,
+    unknown bigint not null,
     bytes bigint not null,
-    primary key (org_id, hour, direction, connector_id, tls_bucket)
+    primary key (org_id, hour, direction, connector_id)
 );
 
 -- Creates the missing day partitions of messages for the given UTC days. Takes a lock only when a

@@ -42,9 +42,7 @@ async def test_ingest_files_gzip_and_stdin_without_double_counting(
     }
 
 
-async def test_ingest_stops_at_an_invalid_batch_naming_the_line(
-    dsn: str, pool: asyncpg.Pool, tmp_path: Path
-) -> None:
+async def test_ingest_stops_at_an_invalid_batch_naming_the_line(dsn: str, pool: asyncpg.Pool, tmp_path: Path) -> None:
     org = f"cli-{uuid.uuid4().hex[:8]}"
     lines = [orjson.dumps(message(n)) for n in range(10)]
     lines[7] = orjson.dumps(message(7, tls_version="TLSv7"))
@@ -96,17 +94,23 @@ async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool)
     assert 90_000 <= total <= 130_000
     second = mailflow("demo", env=env_for(dsn, org))
     assert second.returncode == 0
-    assert (
-        sum((await count_messages_by_tls_bucket(pool, org_id)).values()) <= total + 2_000
-    )  # only the newest hour
+    assert sum((await count_messages_by_tls_bucket(pool, org_id)).values()) <= total + 2_000  # only the newest hour
     rollup = await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", org_id)
     assert rollup == sum((await count_messages_by_tls_bucket(pool, org_id)).values())
-    connectors = await pool.fetch(
-        "select name, direction, type, forced_tls from connectors where org_id = $1", org_id
-    )
+    connectors = await pool.fetch("select name, direction, type, forced_tls from connectors where org_id = $1", org_id)
     assert {(r["direction"], r["type"]) for r in connectors} == {
         ("inbound", "partner"),
         ("inbound", "on_premises"),
         ("outbound", "partner"),
     }
     assert counts[("inbound", "TLS1.0")] > 0
+    # the demo raises the two TLS 1.0 insights that Microsoft shows
+    rules = {
+        r["rule"] for r in await pool.fetch("select rule from insights where org_id = $1 and status = 'active'", org_id)
+    }
+    assert {"inbound_partner_tls10", "inbound_onprem_tls10"} <= rules
+    listed = mailflow("insights", "list", env=env_for(dsn, org))
+    assert "Inbound partner connector seeing significant TLS1.0 mail flow" in listed.stdout
+    evaluated = mailflow("insights", "evaluate", env=env_for(dsn, org))
+    assert evaluated.returncode == 0
+    assert evaluated.stdout.startswith("insights evaluated for every organization")

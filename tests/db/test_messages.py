@@ -27,14 +27,10 @@ async def test_prune_drops_old_day_partitions_and_rollups(state: AppState, pool:
     assert pruned.rollups_deleted >= 1
     assert not await pool.fetchval("select to_regclass($1) is not null", old_partition)
     assert await count_messages_by_tls_bucket(pool, state.org_id) == {("inbound", "TLS1.2"): 1}
-    assert (
-        await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id) == 1
-    )
+    assert await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id) == 1
 
 
-async def test_concurrent_batches_with_the_same_messages_store_them_once(
-    state: AppState, pool: asyncpg.Pool
-) -> None:
+async def test_concurrent_batches_with_the_same_messages_store_them_once(state: AppState, pool: asyncpg.Pool) -> None:
     import asyncio
 
     records = [message(n) for n in range(2000)]
@@ -45,7 +41,17 @@ async def test_concurrent_batches_with_the_same_messages_store_them_once(
     )
     assert sum(r.accepted for r in results) == 2000
     assert sum(r.duplicates for r in results) == 6000
-    assert (
-        await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id)
-        == 2000
-    )
+    assert await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id) == 2000
+
+
+def test_share_rounds_half_up_to_one_decimal() -> None:
+    from db.reports import share
+
+    assert share(0, 0) == 0.0
+    assert share(1, 3) == 33.3
+    assert share(2, 3) == 66.7
+    assert share(1, 8) == 12.5
+    assert share(1, 16) == 6.3  # 6.25 rounds up
+    assert share(1, 2000) == 0.1  # 0.05 rounds up
+    assert share(1, 2001) == 0.0
+    assert share(5, 5) == 100.0

@@ -51,9 +51,7 @@ async def test_ingest_messages_counts_duplicates(client: httpx.AsyncClient, stat
     }
 
 
-async def test_invalid_records_write_nothing_and_name_fields(
-    client: httpx.AsyncClient, state: AppState
-) -> None:
+async def test_invalid_records_write_nothing_and_name_fields(client: httpx.AsyncClient, state: AppState) -> None:
     body = await gql(
         client,
         INGEST,

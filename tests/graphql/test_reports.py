@@ -16,9 +16,7 @@ VERSIONS = "versions { tlsVersion messages share }"
 
 
 def rest_versions(versions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"tlsVersion": v["tls_version"], "messages": v["messages"], "share": v["share"]} for v in versions
-    ]
+    return [{"tlsVersion": v["tls_version"], "messages": v["messages"], "share": v["share"]} for v in versions]
 
 
 async def test_summary_matches_rest(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
@@ -69,9 +67,7 @@ async def test_connector_report_matches_rest(client: httpx.AsyncClient, traffic:
       connectorReport(from: $from, to: $to, timeZone: "Europe/Berlin") {{
         rows {{ day {fields} {counts} }} totals {{ {fields} {counts} }} }} }}"""
     graph = (await gql(client, query, **WINDOW))["data"]["connectorReport"]
-    rest = (
-        await client.get("/api/v1/connector-report", params={**WINDOW, "time_zone": "Europe/Berlin"})
-    ).json()
+    rest = (await client.get("/api/v1/connector-report", params={**WINDOW, "time_zone": "Europe/Berlin"})).json()
 
     def from_rest(row: dict[str, Any]) -> dict[str, Any]:
         c = row["connector"]
@@ -134,9 +130,7 @@ async def test_connectors_report_without_n_plus_1(client: httpx.AsyncClient, tra
         ('connectorId: "424242424"', "connectorId"),
     ],
 )
-async def test_bad_arguments_are_bad_user_input(
-    client: httpx.AsyncClient, arguments: str, field: str
-) -> None:
+async def test_bad_arguments_are_bad_user_input(client: httpx.AsyncClient, arguments: str, field: str) -> None:
     body = await gql(client, f"{{ tlsBreakdown({arguments}) {{ total }} }}")
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"

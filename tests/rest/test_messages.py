@@ -35,21 +35,19 @@ async def test_accepts_a_json_array_and_rolls_it_up(client: httpx.AsyncClient, s
         ("outbound", "none"): 1,
     }
     rows = await state.pool.fetch(
-        "select direction, connector_id, tls_bucket, messages, bytes from hourly_rollups"
-        " where org_id = $1 order by 1, 3",
+        "select direction, connector_id, messages, no_tls, tls10, tls11, tls12, tls13, unknown, bytes"
+        " from hourly_rollups where org_id = $1 order by 1, 2",
         state.org_id,
     )
     connector_id = (await client.get("/api/v1/connectors")).json()["connectors"][0]["id"]
     assert [tuple(r) for r in rows] == [
-        ("inbound", connector_id, "TLS1.0", 1, 0),
-        ("inbound", 0, "TLS1.3", 1, 0),
-        ("outbound", 0, "none", 1, 1000),
+        ("inbound", 0, 1, 0, 0, 0, 0, 1, 0, 0),
+        ("inbound", connector_id, 1, 0, 1, 0, 0, 0, 0, 0),
+        ("outbound", 0, 1, 1, 0, 0, 0, 0, 0, 1000),
     ]
 
 
-async def test_a_retry_counts_duplicates_and_changes_nothing(
-    client: httpx.AsyncClient, state: AppState
-) -> None:
+async def test_a_retry_counts_duplicates_and_changes_nothing(client: httpx.AsyncClient, state: AppState) -> None:
     records = [message(n) for n in range(50)]
     assert await ingest(client, records) == {"accepted": 50, "duplicates": 0}
     assert await ingest(client, records) == {"accepted": 0, "duplicates": 50}
@@ -60,9 +58,7 @@ async def test_a_retry_counts_duplicates_and_changes_nothing(
     assert await rollup_total(state) == 60
 
 
-async def test_same_id_in_the_other_direction_is_another_message(
-    client: httpx.AsyncClient, state: AppState
-) -> None:
+async def test_same_id_in_the_other_direction_is_another_message(client: httpx.AsyncClient, state: AppState) -> None:
     both = [message(1), message(1, direction="outbound")]
     assert await ingest(client, both) == {"accepted": 2, "duplicates": 0}
 
@@ -106,22 +102,14 @@ async def test_problems_are_capped_at_100(client: httpx.AsyncClient) -> None:
 
 
 async def test_ndjson_reports_the_line_of_a_problem(client: httpx.AsyncClient, state: AppState) -> None:
-    body = (
-        b"\n".join(orjson.dumps(message(n)) for n in range(3))
-        + b"\n\n"
-        + orjson.dumps(message(9, direction="up"))
-    )
-    response = await client.post(
-        "/api/v1/messages", content=body, headers={"content-type": "application/x-ndjson"}
-    )
+    body = b"\n".join(orjson.dumps(message(n)) for n in range(3)) + b"\n\n" + orjson.dumps(message(9, direction="up"))
+    response = await client.post("/api/v1/messages", content=body, headers={"content-type": "application/x-ndjson"})
     assert response.status_code == 422
     assert response.json()["error"]["details"] == [
         {"line": 5, "field": "direction", "message": "is required: inbound or outbound"}
     ]
     good = b"\n".join(orjson.dumps(message(n)) for n in range(3)) + b"\n"
-    response = await client.post(
-        "/api/v1/messages", content=good, headers={"content-type": "application/x-ndjson"}
-    )
+    response = await client.post("/api/v1/messages", content=good, headers={"content-type": "application/x-ndjson"})
     assert response.json() == {"accepted": 3, "duplicates": 0}
 
 
@@ -161,9 +149,7 @@ async def test_body_over_the_limit_is_413(client: httpx.AsyncClient, state: AppS
     limit = state.settings.max_body_bytes
     big = orjson.dumps([message(n, cipher="x" * 900) for n in range(limit // 900 + 10)])
     assert len(big) > limit
-    response = await client.post(
-        "/api/v1/messages", content=big, headers={"content-type": "application/json"}
-    )
+    response = await client.post("/api/v1/messages", content=big, headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "PAYLOAD_TOO_LARGE"
 

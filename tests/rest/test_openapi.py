@@ -10,7 +10,7 @@ async def test_the_document_and_the_routes_agree(client: httpx.AsyncClient) -> N
     document = (await client.get("/api/v1/openapi.json")).json()
     assert document["openapi"] == "3.1.0"
     routed = {
-        (route.path, method.lower())
+        (route.path.replace(":int}", "}"), method.lower())
         for route in ROUTES
         if isinstance(route, Route)
         for method in (route.methods or ())
@@ -26,10 +26,7 @@ async def test_every_documented_operation_lists_its_error_responses(client: http
         for method, operation in item.items():
             if path.startswith("/api/v1/") and path != "/api/v1/openapi.json":
                 assert "503" in operation["responses"], (path, method)
-                assert (
-                    any(code.startswith("4") for code in operation["responses"])
-                    or path == "/api/v1/connectors"
-                )
+                assert any(code.startswith("4") for code in operation["responses"]) or path == "/api/v1/connectors"
 
 
 async def test_documented_query_parameters_are_the_accepted_ones(client: httpx.AsyncClient) -> None:

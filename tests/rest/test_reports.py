@@ -63,13 +63,9 @@ async def test_breakdown_in_a_time_zone_moves_the_late_messages_to_the_next_day(
     assert {v["tls_version"]: v["share"] for v in nov3["versions"]}["TLS1.0"] == 50.0
 
 
-async def test_breakdown_for_one_connector_and_the_internet(
-    client: httpx.AsyncClient, traffic: dict[str, Any]
-) -> None:
+async def test_breakdown_for_one_connector_and_the_internet(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
     window = {"from": "2026-11-02T00:00:00Z", "to": "2026-11-06T00:00:00Z"}
-    fab = (
-        await client.get("/api/v1/tls-breakdown", params={**window, "connector": traffic["fabrikam"]})
-    ).json()
+    fab = (await client.get("/api/v1/tls-breakdown", params={**window, "connector": traffic["fabrikam"]})).json()
     assert fab["total"] == 3
     assert {v["tls_version"]: v["share"] for v in fab["versions"]} == {
         "none": 0.0,
@@ -161,9 +157,7 @@ async def test_connector_report_filters_and_zero_volume_connectors(
 ) -> None:
     await add_connector(client, "Idle partner", "outbound", "partner")
     window = {"from": "2026-11-02T00:00:00Z", "to": "2026-11-06T00:00:00Z"}
-    partners = (
-        await client.get("/api/v1/connector-report", params={**window, "connector_type": "partner"})
-    ).json()
+    partners = (await client.get("/api/v1/connector-report", params={**window, "connector_type": "partner"})).json()
     assert {t["connector"]["name"]: t["volume"] for t in partners["totals"]} == {
         "Fabrikam": 3,
         "Woodgrove": 2,
@@ -224,13 +218,9 @@ async def test_bad_connector_report_arguments(client: httpx.AsyncClient) -> None
         assert response.json()["error"]["details"][0]["field"] == field
 
 
-async def test_bounds_inside_an_hour_are_rounded_down(
-    client: httpx.AsyncClient, traffic: dict[str, Any]
-) -> None:
+async def test_bounds_inside_an_hour_are_rounded_down(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
     body = (
-        await client.get(
-            "/api/v1/tls-breakdown", params={"from": "2026-11-02T10:40:00Z", "to": "2026-11-02T11:59:59Z"}
-        )
+        await client.get("/api/v1/tls-breakdown", params={"from": "2026-11-02T10:40:00Z", "to": "2026-11-02T11:59:59Z"})
     ).json()
     assert body["from"] == "2026-11-02T10:00:00+00:00"
     assert body["to"] == "2026-11-02T11:00:00+00:00"
@@ -238,9 +228,7 @@ async def test_bounds_inside_an_hour_are_rounded_down(
 
 
 async def test_a_window_with_no_traffic_answers_zeros(client: httpx.AsyncClient) -> None:
-    body = (
-        await client.get("/api/v1/tls-breakdown", params={"from": "2020-01-01", "to": "2020-01-03"})
-    ).json()
+    body = (await client.get("/api/v1/tls-breakdown", params={"from": "2020-01-01", "to": "2020-01-03"})).json()
     assert body["total"] == 0
     assert [d["day"] for d in body["daily"]] == ["2020-01-01", "2020-01-02"]
     summary = (await client.get("/api/v1/summary")).json()

@@ -16,14 +16,29 @@ with inserted as (
     returning received_at, direction, connector_id, tls_bucket, size_bytes
 ),
 rolled as (
-    insert into hourly_rollups as r (org_id, hour, direction, connector_id, tls_bucket, messages, bytes)
-    select $1, date_trunc('hour', i.received_at, 'UTC'), i.direction, coalesce(i.connector_id, 0), i.tls_bucket,
-           count(*), coalesce(sum(i.size_bytes), 0)
+    insert into hourly_rollups as r (
+        org_id, hour, direction, connector_id, messages, no_tls, tls10, tls11, tls12, tls13, unknown, bytes
+    )
+    select $1, date_trunc('hour', i.received_at, 'UTC'), i.direction, coalesce(i.connector_id, 0), count(*),
+           count(*) filter (where i.tls_bucket = 'none'),
+           count(*) filter (where i.tls_bucket = 'TLS1.0'),
+           count(*) filter (where i.tls_bucket = 'TLS1.1'),
+           count(*) filter (where i.tls_bucket = 'TLS1.2'),
+           count(*) filter (where i.tls_bucket = 'TLS1.3'),
+           count(*) filter (where i.tls_bucket = 'unknown'),
+           coalesce(sum(i.size_bytes), 0)
     from inserted i
-    group by 2, 3, 4, 5
-    order by 2, 3, 4, 5  -- a fixed key order, so concurrent batches cannot deadlock on rollup rows
-    on conflict (org_id, hour, direction, connector_id, tls_bucket)
-    do update set messages = r.messages + excluded.messages, bytes = r.bytes + excluded.bytes
+    group by 2, 3, 4
+    order by 2, 3, 4  -- a fixed key order, so concurrent batches cannot deadlock on rollup rows
+    on conflict (org_id, hour, direction, connector_id) do update set
+        messages = r.messages + excluded.messages,
+        no_tls = r.no_tls + excluded.no_tls,
+        tls10 = r.tls10 + excluded.tls10,
+        tls11 = r.tls11 + excluded.tls11,
+        tls12 = r.tls12 + excluded.tls12,
+        tls13 = r.tls13 + excluded.tls13,
+        unknown = r.unknown + excluded.unknown,
+        bytes = r.bytes + excluded.bytes
     returning 1
 )
 select count(*) from inserted

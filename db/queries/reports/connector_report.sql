@@ -1,9 +1,8 @@
 -- $1 org_id bigint, $2 from timestamptz, $3 to timestamptz, $4 time_zone text, $5 directions text[],
 -- $6 connector_type text (null: all; 'internet': the pseudo-connectors), $7 name_prefix text (null: all)
--- Messages per day, connector and TLS bucket; a null bucket is the volume of its day (or, with a null
--- day, of the whole window). Every
--- connector that matches the filters appears in the totals, with zeros when it carried no mail; the
--- internet without a connector is connector 0 of its direction.
+-- Messages per day and connector, in total and per TLS bucket, then per connector for the whole window
+-- (day null). Every connector that matches the filters has a window row, with zeros when it carried no
+-- mail; the internet without a connector is connector 0 of its direction.
 with paths as (
     select c.direction, c.connector_id, c.name, c.type, c.forced_tls
     from connectors c
@@ -21,15 +20,19 @@ chosen as (
       and ($7::text is null or starts_with(lower(p.name), lower($7)))
 ),
 traffic as (
-    select (r.hour at time zone $4)::date as day, r.direction, r.connector_id, r.tls_bucket,
-           sum(r.messages)::bigint as messages
+    select (r.hour at time zone $4)::date as day, r.direction, r.connector_id,
+           sum(r.messages)::bigint as messages, sum(r.no_tls)::bigint as no_tls, sum(r.tls10)::bigint as tls10,
+           sum(r.tls11)::bigint as tls11, sum(r.tls12)::bigint as tls12, sum(r.tls13)::bigint as tls13,
+           sum(r.unknown)::bigint as unknown
     from hourly_rollups r
     join chosen c on c.direction = r.direction and c.connector_id = r.connector_id
     where r.org_id = $1 and r.hour >= $2 and r.hour < $3
-    group by grouping sets ((1, 2, 3, 4), (1, 2, 3), (2, 3, 4), (2, 3))
+    group by grouping sets ((1, 2, 3), (2, 3))
 )
-select t.day, c.direction, c.connector_id, c.name, c.type, c.forced_tls, t.tls_bucket,
-       coalesce(t.messages, 0)::bigint as messages
+select t.day, c.direction, c.connector_id, c.name, c.type, c.forced_tls,
+       coalesce(t.messages, 0) as messages, coalesce(t.no_tls, 0) as no_tls, coalesce(t.tls10, 0) as tls10,
+       coalesce(t.tls11, 0) as tls11, coalesce(t.tls12, 0) as tls12, coalesce(t.tls13, 0) as tls13,
+       coalesce(t.unknown, 0) as unknown
 from chosen c
 left join traffic t on t.direction = c.direction and t.connector_id = c.connector_id
 order by t.day nulls first, c.direction, c.name

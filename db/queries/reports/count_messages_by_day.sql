@@ -1,24 +1,31 @@
 -- $1 org_id bigint, $2 from timestamptz, $3 to timestamptz, $4 time_zone text, $5 directions text[],
 -- $6 connector_id bigint (null: every connector; 0: the internet without a connector)
--- The TLS breakdown: every day of the window in the time zone (zeros included), per TLS bucket, with
--- per-day totals (bucket null), per-bucket window totals (day null) and the grand total (both null).
+-- The TLS breakdown: every day of the window in the time zone (zeros included) with its messages in
+-- total and per TLS bucket, then the window's totals (day null).
 with traffic as (
-    select (r.hour at time zone $4)::date as day, r.tls_bucket, sum(r.messages)::bigint as messages,
-           grouping((r.hour at time zone $4)::date) as all_days
+    select (r.hour at time zone $4)::date as day,
+           grouping((r.hour at time zone $4)::date) as whole_window,
+           sum(r.messages)::bigint as messages, sum(r.no_tls)::bigint as no_tls, sum(r.tls10)::bigint as tls10,
+           sum(r.tls11)::bigint as tls11, sum(r.tls12)::bigint as tls12, sum(r.tls13)::bigint as tls13,
+           sum(r.unknown)::bigint as unknown
     from hourly_rollups r
     where r.org_id = $1 and r.hour >= $2 and r.hour < $3 and r.direction = any($5::text[])
       and ($6::bigint is null or r.connector_id = $6)
-    group by grouping sets ((1, 2), (1), (2), ())
+    group by grouping sets ((1), ())
 ),
 days as (
     select d::date as day
     from generate_series(($2 at time zone $4)::date, (($3 - interval '1 microsecond') at time zone $4)::date,
                          interval '1 day') as d
 )
-select d.day, t.tls_bucket, coalesce(t.messages, 0)::bigint as messages
+select d.day, coalesce(t.messages, 0) as messages, coalesce(t.no_tls, 0) as no_tls, coalesce(t.tls10, 0) as tls10,
+       coalesce(t.tls11, 0) as tls11, coalesce(t.tls12, 0) as tls12, coalesce(t.tls13, 0) as tls13,
+       coalesce(t.unknown, 0) as unknown
 from days d
-left join traffic t on t.day = d.day and t.all_days = 0
+left join traffic t on t.day = d.day and t.whole_window = 0
 union all
-select null, t.tls_bucket, coalesce(t.messages, 0)::bigint
+select null, coalesce(t.messages, 0), coalesce(t.no_tls, 0), coalesce(t.tls10, 0), coalesce(t.tls11, 0),
+       coalesce(t.tls12, 0), coalesce(t.tls13, 0), coalesce(t.unknown, 0)
 from traffic t
-where t.all_days = 1
+where t.whole_window = 1
+order by 1 nulls last

@@ -1,0 +1,1 @@
+"""Insights: rules over the hourly rollups, their lifecycle, and their events."""

@@ -1,0 +1,145 @@
+"""Evaluating the rules for an organization and applying the insight lifecycle, in one transaction.
+
+- fires, nothing open: a new active insight (`created`), or the last one reopened if it had resolved
+  (`reopened`); a dismissed one that has closed is never reopened: the condition returned, so a new
+  insight is raised;
+- fires, open and active: new figures (`updated` when they changed);
+- fires, open and dismissed: new figures, still dismissed (no event);
+- does not fire, open: closed (`resolved`), whether it was active or dismissed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from api.insights.rules import InsightSettings, merge_settings, texts
+from api.window import last_days
+from db import insights as store
+from db.connectors import list_connectors
+from db.reports import share
+
+
+async def load_settings(db: Any, org_id: int) -> InsightSettings:
+    return merge_settings(await store.settings_rows(db, org_id))
+
+
+def _names(connectors: list[Any]) -> dict[tuple[str, int], str]:
+    names = {(c.direction, c.id): f"connector {c.name!r}" for c in connectors}
+    names[("inbound", 0)] = "the internet without a connector"
+    names[("outbound", 0)] = "the internet without a connector"
+    return names
+
+
+def _append(columns: dict[str, list[Any]], **values: Any) -> None:
+    """Add one row to column lists bound for an `unnest` statement."""
+    for name, value in values.items():
+        columns[name].append(value)
+
+
+async def evaluate(
+    pool: asyncpg.Pool, org_id: int, scope: store.Scope = None, now: datetime | None = None
+) -> dict[str, int]:
+    """Evaluate every enabled rule for the connectors in scope (None: all); return event counts by kind."""
+    now = now or datetime.now(UTC)
+    settings = await load_settings(pool, org_id)
+    window = last_days(settings.window_days, now=now)
+    rules = [r for r in settings.rules.values() if r.enabled]
+    names = _names(await list_connectors(pool, org_id))
+    counts: dict[str, int] = defaultdict(int)
+    async with pool.acquire() as conn, conn.transaction():
+        await store.lock_organization(conn, org_id)
+        firing = await store.evaluate_rules(conn, org_id, window.start, window.end, scope, rules)
+        latest = await store.latest_by_key(conn, org_id, scope)
+        new: dict[str, list[Any]] = defaultdict(list)
+        changed: dict[str, list[Any]] = defaultdict(list)
+        events: list[tuple[int, str]] = []
+        seen = set()
+        for f in firing:
+            key = (f.rule, f.direction, f.connector_id)
+            seen.add(key)
+            rule = settings.rules[f.rule]
+            pct = share(f.messages, f.volume)
+            connector = names.get((f.direction, f.connector_id), "a connector")
+            description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
+            old = latest.get(key)
+            is_open = old is not None and old["resolved_at"] is None
+            if old is None or (not is_open and old["status"] == "dismissed"):
+                _append(
+                    new,
+                    rule=f.rule,
+                    direction=f.direction,
+                    connector_id=f.connector_id,
+                    title=rule.title,
+                    description=description,
+                    action=action,
+                    severity=rule.severity,
+                    share=pct,
+                    messages=f.messages,
+                    volume=f.volume,
+                    threshold=rule.threshold,
+                )
+                continue
+            figures_changed = (float(old["share"]), old["messages"], old["volume"]) != (
+                pct,
+                f.messages,
+                f.volume,
+            )
+            status = old["status"] if is_open else "active"
+            kind = None if is_open and status == "dismissed" else "reopened" if not is_open else "updated"
+            if kind == "updated" and not figures_changed:
+                kind = None
+            _append(
+                changed,
+                insight_id=old["insight_id"],
+                status=status,
+                description=description,
+                action=action,
+                share=pct,
+                messages=f.messages,
+                volume=f.volume,
+                threshold=rule.threshold,
+                detected=True,
+                resolve=False,
+            )
+            if kind:
+                events.append((old["insight_id"], kind))
+        for key, old in latest.items():
+            if key in seen or old["resolved_at"] is not None:
+                continue
+            status = "resolved" if old["status"] == "active" else old["status"]
+            _append(
+                changed,
+                insight_id=old["insight_id"],
+                status=status,
+                description=None,
+                action=None,
+                share=None,
+                messages=None,
+                volume=None,
+                threshold=None,
+                detected=False,
+                resolve=True,
+            )
+            events.append((old["insight_id"], "resolved"))
+        if new:
+            ids = await store.insert_insights(conn, org_id, new, window.start, window.end, now)
+            events.extend((i, "created") for i in ids)
+        if changed:
+            await store.update_insights(conn, org_id, changed, window.start, window.end, now)
+        await store.insert_events(conn, org_id, events)
+    for _, kind in events:
+        counts[kind] += 1
+    return dict(counts)
+
+
+async def evaluate_all(pool: asyncpg.Pool, now: datetime | None = None) -> dict[str, int]:
+    """The periodic evaluation: every organization, every connector (the window slides with time)."""
+    totals: dict[str, int] = defaultdict(int)
+    for org_id in await store.organization_ids(pool):
+        for kind, n in (await evaluate(pool, org_id, None, now)).items():
+            totals[kind] += n
+    return dict(totals)

@@ -1,0 +1,104 @@
+"""What REST and GraphQL share about insights: listing, dismissing, settings, the event cursor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from api.context import AppState
+from api.errors import Conflict, NotFound, ValidationFailed, bad_argument
+from api.insights.evaluate import evaluate, load_settings
+from api.insights.rules import InsightSettings, check_update
+from db import insights as store
+
+STATUSES = {
+    "active": ["active"],
+    "resolved": ["resolved"],
+    "dismissed": ["dismissed"],
+    "all": ["active", "resolved", "dismissed"],
+}
+_CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
+MAX_LIMIT = 5000
+
+
+async def list_insights(
+    app: AppState, status: str | None, connector_id: int | None, direction: str | None = None
+) -> list[dict[str, Any]]:
+    statuses = STATUSES.get((status or "active").lower())
+    if statuses is None:
+        raise bad_argument("status", f"{status!r} is not active, resolved, dismissed or all")
+    if direction is not None and direction not in ("inbound", "outbound"):
+        raise bad_argument("direction", f"{direction!r} is not inbound or outbound")
+    return await store.list_insights(app.pool, app.org_id, statuses, connector_id, direction)
+
+
+async def dismiss(app: AppState, insight_id: int, reason: Any) -> dict[str, Any]:
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 1000:
+        raise ValidationFailed(
+            "a dismissal needs a reason",
+            [{"field": "reason", "message": "is required: 1 to 1000 characters"}],
+        )
+    async with app.pool.acquire() as conn, conn.transaction():
+        await store.lock_organization(conn, app.org_id)
+        if not await store.dismiss(conn, app.org_id, insight_id, reason.strip()):
+            found = await store.insight_by_id(conn, app.org_id, insight_id)
+            if found is None:
+                raise NotFound(f"there is no insight {insight_id}")
+            raise Conflict(f"insight {insight_id} is {found['status']}: only an active insight can be dismissed")
+        await store.insert_events(conn, app.org_id, [(insight_id, "dismissed")])
+        row = await store.insight_by_id(conn, app.org_id, insight_id)
+    assert row is not None
+    state: dict[str, Any] = row["state"]
+    return state
+
+
+async def settings(app: AppState) -> InsightSettings:
+    return await load_settings(app.pool, app.org_id)
+
+
+async def update_settings(app: AppState, body: Any) -> InsightSettings:
+    window, updates = check_update(body)
+    await store.save_settings(app.pool, app.org_id, window, updates)
+    await evaluate(app.pool, app.org_id)  # new thresholds apply at once
+    return await load_settings(app.pool, app.org_id)
+
+
+def parse_cursor(text: str | None) -> tuple[int, int]:
+    if not text:
+        return 0, 0
+    match = _CURSOR.match(text)
+    if not match:
+        raise bad_argument("after", f"{text!r} is not a cursor (pass the `next` value of the previous page)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def parse_limit(text: str | None) -> int:
+    if text is None or text == "":
+        return 1000
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise bad_argument("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+    return int(text)
+
+
+@dataclass
+class EventPage:
+    events: list[dict[str, Any]]
+    next: str
+
+
+async def events_page(app: AppState, after: str | None, since: datetime | None, limit: int) -> EventPage:
+    xid, event_id = parse_cursor(after)
+    rows = await store.events_after(app.pool, app.org_id, xid, event_id, since, limit)
+    events = [
+        {
+            "event_id": r["event_id"],
+            "cursor": f"{r['xid']}-{r['event_id']}",
+            "type": r["kind"],
+            "at": r["at"].isoformat(),
+            "insight": r["state"],
+        }
+        for r in rows
+    ]
+    return EventPage(events, events[-1]["cursor"] if events else f"{xid}-{event_id}")

@@ -1,0 +1,115 @@
+"""The Insight type, its settings, and their inputs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from api.insights.rules import InsightSettings as Settings
+from api.types.connector import Connector
+from api.types.enums import ConnectorType, Direction
+
+
+@strawberry.enum
+class InsightStatus(Enum):
+    ACTIVE = "active"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+    ALL = "all"
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@strawberry.type(description="A rule that fired for a connector over a sliding window.")
+class Insight:
+    id: strawberry.ID
+    rule: str
+    title: str
+    description: str
+    recommended_action: str
+    severity: int
+    status: InsightStatus
+    connector: Connector
+    share: float = strawberry.field(description="percent of the connector's volume the rule counts")
+    messages: int = strawberry.field(description="the messages the rule counts (e.g. over TLS 1.0)")
+    volume: int
+    threshold: float
+    window_from: datetime
+    window_to: datetime
+    first_detected_at: datetime
+    last_detected_at: datetime
+    resolved_at: datetime | None
+    dismissed_at: datetime | None
+    dismiss_reason: str | None
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> Insight:
+        c = state["connector"]
+        return cls(
+            id=strawberry.ID(str(state["id"])),
+            rule=state["rule"],
+            title=state["title"],
+            description=state["description"],
+            recommended_action=state["recommended_action"],
+            severity=state["severity"],
+            status=InsightStatus(state["status"]),
+            connector=Connector(
+                id=strawberry.ID(str(c["id"])),
+                name=c["name"],
+                direction=Direction(c["direction"]),
+                type=ConnectorType(c["type"]),
+                forced_tls=c["forced_tls"],
+            ),
+            share=float(state["share"]),
+            messages=state["messages"],
+            volume=state["volume"],
+            threshold=float(state["threshold"]),
+            window_from=datetime.fromisoformat(state["window_from"]),
+            window_to=datetime.fromisoformat(state["window_to"]),
+            first_detected_at=datetime.fromisoformat(state["first_detected_at"]),
+            last_detected_at=datetime.fromisoformat(state["last_detected_at"]),
+            resolved_at=_time(state["resolved_at"]),
+            dismissed_at=_time(state["dismissed_at"]),
+            dismiss_reason=state["dismiss_reason"],
+        )
+
+
+@strawberry.type
+class InsightRuleSettings:
+    rule: str
+    title: str
+    threshold: float
+    min_messages: int
+    enabled: bool
+    comparison: str = strawberry.field(description="at_least or above")
+
+
+@strawberry.type
+class InsightSettings:
+    window_days: int
+    rules: list[InsightRuleSettings]
+
+    @classmethod
+    def of(cls, settings: Settings) -> InsightSettings:
+        data = settings.json()
+        return cls(
+            window_days=data["window_days"],
+            rules=[InsightRuleSettings(rule=name, **fields) for name, fields in data["rules"].items()],
+        )
+
+
+@strawberry.input
+class InsightRuleInput:
+    rule: str
+    threshold: float | None = None
+    min_messages: int | None = None
+    enabled: bool | None = None
+
+    def json(self) -> dict[str, Any]:
+        fields = {"threshold": self.threshold, "min_messages": self.min_messages, "enabled": self.enabled}
+        return {k: v for k, v in fields.items() if v is not None}

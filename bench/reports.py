@@ -1,0 +1,227 @@
+"""Report benchmark: the snapshot, a 7-day breakdown and a 7-day connector report over REST and
+GraphQL, against the same SQL run directly through asyncpg (the floor), at 1 and 10 million messages.
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1/postgres python -m bench.reports [--sizes 1000000 10000000]
+
+Setup writes messages and their rollups with SQL (30 days, 20 connectors) so that 10 million rows load
+in about a minute; the views read only the rollups. Load comes from `wrk` (Debian package `wrk`),
+a separate process: 16 connections for requests/s, p50 and p99, then 1 connection for the unloaded p50.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench.common import drop_database, machine, running_server, scratch_database, server_url, table
+from db.sql import query
+
+SECONDS = 8
+DAYS = 30
+
+SETUP = """
+insert into messages (org_id, message_id, received_at, direction, connector_id, tls_bucket, size_bytes)
+select $1, 'b' || g, $2::timestamptz - (random() * interval '30 days'),
+       d.direction,
+       case when random() < 0.5 then null else c.connector_id end,
+       (array['none','TLS1.0','TLS1.1','TLS1.2','TLS1.2','TLS1.3','TLS1.3','unknown'])[1 + floor(random() * 8)::int],
+       (1000 + random() * 100000)::bigint
+from generate_series(1, $3) g
+cross join lateral (select case when g % 2 = 0 then 'inbound' else 'outbound' end as direction) d
+left join lateral (
+    select connector_id from connectors
+    where org_id = $1 and direction = d.direction
+    order by connector_id offset ((g / 2) % 10) limit 1
+) c on true
+"""
+ROLLUP = """
+insert into hourly_rollups (
+    org_id, hour, direction, connector_id, messages, no_tls, tls10, tls11, tls12, tls13, unknown, bytes
+)
+select org_id, date_trunc('hour', received_at, 'UTC'), direction, coalesce(connector_id, 0), count(*),
+       count(*) filter (where tls_bucket = 'none'), count(*) filter (where tls_bucket = 'TLS1.0'),
+       count(*) filter (where tls_bucket = 'TLS1.1'), count(*) filter (where tls_bucket = 'TLS1.2'),
+       count(*) filter (where tls_bucket = 'TLS1.3'), count(*) filter (where tls_bucket = 'unknown'),
+       sum(size_bytes)
+from messages where org_id = $1
+group by 1, 2, 3, 4
+"""
+
+GRAPHQL = {
+    "summary": "{ mailFlowSummary { from to inbound { total versions { tlsVersion messages share } } "
+    "outbound { total versions { tlsVersion messages share } } } }",
+    "breakdown": "{ tlsBreakdown(direction: BOTH) { from to total versions { tlsVersion messages share } "
+    "daily { day total versions { tlsVersion messages share } } } }",
+    "connector report": "{ connectorReport { rows { day connector { id name direction type forcedTls } "
+    "volume noTls tls10 tls11 tls12 tls13 unknown } totals { connector { id name } volume noTls tls10 tls12 } } }",
+}
+REST = {
+    "summary": "/api/v1/summary",
+    "breakdown": "/api/v1/tls-breakdown",
+    "connector report": "/api/v1/connector-report",
+}
+
+
+async def load(dsn: str, messages: int) -> int:
+    conn = await asyncpg.connect(dsn)
+    org_id = int(await conn.fetchval("insert into organizations (name) values ('bench') returning org_id"))
+    for n in range(20):
+        direction = "inbound" if n < 10 else "outbound"
+        await conn.execute(
+            "insert into connectors (org_id, name, direction, type, forced_tls) values ($1, $2, $3, $4, $5)",
+            org_id, f"connector {n:02d}", direction, "partner" if n % 3 else "on_premises", n % 4 == 0,
+        )  # fmt: skip
+    now = datetime.now(UTC)
+    days = [(now - timedelta(days=d)).date() for d in range(DAYS + 2)]
+    await conn.execute("select ensure_message_partitions($1::date[])", days)
+    started = time.perf_counter()
+    await conn.execute(SETUP, org_id, now, messages)
+    await conn.execute(ROLLUP, org_id)
+    await conn.execute("vacuum analyze")
+    rollups = await conn.fetchval("select count(*) from hourly_rollups where org_id = $1", org_id)
+    print(f"loaded {messages:,} messages ({rollups:,} rollup rows) in {time.perf_counter() - started:.0f} s")
+    await conn.close()
+    return org_id
+
+
+async def floor(dsn: str, org_id: int) -> dict[str, tuple[float, float, float]]:
+    """p50 and p99 (ms) one at a time, and requests/s with 16 concurrent, of each view's SQL."""
+    from api.window import last_days
+    from db.pool import create_pool
+
+    window = last_days()
+    both = ["inbound", "outbound"]
+    statements = {
+        "summary": (query("reports/count_messages_by_direction"), (org_id, window.start, window.end)),
+        "breakdown": (
+            query("reports/count_messages_by_day"),
+            (org_id, window.start, window.end, "UTC", both, None),
+        ),
+        "connector report": (
+            query("reports/connector_report"),
+            (org_id, window.start, window.end, "UTC", both, None, None),
+        ),
+    }
+    pool = await create_pool(dsn, max_size=16, min_size=16)
+    result = {}
+    for name, (sql, args) in statements.items():
+        async with pool.acquire() as conn:
+            times = []
+            for _ in range(300):
+                t = time.perf_counter()
+                await conn.fetch(sql, *args)
+                times.append((time.perf_counter() - t) * 1000)
+        count = 0
+        deadline = time.perf_counter() + SECONDS
+
+        async def worker(sql: str = sql, args: Any = args, deadline: float = deadline) -> None:
+            nonlocal count
+            async with pool.acquire() as conn:
+                while time.perf_counter() < deadline:
+                    await conn.fetch(sql, *args)
+                    count += 1
+
+        await asyncio.gather(*(worker() for _ in range(16)))
+        times.sort()
+        result[name] = (statistics.median(times), times[int(len(times) * 0.99)], count / SECONDS)
+    await pool.close()
+    return result
+
+
+def wrk(url: str, connections: int, body: str | None = None) -> tuple[float, float, float]:
+    """requests/s, p50 ms, p99 ms."""
+    args = [
+        "wrk",
+        "-t",
+        "2" if connections > 1 else "1",
+        "-c",
+        str(connections),
+        "-d",
+        f"{SECONDS}s",
+        "--latency",
+    ]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if body is not None:
+            script.write(
+                'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f"wrk.body = {json.dumps(body)}\n"
+            )
+    out = subprocess.run([*args, "-s", script.name, url], capture_output=True, text=True, check=True).stdout
+    Path(script.name).unlink()
+    if "Non-2xx" in out:
+        raise SystemExit(f"errors from {url}:\n{out}")
+
+    def ms(label: str) -> float:
+        match = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        assert match, out
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return rps, ms("50"), ms("99")
+
+
+def run_size(url: str, messages: int, port: int) -> list[list[object]]:
+    dsn = asyncio.run(scratch_database(url, "mailflow_bench_reports"))
+    rows: list[list[object]] = []
+    try:
+        org_id = asyncio.run(load(dsn, messages))
+        raw = asyncio.run(floor(dsn, org_id))
+        with running_server(dsn, port, org="bench") as base:
+            for view in REST:
+                raw_p50, raw_p99, raw_rps = raw[view]
+                rows.append([f"{messages:,}", view, "SQL (asyncpg)", f"{raw_rps:,.0f}", f"{raw_p50:.2f}",
+                             f"{raw_p99:.2f}", f"{raw_p50:.2f}", "1.00x"])  # fmt: skip
+                body = json.dumps({"query": GRAPHQL[view]})
+                for kind, target, payload in (
+                    ("REST", base + REST[view], None),
+                    ("GraphQL", base + "/graphql", body),
+                ):
+                    rps, p50, p99 = wrk(target, 16, payload)
+                    _, p50_one, _ = wrk(target, 1, payload)
+                    rows.append([f"{messages:,}", view, kind, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}",
+                                 f"{p50_one:.2f}", f"{p50_one / raw_p50:.2f}x"])  # fmt: skip
+    finally:
+        asyncio.run(drop_database(url, dsn))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("install wrk (Debian: apt-get install wrk)")
+    url = server_url()
+    rows = []
+    for size in args.sizes:
+        rows += run_size(url, size, args.port)
+    print(f"\nreports over {DAYS} days, 20 connectors; {machine()}")
+    headers = [
+        "messages",
+        "view",
+        "through",
+        "req/s @16",
+        "p50 ms @16",
+        "p99 ms @16",
+        "p50 ms @1",
+        "p50 @1 / SQL p50",
+    ]
+    print(table(headers, rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Insight storage: settings, the rule evaluation query, lifecycle writes, listing and the event cursor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from db import sql
+
+Key = tuple[str, str, int]  # (rule, direction, connector_id)
+Scope = list[tuple[str, int]] | None  # (direction, connector_id) pairs; None: every connector
+
+
+def _scope_args(scope: Scope) -> tuple[list[str] | None, list[int] | None]:
+    if scope is None:
+        return None, None
+    return [d for d, _ in scope], [c for _, c in scope]
+
+
+async def settings_rows(db: sql.Executor, org_id: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in await sql.fetch(db, "insights/list_insight_settings", org_id)]
+
+
+async def save_settings(
+    db: sql.Executor,
+    org_id: int,
+    window_days: int | None,
+    updates: list[tuple[str, float | None, int | None, bool | None]],
+) -> None:
+    await sql.execute(
+        db,
+        "insights/upsert_insight_settings",
+        org_id,
+        [u[0] for u in updates],
+        [u[1] for u in updates],
+        [u[2] for u in updates],
+        [u[3] for u in updates],
+        window_days,
+    )
+
+
+async def lock_organization(conn: sql.Connection, org_id: int) -> None:
+    await sql.execute(conn, "insights/lock_organization_insights", org_id)
+
+
+@dataclass(frozen=True)
+class Firing:
+    rule: str
+    direction: str
+    connector_id: int
+    volume: int
+    messages: int
+
+
+async def evaluate_rules(
+    conn: sql.Connection, org_id: int, start: datetime, end: datetime, scope: Scope, rules: list[Any]
+) -> list[Firing]:
+    directions, connector_ids = _scope_args(scope)
+    rows = await sql.fetch(
+        conn,
+        "insights/evaluate_rules",
+        org_id,
+        start,
+        end,
+        directions,
+        connector_ids,
+        [r.name for r in rules],
+        [r.direction for r in rules],
+        [r.connector_type for r in rules],
+        [r.bucket for r in rules],
+        [r.threshold for r in rules],
+        [r.above for r in rules],
+        [r.min_messages for r in rules],
+        [r.forced_only for r in rules],
+    )
+    return [Firing(r["rule"], r["direction"], r["connector_id"], r["volume"], r["messages"]) for r in rows]
+
+
+async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope) -> dict[Key, asyncpg.Record]:
+    directions, connector_ids = _scope_args(scope)
+    rows = await sql.fetch(conn, "insights/latest_insights_by_key", org_id, directions, connector_ids)
+    return {(r["rule"], r["direction"], r["connector_id"]): r for r in rows}
+
+
+async def insert_insights(
+    conn: sql.Connection, org_id: int, columns: dict[str, list[Any]], *window: datetime
+) -> list[int]:
+    rows = await sql.fetch(
+        conn,
+        "insights/insert_insights",
+        org_id,
+        columns["rule"],
+        columns["direction"],
+        columns["connector_id"],
+        columns["title"],
+        columns["description"],
+        columns["action"],
+        columns["severity"],
+        columns["share"],
+        columns["messages"],
+        columns["volume"],
+        columns["threshold"],
+        *window,
+    )
+    return [r["insight_id"] for r in rows]
+
+
+async def update_insights(conn: sql.Connection, org_id: int, columns: dict[str, list[Any]], *window: datetime) -> None:
+    await sql.execute(
+        conn,
+        "insights/update_insights",
+        org_id,
+        columns["insight_id"],
+        columns["status"],
+        columns["description"],
+        columns["action"],
+        columns["share"],
+        columns["messages"],
+        columns["volume"],
+        columns["threshold"],
+        columns["detected"],
+        columns["resolve"],
+        *window,
+    )
+
+
+async def insert_events(conn: sql.Connection, org_id: int, events: list[tuple[int, str]]) -> None:
+    if events:
+        await sql.execute(
+            conn, "insights/insert_insight_events", org_id, [e[0] for e in events], [e[1] for e in events]
+        )
+
+
+async def list_insights(
+    db: sql.Executor, org_id: int, statuses: list[str], connector_id: int | None, direction: str | None
+) -> list[dict[str, Any]]:
+    rows = await sql.fetch(db, "insights/list_insights", org_id, statuses, connector_id, direction)
+    return [r["state"] for r in rows]
+
+
+async def insight_by_id(db: sql.Executor, org_id: int, insight_id: int) -> asyncpg.Record | None:
+    return await sql.fetchrow(db, "insights/insight_by_id", org_id, insight_id)
+
+
+async def dismiss(conn: sql.Connection, org_id: int, insight_id: int, reason: str) -> bool:
+    return await sql.fetchval(conn, "insights/dismiss_insight", org_id, insight_id, reason) is not None
+
+
+async def events_after(
+    db: sql.Executor, org_id: int, xid: int, event_id: int, since: datetime | None, limit: int
+) -> list[asyncpg.Record]:
+    return await sql.fetch(db, "insights/insight_events_after", org_id, str(xid), event_id, since, limit)
+
+
+async def delete_events_before(db: sql.Executor, cutoff: datetime) -> int:
+    status = await sql.execute(db, "insights/delete_insight_events_before", cutoff)
+    return int(status.split()[-1])
+
+
+async def organization_ids(db: sql.Executor) -> list[int]:
+    return [r["org_id"] for r in await sql.fetch(db, "insights/list_organization_ids")]
