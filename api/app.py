@@ -8,12 +8,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from api.auth import Authenticate
 from api.context import AppState
 from api.errors import ApiError, ServiceUnavailable
 from api.faults import DATABASE_DOWN
@@ -22,11 +24,11 @@ from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
 from api.rest.http import JSON
 from api.rest.routes import ROUTES
-from api.schema import schema
+from api.schema import build_schema
 from api.settings import Settings
 from db.messages import prune
 from db.organizations import ensure_organization
-from db.pool import create_pool
+from db.pool import open_database
 
 log = logging.getLogger("mailflow.app")
 PRUNE_EVERY_SECONDS = 24 * 3600
@@ -60,6 +62,13 @@ async def database_down(request: Request, exc: Exception) -> Response:
     return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
 
 
+async def too_slow(request: Request, exc: Exception) -> Response:
+    timeout = request.app.state.mailflow.settings.statement_timeout_ms
+    unavailable = ServiceUnavailable(f"the database took longer than {timeout} ms to answer; try a smaller window")
+    log.warning("statement timeout", extra={"fields": {"request_id": _request_id(request)}})
+    return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.error("unexpected error", exc_info=exc, extra={"fields": {"request_id": _request_id(request)}})
     body = {
@@ -76,7 +85,7 @@ async def _evaluate_periodically(state: AppState) -> None:
     while True:
         await asyncio.sleep(state.settings.insights_every_seconds)
         try:
-            changes = await evaluate_all(state.pool)
+            changes = await evaluate_all(state.db)
             log.info("insights evaluated", extra={"fields": {"events": changes}})
         except Exception:
             log.exception("insight evaluation failed; will try again")
@@ -85,7 +94,7 @@ async def _evaluate_periodically(state: AppState) -> None:
 async def _prune_daily(state: AppState) -> None:
     while True:
         try:
-            pruned = await prune(state.pool, state.settings.retention_days)
+            pruned = await prune(state.db.system, state.settings.retention_days)
             log.info(
                 "pruned",
                 extra={"fields": {"partitions": pruned.partitions_dropped, "rollups": pruned.rollups_deleted}},
@@ -112,9 +121,9 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
             app.state.mailflow = state
             yield
             return
-        pool = await create_pool(dsn, max_size=settings.pool_size)
-        org_id = await ensure_organization(pool, settings.org_name)
-        app.state.mailflow = AppState(settings=settings, pool=pool, org_id=org_id)
+        db = await open_database(dsn, settings.pool_size, settings.statement_timeout_ms)
+        org_id = await ensure_organization(db.system, settings.org_name)
+        app.state.mailflow = AppState(settings=settings, db=db, org_id=org_id)
         tasks = [
             asyncio.create_task(_prune_daily(app.state.mailflow)),
             asyncio.create_task(_evaluate_periodically(app.state.mailflow)),
@@ -124,18 +133,21 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         finally:
             for task in tasks:
                 task.cancel()
-            await pool.close()
+            await db.close()
 
-    graphql = GraphQLApp(schema)
+    graphql = GraphQLApp(build_schema(settings))
+    graphql.max_bytes = settings.graphql_max_query_bytes
     routes = [*ROUTES, Route("/graphql", graphql, methods=["GET", "POST"])]
     handlers: dict[Any, Any] = {
         ApiError: api_error,
         HTTPException: http_error,
         **dict.fromkeys(DATABASE_DOWN, database_down),
+        asyncpg.QueryCanceledError: too_slow,
         Exception: unexpected_error,
     }
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     if state is not None:
         app.state.mailflow = state
-    app.add_middleware(RequestLog)
+    app.add_middleware(Authenticate, starlette=app)
+    app.add_middleware(RequestLog)  # outermost: every answer, a 401 too, is logged with its request id
     return app

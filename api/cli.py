@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gzip
 import io
 import itertools
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from typing import IO, Any, NoReturn
 
+import asyncpg
 import orjson
 
 from api import __version__
@@ -22,7 +24,7 @@ from api.settings import Settings, SettingsError
 from db.embedded import EmbeddedError
 from db.migrate import migrate
 from db.organizations import ensure_organization
-from db.pool import create_pool, database
+from db.pool import database, open_database
 
 
 class CliError(Exception):
@@ -34,20 +36,26 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(1)
 
 
-async def _with_state(settings: Settings, dsn: str, work: Callable[[AppState], Awaitable[Any]]) -> Any:
-    pool = await create_pool(dsn, max_size=4)
+async def _with_state(
+    settings: Settings, dsn: str, work: Callable[[AppState], Awaitable[Any]], org: str | None = None
+) -> Any:
+    conn = await asyncpg.connect(dsn)  # migrations first: the tenant pool needs their role
     try:
-        async with pool.acquire() as conn:
-            await migrate(conn)
-        org_id = await ensure_organization(pool, settings.org_name)
-        return await work(AppState(settings=settings, pool=pool, org_id=org_id))
+        await migrate(conn)
     finally:
-        await pool.close()
+        await conn.close()
+    db = await open_database(dsn, 4)
+    try:
+        org_id = await ensure_organization(db.system, org or settings.org_name)
+        return await work(AppState(settings=settings, db=db, org_id=org_id))
+    finally:
+        await db.close()
 
 
-def run_with_state(settings: Settings, work: Callable[[AppState], Awaitable[Any]]) -> Any:
+def run_with_state(settings: Settings, work: Callable[[AppState], Awaitable[Any]], org: str | None = None) -> Any:
+    """Run `work` for an organization (default MAILFLOW_ORG), created if needed."""
     with database(settings) as dsn:
-        return asyncio.run(_with_state(settings, dsn, work))
+        return asyncio.run(_with_state(settings, dsn, work, org))
 
 
 # --- input files -----------------------------------------------------------------------------------
@@ -112,8 +120,10 @@ async def load_demo(state: AppState) -> FeedSummary:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
-    summary = run_with_state(settings, load_demo)
-    print(f"demo data for Contoso: {summary.line()}")
+    from api.demo import ORGANIZATION
+
+    summary = run_with_state(settings, load_demo, args.org or ORGANIZATION)
+    print(f"demo data for {args.org or ORGANIZATION}: {summary.line()}")
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
@@ -131,24 +141,22 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
             except ApiError as exc:
                 progress.done()
                 for item in exc.details[:20]:
-                    print(
-                        f"{name}:{item['line']}: {item.get('field') or 'record'}: {item['message']}",
-                        file=sys.stderr,
-                    )
+                    where = f"{name}:{item['line']}: {item.get('field') or 'record'}"
+                    print(f"{where}: {item['message']}", file=sys.stderr)
                 raise CliError(f"{name}: {exc.message}") from None
             progress.done()
             print(f"{name}: {summary.line()}")
             done.append((name, summary))
         return done
 
-    run_with_state(settings, work)
+    run_with_state(settings, work, args.org)
 
 
 def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
     from db.messages import prune
 
     async def work(state: AppState) -> None:
-        pruned = await prune(state.pool, settings.retention_days)
+        pruned = await prune(state.db.system, settings.retention_days)
         print(
             f"removed data before {pruned.cutoff:%Y-%m-%d %H:%M} UTC: {pruned.partitions_dropped} day "
             f"partition(s) of messages, {pruned.rollups_deleted} rollup row(s), "
@@ -164,16 +172,18 @@ def cmd_insights(args: argparse.Namespace, settings: Settings) -> None:
 
     async def work(state: AppState) -> None:
         if args.action == "evaluate":
-            changes = await evaluate_all(state.pool)
+            changes = await evaluate_all(state.db)
             summary = ", ".join(f"{n} {kind}" for kind, n in sorted(changes.items())) or "no changes"
             print(f"insights evaluated for every organization: {summary}")
             return
         for insight in await list_insights(state, args.status, None):
             c = insight["connector"]
-            print(f"{insight['id']}\t{insight['status']}\t{insight['rule']}\t{c['direction']} {c['name']}\t"
-                  f"{insight['share']}%\t{insight['title']}")  # fmt: skip
+            print(
+                f"{insight['id']}\t{insight['status']}\t{insight['rule']}\t{c['direction']} {c['name']}\t"
+                f"{insight['share']}%\t{insight['title']}"
+            )
 
-    run_with_state(settings, work)
+    run_with_state(settings, work, getattr(args, "org", None))
 
 
 def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
@@ -191,57 +201,133 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
         for c in rows:
             print(f"{c.id}\t{c.direction}\t{c.type}\t{'forced_tls' if c.forced_tls else '-'}\t{c.name}")
 
+    run_with_state(settings, work, args.org)
+
+
+def cmd_orgs(args: argparse.Namespace, settings: Settings) -> None:
+    from db.organizations import create_organization, list_organizations
+
+    async def work(state: AppState) -> None:
+        if args.action == "create":
+            if await create_organization(state.db.system, args.name) is None:
+                raise CliError(f"an organization named {args.name!r} already exists")
+            print(f"created organization {args.name!r}; give it a key with `mailflow keys create --org {args.name!r} "
+                  "--role admin`")  # fmt: skip
+            return
+        for row in await list_organizations(state.db.system):
+            print(f"{row['org_id']}\t{row['name']}\t{row['keys']} key(s)\tcreated {row['created_at']:%Y-%m-%d}")
+
     run_with_state(settings, work)
+
+
+def cmd_keys(args: argparse.Namespace, settings: Settings) -> None:
+    from db.keys import create_key, list_keys, revoke_key
+    from db.organizations import organization_id
+
+    async def work(state: AppState) -> None:
+        system = state.db.system
+        if args.action == "create":
+            org_id = await organization_id(system, args.org)
+            if org_id is None:
+                raise CliError(f"there is no organization {args.org!r} (create it with `mailflow orgs create`)")
+            token = await create_key(system, org_id, args.role, args.label)
+            print(f"created a {args.role} key for {args.org!r}; it is shown only now:")
+            print(token)
+        elif args.action == "revoke":
+            if not await revoke_key(system, args.id):
+                raise CliError(f"there is no live key {args.id}")
+            print(f"revoked key {args.id}")
+        else:
+            for row in await list_keys(system):
+                state_ = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "live"
+                print(f"{row['key_id']}\t{row['organization']}\t{row['role']}\t{state_}\t{row['label']}")
+
+    run_with_state(settings, work)
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.demo import ORGANIZATION
     from api.logs import configure_logging
+    from db.keys import create_key, revoke_keys_by_label
 
     host = args.host or settings.host
     port = args.port or settings.port
+    if not settings.auth and not _loopback(host):
+        raise CliError(f"MAILFLOW_AUTH=off is allowed only on a loopback address, not {host}")
+    if args.demo and not settings.auth:
+        settings = dataclasses.replace(settings, org_name=ORGANIZATION)
     configure_logging(settings.log_level)
     # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
     # `finally` below stop the embedded PostgreSQL instead of leaving it running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    base = f"http://{host}:{port}"
     with database(settings, own_server=True) as dsn:
 
         async def prepare(state: AppState) -> None:
-            if args.demo:
-                summary = await load_demo(state)
-                print(f"demo data for Contoso: {summary.line()}", flush=True)
+            summary = await load_demo(state)
+            print(f"demo data for {ORGANIZATION}: {summary.line()}", flush=True)
+            if settings.auth:
+                await revoke_keys_by_label(state.db.system, state.org_id, "demo")
+                token = await create_key(state.db.system, state.org_id, "admin", "demo")
+                print(f"demo admin key for {ORGANIZATION} (shown once; `mailflow keys create` makes more):", flush=True)
+                print(f"  {token}", flush=True)
+                print(f"  curl -H 'Authorization: Bearer {token}' {base}/api/v1/summary", flush=True)
 
-        asyncio.run(_with_state(settings, dsn, prepare))
-        base = f"http://{host}:{port}"
+        if args.demo:
+            asyncio.run(_with_state(settings, dsn, prepare, ORGANIZATION))
+        else:
+            asyncio.run(_with_state(settings, dsn, _noop))
         print(f"mailflow {__version__} on {base}", flush=True)
         print(f"  GraphQL (GraphiQL): {base}/graphql", flush=True)
-        print(f"  REST:               {base}/api/v1/summary   {base}/api/v1/connectors", flush=True)
+        print(f"  REST:               {base}/api/v1/summary   {base}/api/v1/openapi.json", flush=True)
         print(f"  health:             {base}/healthz   {base}/readyz", flush=True)
+        if not settings.auth:
+            print(f"  authentication is off: every request acts as admin of {settings.org_name!r}", flush=True)
         config = uvicorn.Config(
             create_app(settings, dsn), host=host, port=port, log_config=None, access_log=False, lifespan="on"
         )
         uvicorn.Server(config).run()
 
 
+async def _noop(state: AppState) -> None:
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mailflow", description="How well your mail is protected in transit.")
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    org_help = "the organization (default: MAILFLOW_ORG)"
 
     serve = sub.add_parser("serve", help="start the API (embedded PostgreSQL unless DATABASE_URL is set)")
-    serve.add_argument("--demo", action="store_true", help="load the Contoso demo data first")
+    serve.add_argument("--demo", action="store_true", help="load the Contoso demo data and print an admin key")
     serve.add_argument("--host", help="listen address (default MAILFLOW_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (default MAILFLOW_PORT, 8000)")
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply pending database migrations").set_defaults(func=cmd_migrate)
-    sub.add_parser("demo", help="load the Contoso demo data (the last 7 days)").set_defaults(func=cmd_demo)
+    demo = sub.add_parser("demo", help="load the demo data (the last 7 days) into Contoso")
+    demo.add_argument("--org", help="the organization (default: Contoso)")
+    demo.set_defaults(func=cmd_demo)
     sub.add_parser("prune", help="remove data older than MAILFLOW_RETENTION_DAYS").set_defaults(func=cmd_prune)
 
     ingest = sub.add_parser("ingest", help="store message records from NDJSON or JSON files (.gz too, - for stdin)")
     ingest.add_argument("files", nargs="+", metavar="FILE")
+    ingest.add_argument("--org", help=org_help)
     ingest.add_argument("--batch-size", type=int, default=10_000, help="records per transaction (default 10000)")
     ingest.set_defaults(func=cmd_ingest)
 
@@ -250,17 +336,36 @@ def build_parser() -> argparse.ArgumentParser:
     insight_actions.add_parser("evaluate", help="evaluate every rule for every organization now")
     listing = insight_actions.add_parser("list", help="list insights")
     listing.add_argument("--status", default="active", choices=["active", "resolved", "dismissed", "all"])
+    listing.add_argument("--org", help=org_help)
     insights.set_defaults(func=cmd_insights)
 
     connectors = sub.add_parser("connectors", help="list or add connectors")
     actions = connectors.add_subparsers(dest="action", required=True)
-    actions.add_parser("list", help="list the connectors")
+    listed = actions.add_parser("list", help="list the connectors")
+    listed.add_argument("--org", help=org_help)
     add = actions.add_parser("add", help="add a connector")
     add.add_argument("name")
+    add.add_argument("--org", help=org_help)
     add.add_argument("--direction", required=True, choices=["inbound", "outbound"])
     add.add_argument("--type", required=True, choices=["partner", "on_premises"])
     add.add_argument("--forced-tls", action="store_true", help="the connector requires TLS")
     connectors.set_defaults(func=cmd_connectors)
+
+    orgs = sub.add_parser("orgs", help="create or list organizations")
+    org_actions = orgs.add_subparsers(dest="action", required=True)
+    org_actions.add_parser("list", help="list the organizations")
+    org_actions.add_parser("create", help="create an organization").add_argument("name")
+    orgs.set_defaults(func=cmd_orgs)
+
+    keys = sub.add_parser("keys", help="create, list or revoke API keys")
+    key_actions = keys.add_subparsers(dest="action", required=True)
+    create = key_actions.add_parser("create", help="create a key; the token is printed once, as the last line")
+    create.add_argument("--org", required=True, help="the organization's name")
+    create.add_argument("--role", required=True, choices=["reader", "ingest", "admin"])
+    create.add_argument("--label", default="", help="a note on what the key is for")
+    key_actions.add_parser("list", help="list every key")
+    key_actions.add_parser("revoke", help="revoke a key").add_argument("id", type=int)
+    keys.set_defaults(func=cmd_keys)
     return parser
 
 

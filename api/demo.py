@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 DAYS = 7
+ORGANIZATION = "Contoso"
 MESSAGES_PER_HOUR = 750  # about 100,000 over 7 days with the daily rhythm below
 
 # (direction, connector name or None, type, forced_tls, share of all mail, TLS mix)

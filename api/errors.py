@@ -33,6 +33,16 @@ class BadUserInput(ApiError):
     code = "BAD_USER_INPUT"
 
 
+class Unauthenticated(ApiError):
+    status = 401
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "FORBIDDEN"
+
+
 class NotFound(ApiError):
     status = 404
     code = "NOT_FOUND"

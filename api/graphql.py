@@ -6,9 +6,12 @@ import logging
 import re
 from typing import Any
 
+import asyncpg
+import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -32,6 +35,8 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
     original = error.original_error
     if original is not None and is_database_down(original):
         original = ServiceUnavailable("the database is unavailable; try again shortly")
+    elif isinstance(original, asyncpg.QueryCanceledError):
+        original = ServiceUnavailable("the database took too long to answer; try a smaller window")
     if isinstance(original, ApiError):
         details = [
             {**d, "field": _camel(d["field"])} if isinstance(d.get("field"), str) else d for d in original.details
@@ -56,9 +61,53 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
 
 
 class GraphQLApp(GraphQL[dict[str, Any], None]):
+    max_bytes = 20_000
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> dict[str, Any]:
-        app = request.app.state.mailflow
+        shared = request.app.state.mailflow
+        key = request.scope.get("state", {}).get("auth")
+        if key is None:  # only the GraphiQL page is served without a key (see api/auth.py)
+            return {"app": None, "request": request, "loaders": None}
+        app = shared.for_key(key.org_id, key.role)
         return {"app": app, "request": request, "loaders": Loaders(app)}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Reads the body first, refusing one over the GraphQL size limit with 413."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        limit = self.max_bytes
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > limit:
+                error = {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": f"the request is larger than {limit} bytes",
+                            "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                        }
+                    ],
+                }
+                await send(
+                    {"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]}
+                )
+                await send({"type": "http.response.body", "body": orjson.dumps(error)})
+                return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await super().__call__(scope, replay, send)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}

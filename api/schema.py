@@ -6,14 +6,25 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+from graphql import ASTValidationRule, FieldNode, GraphQLError, ValidationContext, ValidationRule
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.types import Info
 
 from api import reports
 from api.context import AppState
+from api.errors import Forbidden, Unauthenticated
 from api.feed import ingest_records
 from api.insights import service as insights
 from api.rest.connectors import add_connector
+from api.settings import Settings
 from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
 from api.types.enums import ConnectorType, Direction
@@ -30,8 +41,13 @@ To = Annotated[datetime | None, strawberry.argument(description="exclusive; defa
 TimeZone = Annotated[str | None, strawberry.argument(description="IANA name for days and times without offset; UTC")]
 
 
-def app_state(info: Info) -> AppState:
-    state: AppState = info.context["app"]
+def app_state(info: Info, role: str = "reader") -> AppState:
+    """The request's state, once its key is allowed `role` (reader: every query)."""
+    state: AppState | None = info.context["app"]
+    if state is None:
+        raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
+    if not state.may(role):
+        raise Forbidden(f"this needs a key with the {role} role or higher; this key is {state.role}")
     return state
 
 
@@ -114,7 +130,7 @@ class Mutation:
     @strawberry.mutation(description="Add a connector; its name must be new in its direction.")
     async def create_connector(self, info: Info, connector: ConnectorInput) -> Connector:
         row = await add_connector(
-            app_state(info),
+            app_state(info, "admin"),
             connector.name,
             connector.direction.value,
             connector.type.value,
@@ -124,13 +140,13 @@ class Mutation:
 
     @strawberry.mutation(description="Store messages: all or nothing; a message already stored counts as a duplicate.")
     async def ingest_messages(self, info: Info, records: list[MessageInput]) -> IngestResult:
-        stored = await ingest_records(app_state(info), [r.to_record() for r in records])
+        stored = await ingest_records(app_state(info, "ingest"), [r.to_record() for r in records])
         return IngestResult(accepted=stored.accepted, duplicates=stored.duplicates)
 
     @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
     async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:
         insight_id = reports.connector_id_argument(id, "id")
-        return Insight.of(await insights.dismiss(app_state(info), insight_id or 0, reason))
+        return Insight.of(await insights.dismiss(app_state(info, "admin"), insight_id or 0, reason))
 
     @strawberry.mutation(description="Change rule thresholds (null keeps a value) and the window; re-evaluates.")
     async def update_insight_thresholds(
@@ -139,14 +155,45 @@ class Mutation:
         body: dict[str, object] = {"rules": {r.rule: r.json() for r in rules or []}}
         if window_days is not None:
             body["window_days"] = window_days
-        return InsightSettings.of(await insights.update_settings(app_state(info), body))
+        return InsightSettings.of(await insights.update_settings(app_state(info, "admin"), body))
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
-)
+def _max_fields(limit: int) -> type[ASTValidationRule]:
+    class MaxFields(ValidationRule):
+        """Refuses queries that select more than `limit` fields (fragments counted once)."""
+
+        def __init__(self, context: ValidationContext) -> None:
+            super().__init__(context)
+            self.count = 0
+
+        def enter_field(self, node: FieldNode, *args: object) -> None:
+            self.count += 1
+            if self.count == limit + 1:
+                self.report_error(GraphQLError(f"the query selects more than {limit} fields", node))
+
+    return MaxFields
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the abuse limits of these settings."""
+    rules: list[type[ASTValidationRule]] = [_max_fields(settings.graphql_max_fields)]
+    if not settings.graphql_introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),
+            lambda: ParserCache(maxsize=256),
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: AddValidationRules(rules),
+            lambda: ValidationCache(maxsize=256),
+        ],
+    )
+
+
+schema = build_schema(Settings())
 
 
 if __name__ == "__main__":

@@ -39,6 +39,20 @@ def _database_url(text: str) -> str:
     return text
 
 
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return value
+
+
+def _on_off(text: str) -> bool:
+    value = text.lower()
+    if value not in ("on", "off", "true", "false", "1", "0"):
+        raise ValueError("must be on or off")
+    return value in ("on", "true", "1")
+
+
 def _log_level(text: str) -> str:
     level = text.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -90,6 +104,53 @@ SETTINGS: tuple[Setting, ...] = (
         "How often the server re-evaluates every insight, so that windows slide with time.",
         _positive_int,
     ),
+    Setting(
+        "MAILFLOW_AUTH",
+        "auth",
+        "on",
+        "on: every endpoint but the health checks needs an API key. off: no keys, acting as admin of MAILFLOW_ORG "
+        "(allowed only on a loopback address).",
+        _on_off,
+    ),
+    Setting("MAILFLOW_RATE_LIMIT", "rate_limit", "100", "Requests per second allowed per API key.", _positive_int),
+    Setting(
+        "MAILFLOW_RATE_BURST", "rate_burst", "200", "Requests a key may send at once above its rate.", _positive_int
+    ),
+    Setting(
+        "MAILFLOW_KEY_CACHE_SECONDS",
+        "key_cache_seconds",
+        "5",
+        "How long a checked API key is remembered (a revocation takes effect within this time; 0: never).",
+        _non_negative_int,
+    ),
+    Setting(
+        "MAILFLOW_STATEMENT_TIMEOUT_MS",
+        "statement_timeout_ms",
+        "10000",
+        "Longest any SQL statement may run (a request that hits it answers 503).",
+        _positive_int,
+    ),
+    Setting("MAILFLOW_GRAPHQL_MAX_DEPTH", "graphql_max_depth", "10", "Deepest GraphQL query accepted.", _positive_int),
+    Setting(
+        "MAILFLOW_GRAPHQL_MAX_ALIASES", "graphql_max_aliases", "15", "Most aliases in one GraphQL query.", _positive_int
+    ),
+    Setting(
+        "MAILFLOW_GRAPHQL_MAX_FIELDS", "graphql_max_fields", "300", "Most fields in one GraphQL query.", _positive_int
+    ),
+    Setting(
+        "MAILFLOW_GRAPHQL_MAX_QUERY_BYTES",
+        "graphql_max_query_bytes",
+        "20000",
+        "Largest GraphQL request body accepted (413 above it).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_GRAPHQL_INTROSPECTION",
+        "graphql_introspection",
+        "on",
+        "off: GraphQL introspection queries are refused.",
+        _on_off,
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting("MAILFLOW_LOG_LEVEL", "log_level", "INFO", "DEBUG, INFO, WARNING or ERROR.", _log_level),
 )
@@ -105,6 +166,16 @@ class Settings:
     max_body_bytes: int = 32 * 1024 * 1024
     retention_days: int = 90
     insights_every_seconds: int = 300
+    auth: bool = True
+    rate_limit: int = 100
+    rate_burst: int = 200
+    key_cache_seconds: int = 5
+    statement_timeout_ms: int = 10000
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 15
+    graphql_max_fields: int = 300
+    graphql_max_query_bytes: int = 20000
+    graphql_introspection: bool = True
     pool_size: int = 10
     log_level: str = "INFO"
 

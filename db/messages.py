@@ -10,7 +10,7 @@ import asyncpg
 from api.ingest import Batch
 from db import sql
 from db.insights import delete_events_before
-from db.pool import STAGING_COLUMNS
+from db.pool import STAGING_COLUMNS, TenantPool
 
 _RETRIES = 3
 
@@ -21,7 +21,7 @@ class Stored:
     duplicates: int
 
 
-async def store_messages(pool: asyncpg.Pool, org_id: int, batch: Batch) -> Stored:
+async def store_messages(pool: TenantPool, org_id: int, batch: Batch) -> Stored:
     """Store a validated batch exactly once: new messages and their rollups in one transaction."""
     if not len(batch):
         return Stored(0, 0)

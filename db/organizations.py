@@ -1,6 +1,8 @@
-"""Organizations: every row of the store belongs to one."""
+"""Organizations: every row of the store belongs to one. These run on the system pool."""
 
 from __future__ import annotations
+
+import asyncpg
 
 from db import sql
 
@@ -11,3 +13,18 @@ async def ensure_organization(db: sql.Executor, name: str) -> int:
         if org_id is not None:
             return int(org_id)
     raise RuntimeError(f"could not create organization {name!r}")
+
+
+async def create_organization(db: sql.Executor, name: str) -> int | None:
+    """The new organization's id, or None when the name is taken."""
+    org_id = await sql.fetchval(db, "organizations/insert_organization", name)
+    return int(org_id) if org_id is not None else None
+
+
+async def organization_id(db: sql.Executor, name: str) -> int | None:
+    org_id = await sql.fetchval(db, "organizations/organization_by_name", name)
+    return int(org_id) if org_id is not None else None
+
+
+async def list_organizations(db: sql.Executor) -> list[asyncpg.Record]:
+    return await sql.fetch(db, "organizations/list_organizations")

@@ -1,16 +1,26 @@
-"""The connection pool, and the one place that decides which PostgreSQL server to use."""
+"""Connection pools, and the one place that decides which PostgreSQL server to use.
+
+Two pools per process: `system` (the owner: migrations, retention, organizations, key lookups) and
+`tenant`, whose connections run as the role `mailflow_app`, which row-level security binds to the
+organization in the session setting `mailflow.org_id`. `TenantPool` sets it on every acquire;
+asyncpg's reset on release clears it, so a connection never carries one organization into the next.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from api.settings import Settings
 from db.embedded import EmbeddedPostgres
+
+APP_ROLE = "mailflow_app"
 
 # Ingest copies each batch here (binary COPY is the fastest way in), then moves it into messages in
 # one statement. Emptied at every commit; one per connection.
@@ -29,21 +39,80 @@ STAGING_COLUMNS = [
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def _init_tenant_connection(conn: asyncpg.Connection) -> None:
+    await _init_connection(conn)
+    await conn.execute(f"set role {APP_ROLE}")
     await conn.execute(STAGING_TABLE)
 
 
-async def create_pool(dsn: str, max_size: int = 10, min_size: int = 1, **kwargs: Any) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, max_size: int = 10, min_size: int = 1, tenant: bool = False, statement_timeout_ms: int = 0, **kwargs: Any
+) -> asyncpg.Pool:
+    settings = {"plan_cache_mode": "force_custom_plan", "application_name": "mailflow"}
+    if statement_timeout_ms:
+        settings["statement_timeout"] = str(statement_timeout_ms)
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
-        init=_init_connection,
+        init=_init_tenant_connection if tenant else _init_connection,
         # Reports are short reads with time-range parameters: a generic plan misjudges them.
-        server_settings={"plan_cache_mode": "force_custom_plan", "application_name": "mailflow"},
+        server_settings=settings,
         **kwargs,
     )
     assert pool is not None
     return pool
+
+
+class TenantPool:
+    """The tenant pool seen by one organization: every connection it hands out is bound to it."""
+
+    def __init__(self, pool: asyncpg.Pool, org_id: int) -> None:
+        self.pool = pool
+        self.org_id = org_id
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[PoolConnectionProxy]:
+        async with self.pool.acquire() as conn:
+            await conn.execute("select set_config('mailflow.org_id', $1, false)", str(self.org_id))
+            yield conn
+
+    async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
+        async with self.acquire() as conn:
+            return await conn.fetch(query, *args)
+
+    async def fetchrow(self, query: str, *args: Any) -> asyncpg.Record | None:
+        async with self.acquire() as conn:
+            return await conn.fetchrow(query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        async with self.acquire() as conn:
+            return await conn.fetchval(query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        async with self.acquire() as conn:
+            return await conn.execute(query, *args)
+
+
+@dataclass
+class Database:
+    system: asyncpg.Pool
+    tenant: asyncpg.Pool
+
+    def for_org(self, org_id: int) -> TenantPool:
+        return TenantPool(self.tenant, org_id)
+
+    async def close(self) -> None:
+        await self.tenant.close()
+        await self.system.close()
+
+
+async def open_database(dsn: str, size: int = 10, statement_timeout_ms: int = 0) -> Database:
+    system = await create_pool(dsn, max_size=2, min_size=1, statement_timeout_ms=statement_timeout_ms)
+    tenant = await create_pool(dsn, max_size=size, tenant=True, statement_timeout_ms=statement_timeout_ms)
+    return Database(system, tenant)
 
 
 def embedded_server(settings: Settings) -> EmbeddedPostgres:

@@ -16,10 +16,12 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from db.pool import TenantPool
+
 QUERIES_DIR = Path(__file__).parent / "queries"
 
 Connection = asyncpg.Connection | PoolConnectionProxy
-Executor = asyncpg.Connection | asyncpg.Pool | PoolConnectionProxy
+Executor = asyncpg.Connection | asyncpg.Pool | PoolConnectionProxy | TenantPool
 
 _counter: ContextVar[list[str] | None] = ContextVar("mailflow_statements", default=None)
 

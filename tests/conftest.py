@@ -19,9 +19,10 @@ from api.app import create_app
 from api.context import AppState
 from api.settings import Settings
 from db.embedded import EmbeddedPostgres
+from db.keys import create_key
 from db.migrate import migrate
 from db.organizations import ensure_organization
-from db.pool import create_pool
+from db.pool import Database, open_database
 from tests.factories import add_connector, ingest, rec, with_database
 
 
@@ -60,29 +61,46 @@ async def dsn(server_dsn: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def pool(dsn: str) -> AsyncIterator[asyncpg.Pool]:
-    p = await create_pool(dsn, max_size=8)
-    yield p
-    await p.close()
+async def database(dsn: str) -> AsyncIterator[Database]:
+    db = await open_database(dsn, 8)
+    yield db
+    await db.close()
+
+
+@pytest.fixture(scope="session")
+def pool(database: Database) -> asyncpg.Pool:
+    """The system pool (the owner: row-level security does not apply), for checks behind the API."""
+    return database.system
 
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(max_body_bytes=1024 * 1024)
+    return Settings(max_body_bytes=1024 * 1024, key_cache_seconds=0, rate_limit=10_000, rate_burst=10_000)
 
 
 @pytest.fixture
-async def state(pool: asyncpg.Pool, settings: Settings) -> AppState:
+async def state(database: Database, settings: Settings) -> AppState:
     """A new organization per test keeps tests apart without truncating anything."""
-    org_id = await ensure_organization(pool, f"test-{uuid.uuid4().hex[:12]}")
-    return AppState(settings=settings, pool=pool, org_id=org_id)
+    org_id = await ensure_organization(database.system, f"test-{uuid.uuid4().hex[:12]}")
+    return AppState(settings=settings, db=database, org_id=org_id)
 
 
-@pytest.fixture
-async def client(state: AppState) -> AsyncIterator[httpx.AsyncClient]:
+def make_client(state: AppState, token: str | None) -> httpx.AsyncClient:
     app = create_app(state.settings, state=state)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://mailflow.test") as c:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return httpx.AsyncClient(transport=transport, base_url="http://mailflow.test", headers=headers)
+
+
+@pytest.fixture
+async def admin_token(state: AppState) -> str:
+    return await create_key(state.db.system, state.org_id, "admin", "tests")
+
+
+@pytest.fixture
+async def client(state: AppState, admin_token: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with an admin key of the test's organization."""
+    async with make_client(state, admin_token) as c:
         yield c
 
 

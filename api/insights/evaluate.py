@@ -14,12 +14,11 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
-
 from api.insights.rules import InsightSettings, merge_settings, texts
 from api.window import last_days
 from db import insights as store
 from db.connectors import list_connectors
+from db.pool import Database, TenantPool
 from db.reports import share
 
 
@@ -41,7 +40,7 @@ def _append(columns: dict[str, list[Any]], **values: Any) -> None:
 
 
 async def evaluate(
-    pool: asyncpg.Pool, org_id: int, scope: store.Scope = None, now: datetime | None = None
+    pool: TenantPool, org_id: int, scope: store.Scope = None, now: datetime | None = None
 ) -> dict[str, int]:
     """Evaluate every enabled rule for the connectors in scope (None: all); return event counts by kind."""
     now = now or datetime.now(UTC)
@@ -136,10 +135,10 @@ async def evaluate(
     return dict(counts)
 
 
-async def evaluate_all(pool: asyncpg.Pool, now: datetime | None = None) -> dict[str, int]:
+async def evaluate_all(db: Database, now: datetime | None = None) -> dict[str, int]:
     """The periodic evaluation: every organization, every connector (the window slides with time)."""
     totals: dict[str, int] = defaultdict(int)
-    for org_id in await store.organization_ids(pool):
-        for kind, n in (await evaluate(pool, org_id, None, now)).items():
+    for org_id in await store.organization_ids(db.system):
+        for kind, n in (await evaluate(db.for_org(org_id), org_id, None, now)).items():
             totals[kind] += n
     return dict(totals)

@@ -7,7 +7,7 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.rest.http import JSON, state
+from api.rest.http import JSON
 from db.migrate import applied_version, latest_version
 
 
@@ -16,7 +16,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    pool = state(request).pool
+    pool = request.app.state.mailflow.db.system
     expected = latest_version()
     try:
         async with asyncio.timeout(2):

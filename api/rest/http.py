@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -10,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.context import AppState
-from api.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from api.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
 
 
 class JSON(Response):
@@ -21,8 +22,25 @@ class JSON(Response):
 
 
 def state(request: Request) -> AppState:
-    app_state: AppState = request.app.state.mailflow
-    return app_state
+    """The request's state: the organization and role of its API key."""
+    shared: AppState = request.app.state.mailflow
+    key = request.scope.get("state", {}).get("auth")
+    if key is None:
+        raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
+    return shared.for_key(key.org_id, key.role)
+
+
+def requires(role: str, handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    """A handler that answers 403 unless the key has `role` (reader < ingest < admin)."""
+
+    async def endpoint(request: Request) -> Response:
+        app = state(request)
+        if not app.may(role):
+            raise Forbidden(f"this needs a key with the {role} role or higher; this key is {app.role}")
+        return await handler(request)
+
+    endpoint.__name__ = handler.__name__
+    return endpoint
 
 
 def _too_large(limit: int) -> PayloadTooLarge:

@@ -42,7 +42,12 @@ _WINDOW = [
     _query("time_zone", "IANA time zone for days (default UTC)"),
 ]
 _DIRECTION = _query("direction", "inbound, outbound or both (default)", {"enum": ["inbound", "outbound", "both"]})
-_COMMON_ERRORS = {"503": _error("the database is unavailable")}
+_COMMON_ERRORS = {
+    "401": _error("no API key, or one that is not valid"),
+    "403": _error("the key's role does not allow this"),
+    "429": _error("too many requests for this key; see Retry-After"),
+    "503": _error("the database is unavailable or took too long"),
+}
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
 
 _SCHEMAS: dict[str, Any] = {
@@ -189,10 +194,13 @@ _SCHEMAS["InsightSettings"] = {
 }
 
 _PATHS: dict[str, Any] = {
-    "/healthz": {"get": {"summary": "the process answers", "responses": {"200": _json({"type": "object"}, "ok")}}},
+    "/healthz": {
+        "get": {"summary": "the process answers", "security": [], "responses": {"200": _json({"type": "object"}, "ok")}}
+    },
     "/readyz": {
         "get": {
             "summary": "the database is reachable and migrations are current",
+            "security": [],
             "responses": {
                 "200": _json({"type": "object"}, "ready"),
                 "503": _json({"type": "object"}, "not ready"),
@@ -477,7 +485,11 @@ DOCUMENT: dict[str, Any] = {
         "description": "How well an organization's mail is protected in transit. GraphQL: /graphql.",
     },
     "paths": _PATHS,
-    "components": {"schemas": _SCHEMAS},
+    "components": {
+        "schemas": _SCHEMAS,
+        "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "description": "mf_… API key"}},
+    },
+    "security": [{"apiKey": []}],
 }
 
 

@@ -86,13 +86,13 @@ async def test_connectors_add_and_list(dsn: str) -> None:
 
 async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool) -> None:
     org = f"demo-{uuid.uuid4().hex[:8]}"
-    first = mailflow("demo", env=env_for(dsn, org))
+    first = mailflow("demo", "--org", org, env=env_for(dsn, org))
     assert first.returncode == 0, first.stderr
     org_id = await ensure_organization(pool, org)
     counts = await count_messages_by_tls_bucket(pool, org_id)
     total = sum(counts.values())
     assert 90_000 <= total <= 130_000
-    second = mailflow("demo", env=env_for(dsn, org))
+    second = mailflow("demo", "--org", org, env=env_for(dsn, org))
     assert second.returncode == 0
     assert sum((await count_messages_by_tls_bucket(pool, org_id)).values()) <= total + 2_000  # only the newest hour
     rollup = await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", org_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -24,6 +25,19 @@ def start(home: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
         )
 
 
+def test_running_without_keys_is_refused_off_loopback(tmp_path: Path) -> None:
+    env = clean_env(MAILFLOW_HOME=str(tmp_path), MAILFLOW_AUTH="off")
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "serve", "--host", "0.0.0.0"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "MAILFLOW_AUTH=off is allowed only on a loopback address" in result.stderr
+
+
 def wait_gone(pid: int, seconds: float = 30) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -42,7 +56,7 @@ def test_sigterm_stops_the_embedded_server_and_a_crash_is_recovered(tmp_path: Pa
         pid = postmaster_pid(pgdata)
         assert pid is not None
         assert alive(pid)
-        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/connectors").json() == {"connectors": []}
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/connectors").status_code == 401  # a key is needed
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
         assert wait_gone(pid), "PostgreSQL kept running after SIGTERM"
@@ -66,6 +80,11 @@ def test_sigterm_stops_the_embedded_server_and_a_crash_is_recovered(tmp_path: Pa
         (pgdata / "postmaster.pid").write_text("999999\n" + str(pgdata) + "\n")
         proc = start(tmp_path, port, "--demo")
         wait_ready(port, proc)
+        token = re.search(r"mf_[0-9]+_[0-9]+_[A-Za-z0-9_-]+", (tmp_path / "serve.log").read_text())
+        assert token, "serve --demo prints an admin key"
+        headers = {"authorization": f"Bearer {token.group(0)}"}
+        summary = httpx.get(f"http://127.0.0.1:{port}/api/v1/summary", headers=headers).json()
+        assert summary["inbound"]["total"] > 50_000
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
         output = (tmp_path / "serve.log").read_bytes()

@@ -19,7 +19,7 @@ async def test_prune_drops_old_day_partitions_and_rollups(state: AppState, pool:
     ]
     batch, problems = validate(records, {})
     assert not problems
-    assert (await store_messages(pool, state.org_id, batch)).accepted == 2
+    assert (await store_messages(state.pool, state.org_id, batch)).accepted == 2
     old_partition = f"messages_{old:%Y%m%d}"
     assert await pool.fetchval("select to_regclass($1) is not null", old_partition)
     pruned = await prune(pool, 90, now=now)
@@ -37,7 +37,7 @@ async def test_concurrent_batches_with_the_same_messages_store_them_once(state: 
     batch, _ = validate(records, {})
     reversed_batch, _ = validate(list(reversed(records)), {})
     results = await asyncio.gather(
-        *(store_messages(pool, state.org_id, b) for b in (batch, reversed_batch, batch, reversed_batch))
+        *(store_messages(state.pool, state.org_id, b) for b in (batch, reversed_batch, batch, reversed_batch))
     )
     assert sum(r.accepted for r in results) == 2000
     assert sum(r.duplicates for r in results) == 6000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import asyncpg
 import pytest
 
+from db.pool import Database
 from db.sql import all_query_names, query
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -22,8 +22,8 @@ def test_query_is_used(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", all_query_names())
-async def test_query_prepares(pool: asyncpg.Pool, name: str) -> None:
+async def test_query_prepares(database: Database, name: str) -> None:
     text = query(name)
     assert text.startswith("-- "), "the first comment names the parameters"
-    async with pool.acquire() as conn:
+    async with database.tenant.acquire() as conn:  # as the application's role, with its staging table
         await conn.prepare(text)

@@ -128,8 +128,8 @@ async def test_thresholds_are_per_organization(client: httpx.AsyncClient, state:
     from api.insights.evaluate import load_settings
     from db.organizations import ensure_organization
 
-    other = await ensure_organization(state.pool, f"{state.org_id}-other")
-    assert (await load_settings(state.pool, other)).rules["inbound_partner_tls10"].threshold == 50.0
+    other = await ensure_organization(state.db.system, f"{state.org_id}-other")
+    assert (await load_settings(state.db.for_org(other), other)).rules["inbound_partner_tls10"].threshold == 50.0
     # a lower minimum and a shorter window apply too
     await client.put(
         "/api/v1/insight-settings",

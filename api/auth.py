@@ -1,0 +1,143 @@
+"""API keys on every request: who is calling (organization and role), and how often.
+
+Pure ASGI middleware. `/healthz`, `/readyz` and the GraphiQL page stay open; everything else needs
+`Authorization: Bearer <token>` (401 without a valid one). Each key has a token bucket (429 with
+Retry-After when it is empty). With authentication off (loopback only), every request acts as admin
+of the default organization.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.faults import DATABASE_DOWN
+from db.keys import Key, digest, find_key
+
+OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+UNAVAILABLE: tuple[type[BaseException], ...] = (*DATABASE_DOWN, asyncpg.QueryCanceledError)
+_CACHE_SIZE = 10_000
+
+
+@dataclass
+class Bucket:
+    tokens: float
+    updated: float
+
+
+class Limiter:
+    """A token bucket per key: `rate` per second, up to `burst` at once. Bounded in memory."""
+
+    def __init__(self, rate: int, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.buckets: OrderedDict[int, Bucket] = OrderedDict()
+
+    def wait(self, key_id: int, now: float) -> float:
+        """0 when the request may go ahead, else the seconds until it could."""
+        bucket = self.buckets.pop(key_id, None) or Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        self.buckets[key_id] = bucket
+        if len(self.buckets) > _CACHE_SIZE:
+            self.buckets.popitem(last=False)
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return 0.0
+        return (1 - bucket.tokens) / self.rate
+
+
+def _error(status: int, code: str, message: str, graphql: bool) -> tuple[int, bytes]:
+    body: dict[str, Any]
+    if graphql:
+        body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    else:
+        body = {"error": {"code": code, "message": message, "details": []}}
+    return status, orjson.dumps(body)
+
+
+async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), *(headers or [])],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class Authenticate:
+    def __init__(self, app: ASGIApp, starlette: Any) -> None:
+        self.app = app
+        self.starlette = starlette  # app.state holds the shared state once the lifespan ran
+        self.cache: OrderedDict[bytes, tuple[Key | None, float]] = OrderedDict()
+        self.limiter: Limiter | None = None
+
+    def _is_open(self, scope: Scope) -> bool:
+        path = scope["path"]
+        if path in OPEN_PATHS or path == "/" or path.startswith("/static/"):
+            return True
+        if path == "/graphql" and scope["method"] == "GET" and not scope.get("query_string"):
+            accept = dict(scope["headers"]).get(b"accept", b"")
+            return b"text/html" in accept  # the GraphiQL page itself; its queries carry the key
+        return False
+
+    async def _key(self, token: str, ttl: int) -> Key | None:
+        hashed = digest(token)
+        now = time.monotonic()
+        cached = self.cache.get(hashed)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        key = await find_key(self.starlette.state.mailflow.db.system, token)
+        if ttl:
+            self.cache[hashed] = (key, now + ttl)
+            if len(self.cache) > _CACHE_SIZE:
+                self.cache.popitem(last=False)
+        return key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._is_open(scope):
+            await self.app(scope, receive, send)
+            return
+        shared = self.starlette.state.mailflow
+        settings = shared.settings
+        graphql = scope["path"] == "/graphql"
+        if not settings.auth:
+            scope.setdefault("state", {})["auth"] = Key(shared.org_id, 0, "admin")
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            message = "an API key is required: Authorization: Bearer <token>"
+            await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [(b"www-authenticate", b"Bearer")])
+            return
+        try:
+            key = await self._key(token.strip(), settings.key_cache_seconds)
+        except UNAVAILABLE:
+            message = "the database is unavailable; try again shortly"
+            await _send(send, *_error(503, "SERVICE_UNAVAILABLE", message, graphql), [(b"retry-after", b"1")])
+            return
+        if key is None:
+            message = "the API key is not valid or was revoked"
+            challenge = (b"www-authenticate", b'Bearer error="invalid_token"')
+            await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [challenge])
+            return
+        if self.limiter is None:
+            self.limiter = Limiter(settings.rate_limit, settings.rate_burst)
+        wait = self.limiter.wait(key.key_id, time.monotonic())
+        if wait:
+            message = f"too many requests for this key (at most {settings.rate_limit}/s); retry later"
+            retry = (b"retry-after", str(math.ceil(wait)).encode())
+            await _send(send, *_error(429, "RATE_LIMITED", message, graphql), [retry])
+            return
+        scope.setdefault("state", {})["auth"] = key
+        await self.app(scope, receive, send)
