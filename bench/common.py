@@ -46,7 +46,14 @@ async def drop_database(url: str, dsn: str) -> None:
 
 @contextmanager
 def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
-    env = {**os.environ, "DATABASE_URL": dsn, "MAILFLOW_ORG": org, "MAILFLOW_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": dsn,
+        "MAILFLOW_ORG": org,
+        "MAILFLOW_LOG_LEVEL": "WARNING",
+        "MAILFLOW_RATE_LIMIT": "1000000",
+        "MAILFLOW_RATE_BURST": "1000000",
+    }
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),
@@ -69,6 +76,19 @@ def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+async def admin_key(dsn: str, org: str) -> str:
+    """An admin key of `org` (created if needed), for the load generators."""
+    from db.keys import create_key
+    from db.organizations import ensure_organization
+
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    assert pool is not None
+    try:
+        return await create_key(pool, await ensure_organization(pool, org), "admin", "bench")
+    finally:
+        await pool.close()
 
 
 def machine() -> str:

@@ -21,7 +21,7 @@ import httpx
 import orjson
 
 from api.ingest import validate
-from bench.common import drop_database, machine, running_server, scratch_database, server_url, table
+from bench.common import admin_key, drop_database, machine, running_server, scratch_database, server_url, table
 from db.organizations import ensure_organization
 from db.pool import STAGING_COLUMNS
 
@@ -74,10 +74,11 @@ async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> f
     return len(records) / elapsed
 
 
-async def http_ingest(base: str, records: list[dict[str, Any]], clients: int) -> float:
+async def http_ingest(base: str, token: str, records: list[dict[str, Any]], clients: int) -> float:
     bodies = [b"\n".join(orjson.dumps(r) for r in records[i : i + BATCH]) for i in range(0, len(records), BATCH)]
     queue = list(bodies)
-    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+    headers = {"authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base, timeout=120, headers=headers) as client:
 
         async def worker() -> None:
             while queue:
@@ -101,10 +102,11 @@ async def main() -> None:
     dsn = await scratch_database(url, "mailflow_bench_ingest")
     rows = []
     try:
+        token = await admin_key(dsn, "bench")
         with running_server(dsn, args.port) as base:
             for clients in (1, 2):
                 floor = await copy_floor(dsn, generate(args.messages, seed=clients), clients)
-                rate = await http_ingest(base, generate(args.messages, seed=10 + clients), clients)
+                rate = await http_ingest(base, token, generate(args.messages, seed=10 + clients), clients)
                 rows.append([clients, f"{floor:,.0f}", f"{rate:,.0f}", f"{rate / floor:.2f}x"])
     finally:
         await drop_database(url, dsn)

@@ -25,7 +25,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.common import drop_database, machine, running_server, scratch_database, server_url, table
+from bench.common import admin_key, drop_database, machine, running_server, scratch_database, server_url, table
 from db.sql import query
 
 SECONDS = 8
@@ -140,7 +140,7 @@ async def floor(dsn: str, org_id: int) -> dict[str, tuple[float, float, float]]:
     return result
 
 
-def wrk(url: str, connections: int, body: str | None = None) -> tuple[float, float, float]:
+def wrk(url: str, token: str, connections: int, body: str | None = None) -> tuple[float, float, float]:
     """requests/s, p50 ms, p99 ms."""
     args = [
         "wrk",
@@ -153,6 +153,7 @@ def wrk(url: str, connections: int, body: str | None = None) -> tuple[float, flo
         "--latency",
     ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
         if body is not None:
             script.write(
                 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -179,6 +180,7 @@ def run_size(url: str, messages: int, port: int) -> list[list[object]]:
     try:
         org_id = asyncio.run(load(dsn, messages))
         raw = asyncio.run(floor(dsn, org_id))
+        token = asyncio.run(admin_key(dsn, "bench"))
         with running_server(dsn, port, org="bench") as base:
             for view in REST:
                 raw_p50, raw_p99, raw_rps = raw[view]
@@ -189,8 +191,8 @@ def run_size(url: str, messages: int, port: int) -> list[list[object]]:
                     ("REST", base + REST[view], None),
                     ("GraphQL", base + "/graphql", body),
                 ):
-                    rps, p50, p99 = wrk(target, 16, payload)
-                    _, p50_one, _ = wrk(target, 1, payload)
+                    rps, p50, p99 = wrk(target, token, 16, payload)
+                    _, p50_one, _ = wrk(target, token, 1, payload)
                     rows.append([f"{messages:,}", view, kind, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}",
                                  f"{p50_one:.2f}", f"{p50_one / raw_p50:.2f}x"])  # fmt: skip
     finally:
