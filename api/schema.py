@@ -176,7 +176,13 @@ def _max_fields(limit: int) -> type[ASTValidationRule]:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the abuse limits of these settings."""
-    rules: list[type[ASTValidationRule]] = [_max_fields(settings.graphql_max_fields)]
+    # The rule classes are made once: ValidationCache keys its entries on them, so rules rebuilt for every
+    # request (as the limiter extensions do) would never hit the cache.
+    rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+        _max_fields(settings.graphql_max_fields),
+    ]
     if not settings.graphql_introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
     return strawberry.Schema(
@@ -185,8 +191,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),
             lambda: ParserCache(maxsize=256),
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: AddValidationRules(rules),
             lambda: ValidationCache(maxsize=256),
         ],

@@ -2,8 +2,11 @@
 
 Two pools per process: `system` (the owner: migrations, retention, organizations, key lookups) and
 `tenant`, whose connections run as the role `mailflow_app`, which row-level security binds to the
-organization in the session setting `mailflow.org_id`. `TenantPool` sets it on every acquire;
-asyncpg's reset on release clears it, so a connection never carries one organization into the next.
+organization in the session setting `mailflow.org_id`. Only `TenantPool` hands out tenant connections:
+on every acquire it makes sure the connection is bound to its organization (setting it only when it
+differs, which saves a round trip per call), so a connection never serves one organization's request
+with another's setting. The tenant pool skips asyncpg's session reset on release (another round trip);
+an open transaction is still rolled back.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -41,10 +44,25 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+class TenantConnection(asyncpg.Connection):
+    """A tenant connection remembers which organization its session is bound to."""
+
+    mailflow_org: int | None = None
+
+    async def bind(self, org_id: int) -> None:
+        if self.mailflow_org != org_id:
+            await self.execute("select set_config('mailflow.org_id', $1, false)", str(org_id))
+            self.mailflow_org = org_id
+
+
 async def _init_tenant_connection(conn: asyncpg.Connection) -> None:
     await _init_connection(conn)
     await conn.execute(f"set role {APP_ROLE}")
     await conn.execute(STAGING_TABLE)
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Tenant connections keep their session (role, organization, staging table) between uses."""
 
 
 async def create_pool(
@@ -53,6 +71,8 @@ async def create_pool(
     settings = {"plan_cache_mode": "force_custom_plan", "application_name": "mailflow"}
     if statement_timeout_ms:
         settings["statement_timeout"] = str(statement_timeout_ms)
+    if tenant:
+        kwargs.update(connection_class=TenantConnection, reset=_keep_session)
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
@@ -76,7 +96,7 @@ class TenantPool:
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[PoolConnectionProxy]:
         async with self.pool.acquire() as conn:
-            await conn.execute("select set_config('mailflow.org_id', $1, false)", str(self.org_id))
+            await cast(TenantConnection, conn).bind(self.org_id)
             yield conn
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:

@@ -14,7 +14,7 @@ import pytest
 from api.context import AppState
 from db.keys import create_key
 from db.organizations import ensure_organization
-from db.pool import Database
+from db.pool import Database, open_database
 from tests.conftest import make_client
 from tests.factories import add_connector
 from tests.graphql.helpers import gql
@@ -126,19 +126,40 @@ async def test_graphql_with_a_key_of_a_and_ids_of_b(a: Tenant, b: Tenant, pool: 
     assert await counts(pool, b.org_id) == before
 
 
-async def test_row_level_security_holds_without_a_where_clause(a: Tenant, b: Tenant, database: Database) -> None:
+async def test_row_level_security_holds_without_a_where_clause(
+    a: Tenant, b: Tenant, database: Database, dsn: str
+) -> None:
     unscoped = "select count(distinct org_id) from messages"
     assert await database.for_org(a.org_id).fetchval(unscoped) == 1
     assert await database.for_org(a.org_id).fetchval("select min(org_id) from connectors") == a.org_id
-    async with database.tenant.acquire() as conn:  # no organization set: nothing at all
-        assert await conn.fetchval("select count(*) from messages") == 0
-        assert await conn.fetchval("select count(*) from insights") == 0
-        assert await conn.fetchval("select current_user") == "mailflow_app"
+    fresh = await asyncpg.connect(dsn)  # the application's role with no organization set: nothing at all
+    try:
+        await fresh.execute("set role mailflow_app")
+        assert await fresh.fetchval("select count(*) from messages") == 0
+        assert await fresh.fetchval("select count(*) from insights") == 0
+        assert await fresh.fetchval("select current_user") == "mailflow_app"
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            await conn.execute("set row_security = off; select count(*) from messages")
+            await fresh.execute("set row_security = off; select count(*) from messages")
+    finally:
+        await fresh.close()
+    async with database.tenant.acquire() as conn:
+        assert await conn.fetchval("select current_user") == "mailflow_app"
     async with database.for_org(a.org_id).acquire() as conn:
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await conn.execute(
                 "insert into connectors (org_id, name, direction, type) values ($1, 'sneaky', 'inbound', 'partner')",
                 b.org_id,
             )
+
+
+async def test_one_connection_serving_two_organizations_in_turn(a: Tenant, b: Tenant, dsn: str) -> None:
+    db = await open_database(dsn, 1)  # a single tenant connection, reused for every call
+    try:
+        query = "select array_agg(distinct org_id) from connectors"
+        for org in (a.org_id, b.org_id, a.org_id, b.org_id):
+            assert await db.for_org(org).fetchval(query) == [org]
+        async with db.for_org(a.org_id).acquire() as conn, conn.transaction():
+            await conn.execute("select 1")
+        assert await db.for_org(b.org_id).fetchval(query) == [b.org_id]
+    finally:
+        await db.close()
