@@ -127,6 +127,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
+    from api.importers.run import Tally, postfix_records
+
     async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
         done = []
         for name in args.files:
@@ -135,9 +137,17 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                 stream = open_input(name)
             except OSError as exc:
                 raise CliError(f"{name}: {exc.strerror or exc}") from None
+            tally = Tally()
             try:
                 with stream:
-                    summary = await feed(state, read_records(stream, name), args.batch_size, progress.update)
+                    if args.format == "postfix":
+                        records = postfix_records(stream, name, tally, args.year, args.time_zone, args.keep_local)
+                    else:
+                        records = read_records(stream, name)
+                    if args.dry_run:
+                        summary = FeedSummary(records=sum(1 for _ in records))
+                    else:
+                        summary = await feed(state, records, args.batch_size, progress.update)
             except ApiError as exc:
                 progress.done()
                 for item in exc.details[:20]:
@@ -145,7 +155,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                     print(f"{where}: {item['message']}", file=sys.stderr)
                 raise CliError(f"{name}: {exc.message}") from None
             progress.done()
-            print(f"{name}: {summary.line()}")
+            if args.dry_run:
+                print(f"{name}: {summary.records:,} records (dry run: nothing stored)")
+            else:
+                print(f"{name}: {summary.line()}")
+            if args.format != "ndjson":
+                if tally.lines and not tally.messages and tally.skipped.get("not understood", 0) == tally.lines:
+                    raise CliError(f"{name}: no line looks like a {args.format} log")
+                print("\n".join(tally.report()))
             done.append((name, summary))
         return done
 
@@ -192,7 +209,8 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
 
     async def work(state: AppState) -> None:
         if args.action == "add":
-            c = await add_connector(state, args.name, args.direction, args.type, args.forced_tls)
+            rules = [_rule(text) for text in args.rule]
+            c = await add_connector(state, args.name, args.direction, args.type, args.forced_tls, rules)
             print(f"created connector {c.id}: {c.direction} {c.type} {c.name!r} forced_tls={c.forced_tls}")
             return
         rows = await list_connectors(state.pool, state.org_id)
@@ -202,6 +220,15 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
             print(f"{c.id}\t{c.direction}\t{c.type}\t{'forced_tls' if c.forced_tls else '-'}\t{c.name}")
 
     run_with_state(settings, work, args.org)
+
+
+def _rule(text: str) -> dict[str, str]:
+    kind, _, value = text.partition(":")
+    if not value:
+        raise CliError(
+            f"--rule {text!r}: write KIND:VALUE, e.g. ip:192.0.2.0/24, hostname:fabrikam.com, domain:fabrikam.com"
+        )
+    return {"kind": kind, "value": value}
 
 
 def cmd_orgs(args: argparse.Namespace, settings: Settings) -> None:
@@ -329,6 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--org", help=org_help)
     ingest.add_argument("--batch-size", type=int, default=10_000, help="records per transaction (default 10000)")
+    ingest.add_argument("--format", default="ndjson", choices=["ndjson", "postfix"], help="what the files hold")
+    ingest.add_argument("--year", type=int, help="the year of syslog timestamps without one (default: from the file)")
+    ingest.add_argument("--time-zone", help="the zone of timestamps without an offset (default: this machine's)")
+    ingest.add_argument("--keep-local", action="store_true", help="also count local and loopback hops")
+    ingest.add_argument("--dry-run", action="store_true", help="parse and summarise, store nothing")
     ingest.set_defaults(func=cmd_ingest)
 
     insights = sub.add_parser("insights", help="evaluate or list insights")
@@ -349,6 +381,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--direction", required=True, choices=["inbound", "outbound"])
     add.add_argument("--type", required=True, choices=["partner", "on_premises"])
     add.add_argument("--forced-tls", action="store_true", help="the connector requires TLS")
+    add.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="KIND:VALUE",
+        help="attribute records to it: ip:192.0.2.0/24, hostname:fabrikam.com or domain:fabrikam.com (repeatable)",
+    )
     connectors.set_defaults(func=cmd_connectors)
 
     orgs = sub.add_parser("orgs", help="create or list organizations")

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
 from api.ingest import Batch, validate
 from api.insights.evaluate import evaluate
-from db.connectors import connector_index, list_connectors
+from db.connectors import Connector, connector_index, list_connectors
 from db.messages import Stored, store_messages
 
 BATCH_SIZE = 10_000
@@ -33,6 +34,10 @@ class FeedSummary:
         )
 
 
+def attributor(connectors: list[Connector]) -> Attributor:
+    return Attributor([(c.direction, c.name, c.rules) for c in connectors])
+
+
 async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     """Store a validated batch, then evaluate the insights of the connectors it fed, so that an insight
     it causes is visible as soon as the ingest answers."""
@@ -44,8 +49,9 @@ async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
 
 async def ingest_records(state: AppState, records: list[Any], lines: list[int] | None = None) -> Stored:
     """Validate every record, then store all or nothing. Shared by REST and GraphQL."""
-    index = connector_index(await list_connectors(state.pool, state.org_id))
-    batch, problems = validate(records, index)
+    connectors = await list_connectors(state.pool, state.org_id)
+    attributor(connectors).apply(records)
+    batch, problems = validate(records, connector_index(connectors))
     if problems:
         if lines is not None:  # NDJSON: report the physical line, not the record number
             for item in problems.items:
@@ -87,13 +93,16 @@ async def feed(
     A batch with an invalid record raises ValidationFailed naming the lines; the batches before it are
     stored, and feeding the same input again stores nothing twice.
     """
-    index = connector_index(await list_connectors(state.pool, state.org_id))
+    connectors = await list_connectors(state.pool, state.org_id)
+    index = connector_index(connectors)
+    attribute = attributor(connectors)
     summary = FeedSummary()
     started = time.monotonic()
     chunk: list[Any] = []
     lines: list[int] = []
 
     async def flush() -> None:
+        attribute.apply(chunk)
         batch, problems = validate(chunk, index)
         if problems:
             for item in problems.items:

@@ -180,7 +180,8 @@ def validate(
         if received_at is None:
             problems.add(line, "received_at", "is required: an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z")
 
-        direction = _DIRECTIONS.get(record.get("direction"))  # type: ignore[arg-type]
+        raw_direction = record.get("direction")
+        direction = _DIRECTIONS.get(raw_direction) if isinstance(raw_direction, str) else None
         if direction is None:
             problems.add(line, "direction", "is required: inbound or outbound")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from db import sql
 
@@ -14,18 +15,31 @@ class Connector:
     direction: str
     type: str
     forced_tls: bool
+    rules: list[dict[str, Any]] = field(default_factory=list, compare=False)
 
 
-def _connector(row: object) -> Connector:
-    r = row  # asyncpg.Record
-    return Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"])  # type: ignore[index]
+def _connector(row: Any) -> Connector:
+    return Connector(row["connector_id"], row["name"], row["direction"], row["type"], row["forced_tls"], row["rules"])
 
 
 async def create_connector(
-    db: sql.Executor, org_id: int, name: str, direction: str, type_: str, forced_tls: bool
+    db: sql.Executor,
+    org_id: int,
+    name: str,
+    direction: str,
+    type_: str,
+    forced_tls: bool,
+    rules: list[dict[str, Any]] | None = None,
 ) -> Connector | None:
     """The new connector, or None when the name is taken in that direction."""
-    row = await sql.fetchrow(db, "connectors/insert_connector", org_id, name, direction, type_, forced_tls)
+    row = await sql.fetchrow(db, "connectors/insert_connector", org_id, name, direction, type_, forced_tls, rules or [])
+    return _connector(row) if row else None
+
+
+async def set_connector_rules(
+    db: sql.Executor, org_id: int, connector_id: int, rules: list[dict[str, Any]]
+) -> Connector | None:
+    row = await sql.fetchrow(db, "connectors/set_connector_rules", org_id, connector_id, rules)
     return _connector(row) if row else None
 
 

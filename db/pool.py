@@ -71,6 +71,7 @@ async def create_pool(
     settings = {"plan_cache_mode": "force_custom_plan", "application_name": "mailflow"}
     if statement_timeout_ms:
         settings["statement_timeout"] = str(statement_timeout_ms)
+    kwargs.setdefault("timeout", 10)  # connecting: never hang while the server is down
     if tenant:
         kwargs.update(connection_class=TenantConnection, reset=_keep_session)
     pool = await asyncpg.create_pool(

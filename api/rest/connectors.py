@@ -9,9 +9,10 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.errors import BadRequest, Conflict, ValidationFailed
+from api.attribution import check_rules
+from api.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from api.rest.http import JSON, read_body, state
-from db.connectors import Connector, create_connector, list_connectors
+from db.connectors import Connector, create_connector, list_connectors, set_connector_rules
 
 DIRECTIONS = ("inbound", "outbound")
 TYPES = ("partner", "on_premises")
@@ -35,11 +36,13 @@ def check_connector(name: Any, direction: Any, type_: Any, forced_tls: Any) -> l
     return problems
 
 
-async def add_connector(app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any) -> Connector:
-    problems = check_connector(name, direction, type_, forced_tls)
+async def add_connector(
+    app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any, rules: Any = None
+) -> Connector:
+    problems = check_connector(name, direction, type_, forced_tls) + check_rules(rules if rules is not None else [])
     if problems:
         raise ValidationFailed("the connector is not valid", problems)
-    created = await create_connector(app.pool, app.org_id, name.strip(), direction, type_, forced_tls)
+    created = await create_connector(app.pool, app.org_id, name.strip(), direction, type_, forced_tls, rules)
     if created is None:
         raise Conflict(
             f"an {direction} connector named {name.strip()!r} already exists",
@@ -57,15 +60,34 @@ async def post_connector(request: Request) -> Response:
         raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
-    unknown = sorted(data.keys() - {"name", "direction", "type", "forced_tls"})
+    unknown = sorted(data.keys() - {"name", "direction", "type", "forced_tls", "rules"})
     if unknown:
         raise ValidationFailed(
             "the connector is not valid", [{"field": f, "message": "unknown field"} for f in unknown]
         )
     created = await add_connector(
-        app, data.get("name"), data.get("direction"), data.get("type"), data.get("forced_tls", False)
+        app, data.get("name"), data.get("direction"), data.get("type"), data.get("forced_tls", False), data.get("rules")
     )
     return JSON(connector_json(created), status_code=201)
+
+
+async def put_rules(request: Request) -> Response:
+    """PUT /api/v1/connectors/{id}/rules: replace the connector's attribution rules."""
+    app = state(request)
+    body = await read_body(request, app.settings.max_body_bytes)
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    rules = data.get("rules") if isinstance(data, dict) else None
+    problems = check_rules(rules)
+    if problems:
+        raise ValidationFailed("the rules are not valid; nothing was changed", problems)
+    assert isinstance(rules, list)
+    updated = await set_connector_rules(app.pool, app.org_id, request.path_params["connector_id"], rules)
+    if updated is None:
+        raise NotFound(f"there is no connector {request.path_params['connector_id']}")
+    return JSON(connector_json(updated))
 
 
 async def get_connectors(request: Request) -> Response:

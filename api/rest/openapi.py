@@ -141,6 +141,17 @@ _SCHEMAS: dict[str, Any] = {
     },
 }
 
+_SCHEMAS["Rules"] = {
+    "type": "array",
+    "description": "attribution rules: the first match wins (addresses, then host names, then domains)",
+    "items": {
+        "type": "object",
+        "required": ["kind", "value"],
+        "properties": {"kind": {"enum": ["ip", "hostname", "domain"]}, "value": {"type": "string"}},
+    },
+}
+_SCHEMAS["Connector"]["properties"]["rules"] = _ref("Rules")
+_SCHEMAS["NewConnector"]["properties"]["rules"] = _ref("Rules")
 _SCHEMAS["Insight"] = {
     "type": "object",
     "properties": {
@@ -271,6 +282,27 @@ _PATHS: dict[str, Any] = {
                 **_COMMON_ERRORS,
             },
         },
+    },
+    "/api/v1/connectors/{connector_id}/rules": {
+        "put": {
+            "summary": "replace a connector's attribution rules",
+            "parameters": [{"name": "connector_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object", "required": ["rules"], "properties": {"rules": _ref("Rules")}}
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(_ref("Connector"), "the connector with its new rules"),
+                "400": _error("malformed JSON"),
+                "404": _error("no such connector"),
+                "422": _error("invalid rules, in details[]; nothing changed"),
+                **_COMMON_ERRORS,
+            },
+        }
     },
     "/api/v1/summary": {
         "get": {

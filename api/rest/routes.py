@@ -13,6 +13,7 @@ ROUTES: list[BaseRoute] = [
     Route("/api/v1/messages", requires("ingest", messages.post_messages), methods=["POST"]),
     Route("/api/v1/connectors", requires("reader", connectors.get_connectors), methods=["GET"]),
     Route("/api/v1/connectors", requires("admin", connectors.post_connector), methods=["POST"]),
+    Route("/api/v1/connectors/{connector_id:int}/rules", requires("admin", connectors.put_rules), methods=["PUT"]),
     Route("/api/v1/summary", requires("reader", reports.get_summary), methods=["GET"]),
     Route("/api/v1/tls-breakdown", requires("reader", reports.get_tls_breakdown), methods=["GET"]),
     Route("/api/v1/connector-report", requires("reader", reports.get_connector_report), methods=["GET"]),

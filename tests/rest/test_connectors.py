@@ -13,6 +13,7 @@ async def test_create_and_list(client: httpx.AsyncClient) -> None:
         "direction": "outbound",
         "type": "partner",
         "forced_tls": True,
+        "rules": [],
     }
     await add_connector(client, "Woodgrove", direction="inbound", type_="on_premises")
     listed = (await client.get("/api/v1/connectors")).json()["connectors"]

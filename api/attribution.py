@@ -1,0 +1,106 @@
+"""Connector attribution: which connector a record without one came over, from the connectors' rules.
+
+Rules are kept on each connector as data: `{"kind": "ip", "value": "192.0.2.0/24"}` (the client's or
+relay's address, or a network), `{"kind": "hostname", "value": "fabrikam.com"}` (the client's or relay's
+host name is it or ends with `.fabrikam.com`), `{"kind": "domain", "value": "fabrikam.com"}` (inbound: the
+sender's domain; outbound: the recipient's, or a subdomain). The first match wins, in this order: address
+rules, then host names, then domains; within a kind, the most specific (longest network or name) first,
+then connectors by name. No match: the internet without a connector.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+KINDS = ("ip", "hostname", "domain")
+
+
+def check_rules(rules: Any) -> list[dict[str, Any]]:
+    """Every problem with a list of rules (for the connector API and CLI)."""
+    if not isinstance(rules, list):
+        return [{"field": "rules", "message": "must be a list of {kind, value}"}]
+    problems = []
+    for n, rule in enumerate(rules):
+        where = f"rules[{n}]"
+        if not isinstance(rule, dict) or set(rule) != {"kind", "value"}:
+            problems.append({"field": where, "message": 'must be {"kind": ip|hostname|domain, "value": ...}'})
+            continue
+        kind, value = rule["kind"], rule["value"]
+        if kind not in KINDS or not isinstance(value, str) or not value.strip():
+            problems.append({"field": where, "message": "kind must be ip, hostname or domain, with a value"})
+        elif kind == "ip":
+            try:
+                ipaddress.ip_network(value.strip(), strict=False)
+            except ValueError:
+                problems.append({"field": where, "message": f"{value!r} is not an address or network"})
+    return problems
+
+
+@dataclass(frozen=True)
+class Rule:
+    rank: tuple[int, int, str]
+    direction: str
+    connector: str
+    kind: str
+    value: str
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network | None
+
+
+def _host_matches(name: str, suffix: str) -> bool:
+    return name == suffix or name.endswith("." + suffix)
+
+
+class Attributor:
+    def __init__(self, connectors: list[tuple[str, str, list[dict[str, str]]]]) -> None:
+        """`connectors`: (direction, name, rules) for every connector of the organization."""
+        rules = []
+        for direction, name, connector_rules in connectors:
+            for rule in connector_rules or []:
+                kind, value = rule["kind"], rule["value"].strip().lower().lstrip(".")
+                network = ipaddress.ip_network(value, strict=False) if kind == "ip" else None
+                specificity = network.prefixlen if network is not None else len(value)
+                rules.append(Rule((KINDS.index(kind), -specificity, name), direction, name, kind, value, network))
+        self.rules = sorted(rules, key=lambda r: r.rank)
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def connector(self, record: dict[str, Any]) -> str | None:
+        direction = record.get("direction")
+        host = str(record.get("remote_host") or "").lower().rstrip(".")
+        address = record.get("remote_ip")
+        ip = None
+        if isinstance(address, str):
+            try:
+                ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+            except ValueError:
+                ip = None
+        party = record.get("sender") if direction == "inbound" else record.get("recipient")
+        domain = str(party or "").strip("<>").rsplit("@", 1)[-1].lower()
+        for rule in self.rules:
+            if rule.direction != direction:
+                continue
+            if rule.kind == "ip":
+                if (
+                    ip is not None
+                    and rule.network is not None
+                    and ip.version == rule.network.version
+                    and ip in rule.network
+                ):
+                    return rule.connector
+            elif rule.kind == "hostname":
+                if host and _host_matches(host, rule.value):
+                    return rule.connector
+            elif domain and _host_matches(domain, rule.value):
+                return rule.connector
+        return None
+
+    def apply(self, records: list[Any]) -> None:
+        """Set `connector` on records that do not name one (an explicit null stays the internet)."""
+        if not self.rules:
+            return
+        for record in records:
+            if isinstance(record, dict) and "connector" not in record:
+                record["connector"] = self.connector(record)

@@ -1,0 +1,244 @@
+"""Postfix mail logs to message records.
+
+Inbound: an smtpd process logs its connection (`connect from`), the TLS handshake (`... TLS connection
+established from host[ip]: TLSv1.3 with cipher ...`) and the queue ID of each message it receives
+(`QUEUEID: client=host[ip]`); a message takes its connection's TLS version. Without a TLS line, the
+`disconnect from ... starttls=1` counters (Postfix 3.0+) or a `setting up TLS connection` line tell
+that STARTTLS was used (bucket `unknown`); otherwise the message came without TLS. A record is emitted
+when its connection ends (or at the end of the input).
+
+Outbound: an smtp process logs `... TLS connection established to host[ip]:25: TLSv1.2 ...`; each
+delivery (`QUEUEID: to=<...>, relay=host[ip]:25, ..., status=sent|deferred|bounced`) over that endpoint
+takes its version, also on a reused connection (`conn_use=N`, possibly by another process, or through
+tlsproxy). Plain deliveries are `none`. One record per delivery attempt and recipient.
+
+Skipped (by default): loopback clients and relays (content-filter re-injection), local, virtual, lmtp
+and pipe deliveries, relay=none (no connection was made), address-verification probes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from api.importers.syslog import YearGuess, parse_line, service
+
+_Q = r"([0-9A-Za-z]{5,20})"
+_TRUST = r"^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection established"
+_TLS_FROM = re.compile(_TRUST + r" from ([^\[\s]*)\[([^\]]+)\]:?\s+(\S+) with cipher (\S+)")
+_TLS_TO = re.compile(_TRUST + r" to ([^\[\s]*)\[([^\]]+)\](?::(\d+))?:?\s+(\S+) with cipher (\S+)")
+_CONNECT = re.compile(r"^connect from ([^\[\s]*)\[([^\]]+)\]")
+_DISCONNECT = re.compile(r"^disconnect from ([^\[\s]*)\[([^\]]+)\](.*)$")
+_STARTTLS = re.compile(r"\bstarttls=(\d+)")
+_SETUP_TLS = re.compile(r"^setting up TLS connection from")
+_CLIENT = re.compile(rf"^{_Q}: client=([^\[\s]*)\[([^\]]+)\]")
+_MESSAGE_ID = re.compile(rf"^{_Q}: message-id=<?([^>\s]*)>?")
+_FROM = re.compile(rf"^{_Q}: from=<([^>]*)>,(?: size=(\d+))?")
+_DELIVERY = re.compile(
+    rf"^{_Q}: to=<([^>]*)>,(?: orig_to=<[^>]*>,)? relay=([^,\s]+),(?: conn_use=(\d+),)?.*?\bstatus=(\w+)"
+)
+_REMOVED = re.compile(rf"^{_Q}: removed")
+_ENDPOINT = re.compile(r"^([^\[]*)\[([^\]]+)\](?::(\d+))?$")
+LOCAL_SERVICES = frozenset({"local", "virtual", "lmtp", "pipe"})
+PROBES = frozenset({"deliverable", "undeliverable"})
+_CACHE = 100_000  # queue IDs remembered at most (constant memory on any log size)
+
+
+def _loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return ip.startswith(("private/", "public/", "unix:"))
+
+
+@dataclass
+class Tls:
+    host: str
+    ip: str
+    version: str
+    cipher: str
+
+
+@dataclass
+class Inbound:
+    line: int
+    queue_id: str
+    time: datetime
+    host: str
+    ip: str
+    tls: Tls | None
+
+
+@dataclass
+class Connection:
+    tls: Tls | None = None
+    starttls: bool = False
+    messages: list[Inbound] = field(default_factory=list)
+
+
+class Bounded(OrderedDict[str, Any]):
+    def remember(self, key: str, value: Any) -> None:
+        self[key] = value
+        if len(self) > _CACHE:
+            self.popitem(last=False)
+
+
+class PostfixParser:
+    def __init__(self, years: YearGuess, default_time: datetime, keep_local: bool = False) -> None:
+        self.years = years
+        self.default_time = default_time
+        self.keep_local = keep_local
+        self.connections: dict[tuple[str | None, str | None, str | None], Connection] = {}
+        self.message_ids = Bounded()
+        self.senders = Bounded()
+        self.smtp_tls: dict[tuple[str | None, str | None, str | None], Tls] = {}
+        self.endpoint_tls = Bounded()
+        self.skipped: Counter[str] = Counter()
+        self.lines = 0
+
+    # -- records -------------------------------------------------------------------------------------
+
+    def _inbound_record(self, m: Inbound, conn: Connection) -> tuple[int, dict[str, Any]]:
+        if m.tls is not None:
+            version, cipher = m.tls.version, m.tls.cipher
+        else:
+            version, cipher = ("TLS" if conn.starttls else "none"), None
+        sender, size = self.senders.get(m.queue_id, (None, None))
+        return m.line, {
+            "message_id": self.message_ids.get(m.queue_id) or m.queue_id,
+            "received_at": m.time.isoformat(),
+            "direction": "inbound",
+            "tls_version": version,
+            "cipher": cipher,
+            "sender": sender or None,
+            "remote_host": m.host or None,
+            "remote_ip": m.ip,
+            "size_bytes": size,
+            "status": "received",
+        }
+
+    def _close(self, key: tuple[str | None, str | None, str | None]) -> Iterator[tuple[int, dict[str, Any]]]:
+        conn = self.connections.pop(key, None)
+        if conn is not None:
+            for m in conn.messages:
+                yield self._inbound_record(m, conn)
+
+    # -- lines ---------------------------------------------------------------------------------------
+
+    def feed(self, number: int, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        self.lines += 1
+        line = parse_line(text, self.years)
+        if line.program is not None and "postfix" not in line.program:
+            self.skipped["not a Postfix line"] += 1
+            return
+        svc = service(line.program)
+        key = (line.host, line.program, line.pid)
+        msg = line.message
+        when = line.time or self.default_time
+        if svc in (None, "smtpd") and (match := _CLIENT.match(msg)):
+            queue_id, host, ip = match.groups()
+            if _loopback(ip) and not self.keep_local:
+                self.skipped["loopback client (content filter or local submission)"] += 1
+                return
+            conn = self.connections.setdefault(key, Connection())
+            conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls))
+            return
+        if svc in (None, "smtpd", "tlsproxy", "postscreen") and (match := _TLS_FROM.match(msg)):
+            if svc in ("tlsproxy", "postscreen"):
+                self.skipped["TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"] += 1
+                return
+            host, ip, version, cipher = match.groups()
+            self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
+            return
+        if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
+            host, ip, port, version, cipher = match.groups()
+            tls = Tls(host, ip, version, cipher)
+            if svc != "tlsproxy":
+                self.smtp_tls[key] = tls
+            self.endpoint_tls.remember(f"{host}[{ip}]:{port or 25}", tls)
+            return
+        if match := _DELIVERY.match(msg):
+            yield from self._delivery(number, when, svc, key, match)
+            return
+        if svc in (None, "smtpd") and (match := _CONNECT.match(msg)):
+            yield from self._close(key)
+            self.connections[key] = Connection()
+            return
+        if svc in (None, "smtpd") and (match := _DISCONNECT.match(msg)):
+            ending = self.connections.get(key)
+            if ending is not None:
+                counters = _STARTTLS.search(match.group(3))
+                if counters and int(counters.group(1)) > 0:
+                    ending.starttls = True
+            yield from self._close(key)
+            return
+        if svc in (None, "smtpd") and _SETUP_TLS.match(msg):
+            self.connections.setdefault(key, Connection()).starttls = True
+            return
+        if match := _MESSAGE_ID.match(msg):
+            self.message_ids.remember(match.group(1), match.group(2))
+            return
+        if match := _FROM.match(msg):
+            size = match.group(3)
+            self.senders.remember(match.group(1), (match.group(2), int(size) if size else None))
+            return
+        if match := _REMOVED.match(msg):
+            self.message_ids.pop(match.group(1), None)
+            self.senders.pop(match.group(1), None)
+            self.skipped["other Postfix line"] += 1
+            return
+        self.skipped["other Postfix line" if line.program or line.time else "not understood"] += 1
+
+    def _delivery(
+        self, number: int, when: datetime, svc: str | None, key: Any, match: re.Match[str]
+    ) -> Iterator[tuple[int, dict[str, Any]]]:
+        queue_id, recipient, relay, conn_use, status = match.groups()
+        if status in PROBES:
+            self.skipped["address verification probe"] += 1
+            return
+        if relay == "none":
+            self.skipped["delivery attempt without a connection (relay=none)"] += 1
+            return
+        endpoint = _ENDPOINT.match(relay)
+        local = svc in LOCAL_SERVICES or endpoint is None or _loopback(endpoint.group(2))
+        if local and not self.keep_local:
+            self.skipped["local delivery (local, virtual, lmtp, pipe, loopback)"] += 1
+            return
+        host, ip, port = endpoint.groups() if endpoint else (relay, None, None)
+        tls = self.smtp_tls.get(key)
+        if tls is None or tls.ip != ip or tls.host != host:
+            tls = self.endpoint_tls.get(f"{host}[{ip}]:{port or 25}") if conn_use or svc is None else None
+        sender, size = self.senders.get(queue_id, (None, None))
+        mid = self.message_ids.get(queue_id) or queue_id
+        yield (
+            number,
+            {
+                "message_id": f"{mid} to {recipient}",
+                "received_at": when.isoformat(),
+                "direction": "outbound",
+                "tls_version": tls.version if tls else "none",
+                "cipher": tls.cipher if tls else None,
+                "sender": sender or None,
+                "recipient": recipient or None,
+                "remote_host": host or None,
+                "remote_ip": ip,
+                "size_bytes": size,
+                "status": status,
+            },
+        )
+
+    def finish(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Messages whose connection did not end inside the input."""
+        for key in list(self.connections):
+            yield from self._close(key)
+
+
+def parse_postfix(lines: Iterable[tuple[int, str]], parser: PostfixParser) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, text in lines:
+        yield from parser.feed(number, text)
+    yield from parser.finish()

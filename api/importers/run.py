@@ -1,0 +1,65 @@
+"""Running an importer over files for `mailflow ingest --format ...`: the records it yields, tallied for
+the summary (messages by direction and TLS bucket, lines skipped by reason)."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from api.importers.postfix import PostfixParser, parse_postfix
+from api.importers.syslog import YearGuess
+from api.tls import tls_bucket
+
+FORMATS = ("ndjson", "postfix")
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.lines = 0
+        self.messages: Counter[tuple[str, str]] = Counter()
+        self.skipped: Counter[str] = Counter()
+
+    def report(self) -> list[str]:
+        out = [f"  lines read: {self.lines:,}"]
+        for (direction, bucket), n in sorted(self.messages.items()):
+            out.append(f"  {direction:8} {bucket:8} {n:,}")
+        for reason, n in self.skipped.most_common():
+            out.append(f"  skipped: {reason}: {n:,}")
+        return out
+
+
+def text_lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
+    reader = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+    for number, line in enumerate(reader, start=1):
+        yield number, line.rstrip("\r\n")
+
+
+def postfix_records(
+    stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    tz = ZoneInfo(time_zone) if time_zone else datetime.now().astimezone().tzinfo or UTC
+    try:
+        modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if name != "-" else datetime.now(tz)
+    except OSError:
+        modified = datetime.now(tz)
+    years = YearGuess(year, modified, tz)  # type: ignore[arg-type]
+    parser = PostfixParser(years, modified, keep_local)
+
+    def counted() -> Iterator[tuple[int, str]]:
+        for item in text_lines(stream):
+            tally.lines += 1
+            yield item
+
+    for number, record in parse_postfix(counted(), parser):
+        bucket = tls_bucket(record["tls_version"])
+        if bucket is None:
+            tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1
+            continue
+        tally.messages[(record["direction"], bucket)] += 1
+        yield number, record
+    tally.skipped.update(parser.skipped)

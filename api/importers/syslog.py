@@ -1,0 +1,84 @@
+"""Syslog line headers as mail servers write them: BSD (`Oct  1 12:00:00 host prog[pid]: msg`, no year),
+RFC 3339 (`2023-03-14T06:41:52.559384+01:00 host prog[pid]: msg`), or none at all (the message only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)"
+    r"\s+(\S+)\s+([^\s\[:]+)(?:\[(\d+)\])?:\s?(.*)$"
+)
+_BSD = re.compile(
+    r"^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?\s+(\S+)\s+([^\s\[:]+)(?:\[(\d+)\])?:\s?(.*)$"
+)
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
+
+
+@dataclass
+class Line:
+    time: datetime | None
+    host: str | None
+    program: str | None  # e.g. postfix/smtpd, postfix/submission/smtpd, exim
+    pid: str | None
+    message: str
+
+
+class YearGuess:
+    """Years for BSD timestamps: from --year or the file's modification time; a month that jumps back
+    (December to January) starts the next year, and a first month later than the file's means last year."""
+
+    def __init__(self, year: int | None, reference: datetime, tz: timezone = UTC) -> None:
+        self.given = year
+        self.reference = reference
+        self.tz = tz
+        self.year: int | None = year
+        self.last_month: int | None = None
+
+    def stamp(self, month: int, day: int, hh: int, mm: int, ss: int) -> datetime | None:
+        if self.year is None:
+            self.year = self.reference.year - (1 if month > self.reference.month else 0)
+        elif self.last_month is not None and month < self.last_month - 6:
+            self.year += 1  # the turn of the year inside the file
+        self.last_month = month
+        try:
+            return datetime(self.year, month, day, hh, mm, ss, tzinfo=self.tz)
+        except ValueError:
+            return None
+
+
+def parse_line(text: str, years: YearGuess) -> Line:
+    text = text.rstrip("\r\n")
+    match = _RFC3339.match(text)
+    if match:
+        stamp = match.group(1).replace(" ", "T")
+        if re.search(r"[+-]\d{4}$", stamp):
+            stamp = stamp[:-2] + ":" + stamp[-2:]
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is None:
+            moment = moment.replace(tzinfo=years.tz)
+        return Line(moment, match.group(2), match.group(3), match.group(4), match.group(5))
+    match = _BSD.match(text)
+    if match and match.group(1) in _MONTHS:
+        g = match.groups()
+        moment = years.stamp(_MONTHS[g[0]], int(g[1]), int(g[2]), int(g[3]), int(g[4]))
+        return Line(moment, g[5], g[6], g[7], g[8])
+    return Line(None, None, None, None, text)
+
+
+def service(program: str | None) -> str | None:
+    """The Postfix service of a program name: postfix/submission/smtpd -> smtpd."""
+    if program is None:
+        return None
+    return program.rsplit("/", 1)[-1]
+
+
+def shift(moment: datetime, seconds: float) -> datetime:
+    return moment + timedelta(seconds=seconds)

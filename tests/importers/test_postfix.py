@@ -1,0 +1,108 @@
+"""The Postfix importer on a fixture of our own and on public real-world logs (../shared/samples)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.importers.postfix import PostfixParser, parse_postfix
+from api.importers.syslog import YearGuess
+from api.tls import tls_bucket
+
+HERE = Path(__file__).parent
+SAMPLES = HERE.parent.parent.parent / "shared" / "samples" / "postfix"
+
+
+def parse(path: Path, year: int = 2025, keep_local: bool = False) -> tuple[list[dict[str, Any]], PostfixParser]:
+    parser = PostfixParser(
+        YearGuess(year, datetime(year, 12, 31, tzinfo=UTC)), datetime(year, 6, 1, tzinfo=UTC), keep_local
+    )
+    lines = enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
+    return [r for _, r in parse_postfix(lines, parser)], parser
+
+
+def tally(records: list[dict[str, Any]]) -> dict[tuple[str, str | None], int]:
+    return dict(Counter((r["direction"], tls_bucket(r["tls_version"])) for r in records))
+
+
+def test_fixture() -> None:
+    records, parser = parse(HERE / "postfix_fixture.log")
+    by_id = {r["message_id"]: r for r in records}
+    # inbound: TLS line of the connection; both messages of one connection; the year turns at midnight
+    one = by_id["one@fabrikam.com"]
+    assert one["tls_version"] == "TLSv1"
+    assert one["sender"] == "alice@fabrikam.com"
+    assert one["size_bytes"] == 2048
+    assert one["received_at"] == "2025-12-31T23:59:59+00:00"
+    assert by_id["5B2C3D4E5F"]["tls_version"] == "TLSv1"
+    assert by_id["5B2C3D4E5F"]["received_at"].startswith("2026-01-01")
+    # RFC 3339 header, a submission/smtpd program name, IPv6, starttls counter without a TLS line
+    assert by_id["6C3D4E5F6A"]["tls_version"] == "TLS"
+    assert by_id["6C3D4E5F6A"]["remote_ip"] == "2001:db8::7"
+    assert by_id["7D4E5F6A7B"]["tls_version"] == "none"  # no STARTTLS
+    assert by_id["9A6B7C8D9E"]["tls_version"] == "TLS"  # `setting up TLS`, no version logged
+    assert by_id["AB7C8D9EAF"]["tls_version"] == "TLSv1.2"  # CRLF line endings
+    # outbound: the process's TLS session, a reused connection (conn_use=2) from another process, plain
+    assert by_id["6C3D4E5F6A to carol@woodgrove.com"]["tls_version"] == "TLSv1.3"
+    assert by_id["6C3D4E5F6A to dave@woodgrove.com"]["tls_version"] == "TLSv1.3"
+    plain = by_id["6C3D4E5F6A to erin@plain.example"]
+    assert plain["tls_version"] == "none"
+    assert plain["status"] == "deferred"
+    assert tally(records) == {
+        ("inbound", "TLS1.0"): 2,
+        ("inbound", "TLS1.2"): 1,
+        ("inbound", "unknown"): 2,
+        ("inbound", "none"): 1,
+        ("outbound", "TLS1.3"): 2,
+        ("outbound", "none"): 1,
+    }
+    assert parser.skipped["loopback client (content filter or local submission)"] == 1
+    assert parser.skipped["local delivery (local, virtual, lmtp, pipe, loopback)"] == 2
+    assert parser.skipped["delivery attempt without a connection (relay=none)"] == 1
+    assert parser.skipped["not a Postfix line"] == 1
+
+
+def test_keep_local_counts_the_local_hops() -> None:
+    records, _ = parse(HERE / "postfix_fixture.log", keep_local=True)
+    assert len([r for r in records if r["direction"] == "outbound"]) == 5
+    assert len([r for r in records if r["direction"] == "inbound"]) == 7
+
+
+needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not here")
+
+
+@needs_samples
+def test_zentyal_sample() -> None:
+    # Counted by reading the file: 17 `client=` lines from 192.168.9.1; 11 of those connections logged
+    # "Anonymous TLS connection established ... TLSv1" first, 6 did not (no STARTTLS). 12 smtp
+    # deliveries to remote relays (two lines appear twice in the source), no "TLS ... to" line: none.
+    # 7 pipe/dovecot deliveries are local; 2 deliveries with relay=none.
+    records, parser = parse(SAMPLES / "zentyal__MailLogHelper.t__extracted-lines.log")
+    assert tally(records) == {("inbound", "TLS1.0"): 11, ("inbound", "none"): 6, ("outbound", "none"): 12}
+    assert len({(r["message_id"], r["received_at"]) for r in records if r["direction"] == "outbound"}) == 10
+    assert parser.skipped["local delivery (local, virtual, lmtp, pipe, loopback)"] == 7
+    assert parser.skipped["delivery attempt without a connection (relay=none)"] == 2
+
+
+@needs_samples
+def test_kumina_sample() -> None:
+    # Read from the file: 2 `client=` lines with no TLS line for their process (none); deliveries:
+    # 3 without a TLS session of their process (none), CA1AD20189 over smtp[156]'s TLSv1.2 session to
+    # mta5 [67.195.228.106] and 973D120142 over smtp[158]'s TLSv1.2 session to mta6 [67.195.204.77];
+    # 3 relay=none. The tlsproxy handshakes have no delivery of their own.
+    records, parser = parse(SAMPLES / "kumina-postfix_exporter-pr52__logCollector_test.go__extracted-lines.log")
+    assert tally(records) == {("inbound", "none"): 2, ("outbound", "none"): 3, ("outbound", "TLS1.2"): 2}
+    assert parser.skipped["delivery attempt without a connection (relay=none)"] == 3
+
+
+@needs_samples
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*")) if SAMPLES.is_dir() else [], ids=lambda p: p.name)
+def test_every_sample_parses_without_error(path: Path) -> None:
+    records, parser = parse(path)
+    assert parser.lines == len(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    for record in records:
+        assert tls_bucket(record["tls_version"]) is not None
