@@ -127,7 +127,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
-    from api.importers.run import Tally, postfix_records
+    from api.importers.run import Tally, log_records
 
     async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
         done = []
@@ -140,8 +140,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
             tally = Tally()
             try:
                 with stream:
-                    if args.format == "postfix":
-                        records = postfix_records(stream, name, tally, args.year, args.time_zone, args.keep_local)
+                    if args.format in ("postfix", "exim"):
+                        records = log_records(
+                            args.format, stream, name, tally, args.year, args.time_zone, args.keep_local
+                        )
                     else:
                         records = read_records(stream, name)
                     if args.dry_run:
@@ -356,7 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--org", help=org_help)
     ingest.add_argument("--batch-size", type=int, default=10_000, help="records per transaction (default 10000)")
-    ingest.add_argument("--format", default="ndjson", choices=["ndjson", "postfix"], help="what the files hold")
+    ingest.add_argument("--format", default="ndjson", choices=["ndjson", "postfix", "exim"], help="what the files hold")
     ingest.add_argument("--year", type=int, help="the year of syslog timestamps without one (default: from the file)")
     ingest.add_argument("--time-zone", help="the zone of timestamps without an offset (default: this machine's)")
     ingest.add_argument("--keep-local", action="store_true", help="also count local and loopback hops")

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from api.importers.exim import EximParser, parse_exim
 from api.importers.postfix import PostfixParser, parse_postfix
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
 
-FORMATS = ("ndjson", "postfix")
+FORMATS = ("ndjson", "postfix", "exim")
 
 
 class Tally:
@@ -39,23 +40,30 @@ def text_lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
         yield number, line.rstrip("\r\n")
 
 
-def postfix_records(
-    stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
+def log_records(
+    fmt: str, stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Records from a Postfix or Exim log, counted into `tally`."""
     tz = ZoneInfo(time_zone) if time_zone else datetime.now().astimezone().tzinfo or UTC
     try:
         modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if name != "-" else datetime.now(tz)
     except OSError:
         modified = datetime.now(tz)
     years = YearGuess(year, modified, tz)  # type: ignore[arg-type]
-    parser = PostfixParser(years, modified, keep_local)
+    parser: PostfixParser | EximParser
 
     def counted() -> Iterator[tuple[int, str]]:
         for item in text_lines(stream):
             tally.lines += 1
             yield item
 
-    for number, record in parse_postfix(counted(), parser):
+    if fmt == "exim":
+        parser = EximParser(years, modified, keep_local)
+        records = parse_exim(counted(), parser)
+    else:
+        parser = PostfixParser(years, modified, keep_local)
+        records = parse_postfix(counted(), parser)
+    for number, record in records:
         bucket = tls_bucket(record["tls_version"])
         if bucket is None:
             tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1

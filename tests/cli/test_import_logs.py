@@ -65,3 +65,15 @@ def test_a_file_that_is_not_a_postfix_log_fails_clearly(dsn: str, tmp_path: Path
     assert result.returncode == 1
     assert "no line looks like a postfix log" in result.stderr
     assert shutil.which("true")  # keep the import used on every platform
+
+
+async def test_exim_import(dsn: str, pool: asyncpg.Pool) -> None:
+    org = f"exim-{uuid.uuid4().hex[:8]}"
+    fixture = Path(__file__).parent.parent / "importers" / "exim_fixture.log"
+    result = mailflow("ingest", "--format", "exim", str(fixture), env=clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org))
+    assert result.returncode == 0, result.stderr
+    assert "8 records: 8 stored" in result.stdout
+    org_id = await ensure_organization(pool, org)
+    counts = await count_messages_by_tls_bucket(pool, org_id)
+    assert counts[("outbound", "TLS1.3")] == 2
+    assert counts[("inbound", "TLS1.2")] == 1
