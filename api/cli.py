@@ -138,6 +138,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
             except OSError as exc:
                 raise CliError(f"{name}: {exc.strerror or exc}") from None
             tally = Tally()
+            if args.format == "tlsrpt":
+                await _ingest_tls_reports(state, name, stream, args.dry_run)
+                continue
             try:
                 with stream:
                     if args.format in ("postfix", "exim"):
@@ -169,6 +172,29 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
         return done
 
     run_with_state(settings, work, args.org)
+
+
+async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry_run: bool) -> None:
+    from api.importers.tlsrpt import MAX_BYTES, decode
+    from db.tls_reports import store_report
+
+    with stream:
+        data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise CliError(f"{name}: larger than {MAX_BYTES} bytes: not a TLS report")
+    try:
+        reports = decode(data)
+    except ApiError as exc:
+        raise CliError(f"{name}: {exc.message}") from None
+    for report in reports:
+        stored = False if dry_run else await store_report(state.pool, state.org_id, report)
+        outcome = "dry run" if dry_run else ("stored" if stored else "already stored")
+        sessions = ", ".join(
+            f"{p.policy_domain or '(no policy domain)'}: {p.successful:,} ok, {p.failed:,} failed"
+            + (" (failure details do not add up)" if p.mismatch else "")
+            for p in report.policies
+        )
+        print(f"{name}: report {report.report_id!r} from {report.organization_name}: {outcome}; {sessions}")
 
 
 def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
@@ -358,7 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--org", help=org_help)
     ingest.add_argument("--batch-size", type=int, default=10_000, help="records per transaction (default 10000)")
-    ingest.add_argument("--format", default="ndjson", choices=["ndjson", "postfix", "exim"], help="what the files hold")
+    ingest.add_argument(
+        "--format", default="ndjson", choices=["ndjson", "postfix", "exim", "tlsrpt"], help="what the files hold"
+    )
     ingest.add_argument("--year", type=int, help="the year of syslog timestamps without one (default: from the file)")
     ingest.add_argument("--time-zone", help="the zone of timestamps without an offset (default: this machine's)")
     ingest.add_argument("--keep-local", action="store_true", help="also count local and loopback hops")

@@ -31,8 +31,11 @@ from api.types.enums import ConnectorType, Direction
 from api.types.insight import Insight, InsightRuleInput, InsightSettings, InsightStatus
 from api.types.message import IngestResult, MessageInput
 from api.types.summary import MailFlowSummary, TlsBreakdown
+from api.types.tls_report import TlsReportDay
 from api.types.versions import Traffic
+from api.window import make_window
 from db.connectors import list_connectors
+from db.tls_reports import report_days
 
 From = Annotated[
     datetime | None, strawberry.argument(name="from", description="inclusive; default: 7 days before `to`")
@@ -119,6 +122,15 @@ class Query:
         connector = reports.connector_id_argument(connector_id, "connector_id")
         states = await insights.list_insights(app_state(info), status.value, connector)
         return [Insight.of(s) for s in states]
+
+    @strawberry.field(description="SMTP TLS reports (RFC 8460) per policy domain and day (default: last 7 days).")
+    async def tls_reports(
+        self, info: Info, from_: From = None, to: To = None, policy_domain: str | None = None
+    ) -> list[TlsReportDay]:
+        app = app_state(info)
+        window = make_window(from_, to)
+        days = await report_days(app.pool, app.org_id, window.start, window.end, policy_domain or None)
+        return [TlsReportDay.of(d) for d in days]
 
     @strawberry.field(description="The insight rules' thresholds and the window, for this organization.")
     async def insight_settings(self, info: Info) -> InsightSettings:

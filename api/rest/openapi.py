@@ -504,6 +504,46 @@ _PATHS: dict[str, Any] = {
             },
         },
     },
+    "/api/v1/tls-reports": {
+        "post": {
+            "summary": "store SMTP TLS reports (RFC 8460): JSON, gzip'd JSON, or the e-mail that carried them",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/tlsrpt+json": {"schema": {"type": "object"}},
+                    "application/tlsrpt+gzip": {"schema": {"type": "string", "format": "binary"}},
+                    "message/rfc822": {"schema": {"type": "string"}},
+                },
+            },
+            "responses": {
+                "201": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "stored"),
+                "200": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "already stored"),
+                "400": _error("a malformed body"),
+                "413": _error("body too large"),
+                "422": _error("not a TLS report; details[].field names the missing part"),
+                **_COMMON_ERRORS,
+            },
+        },
+        "get": {
+            "summary": "per policy domain and day: successful and failed sessions, failures by result type",
+            "parameters": [*_WINDOW[:2], _query("policy_domain", "only this policy domain")],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "from": {"type": "string"},
+                            "to": {"type": "string"},
+                            "days": {"type": "array", "items": {"type": "object"}},
+                        },
+                    },
+                    "report days",
+                ),
+                **_BAD,
+            },
+        },
+    },
     "/api/v1/openapi.json": {
         "get": {"summary": "this document", "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}
     },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from api.rest import connectors, health, insights, messages, openapi, reports
+from api.rest import connectors, health, insights, messages, openapi, reports, tls_reports
 from api.rest.http import requires
 
 ROUTES: list[BaseRoute] = [
@@ -22,5 +22,7 @@ ROUTES: list[BaseRoute] = [
     Route("/api/v1/insights/{insight_id:int}/dismiss", requires("admin", insights.post_dismiss), methods=["POST"]),
     Route("/api/v1/insight-settings", requires("reader", insights.get_settings), methods=["GET"]),
     Route("/api/v1/insight-settings", requires("admin", insights.put_settings), methods=["PUT"]),
+    Route("/api/v1/tls-reports", requires("ingest", tls_reports.post_tls_reports), methods=["POST"]),
+    Route("/api/v1/tls-reports", requires("reader", tls_reports.get_tls_reports), methods=["GET"]),
     Route("/api/v1/openapi.json", requires("reader", openapi.get_openapi), methods=["GET"]),
 ]

@@ -77,3 +77,16 @@ async def test_exim_import(dsn: str, pool: asyncpg.Pool) -> None:
     counts = await count_messages_by_tls_bucket(pool, org_id)
     assert counts[("outbound", "TLS1.3")] == 2
     assert counts[("inbound", "TLS1.2")] == 1
+
+
+def test_tlsrpt_import_of_an_email(dsn: str) -> None:
+    samples = Path(__file__).parent.parent.parent.parent / "shared" / "samples" / "tlsrpt"
+    eml = samples / "tlsrpt-digest__tlsrpt_failure.eml"
+    if not eml.exists():
+        return  # the public samples are not here; tests/importers covers the format
+    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=f"rpt-{uuid.uuid4().hex[:8]}")
+    first = mailflow("ingest", "--format", "tlsrpt", str(eml), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "stored; example.com: 4,523 ok, 2 failed" in first.stdout
+    again = mailflow("ingest", "--format", "tlsrpt", str(eml), env=env)
+    assert "already stored" in again.stdout

@@ -1,0 +1,186 @@
+"""SMTP TLS reports (RFC 8460): JSON, gzip'd JSON, or an e-mail with an application/tlsrpt+gzip or
+application/tlsrpt+json part. Tolerant of what real senders do (an `mx-host` array, `mx-host-pattern`,
+missing or empty fields, non-standard result types, details that do not add up to the summary); a
+report without its core (`report-id`, `date-range`, `policies`) is refused, naming the field."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import gzip
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from api.errors import ValidationFailed
+
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass
+class Failure:
+    result_type: str
+    sending_mta_ip: str | None
+    receiving_mx_hostname: str | None
+    receiving_ip: str | None
+    failed_sessions: int
+    failure_reason_code: str | None
+    additional_information: str | None
+
+
+@dataclass
+class Policy:
+    policy_type: str
+    policy_domain: str | None
+    policy_string: list[str]
+    mx_hosts: list[str]
+    successful: int
+    failed: int
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def detailed(self) -> int:
+        return sum(f.failed_sessions for f in self.failures)
+
+    @property
+    def mismatch(self) -> bool:
+        return bool(self.failures) and self.detailed != self.failed
+
+
+@dataclass
+class Report:
+    organization_name: str
+    report_id: str
+    start: datetime
+    end: datetime
+    contact_info: str | None
+    policies: list[Policy]
+
+
+def _invalid(where: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"not a TLS report: {where} {message}", [{"field": where, "message": message}])
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip() if not isinstance(value, (dict, list)) else orjson.dumps(value).decode()
+    return text or None
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return max(value, 0)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return 0
+
+
+def _texts(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def _time(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise _invalid(where, "is required (an RFC 3339 time)")
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise _invalid(where, f"{value!r} is not an RFC 3339 time") from None
+    if moment.tzinfo is None:
+        raise _invalid(where, "has no time zone offset")
+    return moment
+
+
+def parse_report(data: Any) -> Report:
+    """A report from its decoded JSON object."""
+    if not isinstance(data, dict):
+        raise _invalid("report", "must be a JSON object")
+    report_id = _text(data.get("report-id"))
+    if report_id is None:
+        raise _invalid("report-id", "is required")
+    date_range = data.get("date-range")
+    if not isinstance(date_range, dict):
+        raise _invalid("date-range", "is required (start-datetime and end-datetime)")
+    start = _time(date_range.get("start-datetime"), "date-range.start-datetime")
+    end = _time(date_range.get("end-datetime"), "date-range.end-datetime")
+    raw_policies = data.get("policies")
+    if not isinstance(raw_policies, list) or not raw_policies:
+        raise _invalid("policies", "is required (a list of policies)")
+    policies = []
+    for n, item in enumerate(raw_policies):
+        if not isinstance(item, dict):
+            raise _invalid(f"policies[{n}]", "must be an object")
+        policy: dict[str, Any] = item["policy"] if isinstance(item.get("policy"), dict) else {}
+        summary: dict[str, Any] = item["summary"] if isinstance(item.get("summary"), dict) else {}
+        failures = [
+            Failure(
+                result_type=_text(d.get("result-type")) or "unspecified",
+                sending_mta_ip=_text(d.get("sending-mta-ip")),
+                receiving_mx_hostname=_text(d.get("receiving-mx-hostname")),
+                receiving_ip=_text(d.get("receiving-ip")),
+                failed_sessions=_count(d.get("failed-session-count")),
+                failure_reason_code=_text(d.get("failure-reason-code")),
+                additional_information=_text(d.get("additional-information") or d.get("additional-info-uri")),
+            )
+            for d in (item.get("failure-details") or [])
+            if isinstance(d, dict)
+        ]
+        policies.append(
+            Policy(
+                policy_type=_text(policy.get("policy-type")) or "unspecified",
+                policy_domain=(_text(policy.get("policy-domain")) or "").lower() or None,
+                policy_string=_texts(policy.get("policy-string")),
+                mx_hosts=_texts(policy.get("mx-host")) + _texts(policy.get("mx-host-pattern")),
+                successful=_count(summary.get("total-successful-session-count")),
+                failed=_count(summary.get("total-failure-session-count")),
+                failures=failures,
+            )
+        )
+    return Report(
+        organization_name=_text(data.get("organization-name")) or "unknown",
+        report_id=report_id,
+        start=start,
+        end=end,
+        contact_info=_text(data.get("contact-info")),
+        policies=policies,
+    )
+
+
+def _json(payload: bytes) -> Any:
+    if payload[:2] == b"\x1f\x8b":  # gzip: a `.gz` may also hold plain JSON, so look at the bytes
+        try:
+            payload = gzip.decompress(payload)
+        except (OSError, EOFError, zlib.error):
+            raise _invalid("report", "is not valid gzip") from None
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise _invalid("report", f"is not JSON (line {exc.lineno}: {exc.msg})") from None
+
+
+def decode(data: bytes) -> list[Report]:
+    """The reports in a file or request body: JSON, gzip'd JSON, or an e-mail carrying them."""
+    stripped = data.lstrip()
+    if stripped[:1] in (b"{", b"[") or data[:2] == b"\x1f\x8b":
+        return [parse_report(_json(data))]
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    reports = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        name = (part.get_filename() or "").lower()
+        if kind in ("application/tlsrpt+gzip", "application/tlsrpt+json") or name.endswith((".json", ".json.gz")):
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload:
+                reports.append(parse_report(_json(payload)))
+    if not reports:
+        raise _invalid("report", "found no JSON, gzip or e-mail with an application/tlsrpt+gzip or +json part")
+    return reports
