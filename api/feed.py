@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -11,7 +13,7 @@ from typing import Any, TextIO
 from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
-from api.ingest import Batch, validate
+from api.ingest import Batch, Problems, validate
 from api.insights.evaluate import evaluate
 from db.connectors import Connector, connector_index, list_connectors
 from db.messages import Stored, store_messages
@@ -90,44 +92,54 @@ async def feed(
 ) -> FeedSummary:
     """Store (line, record) pairs batch by batch; each batch is all or nothing.
 
-    A batch with an invalid record raises ValidationFailed naming the lines; the batches before it are
-    stored, and feeding the same input again stores nothing twice.
+    One batch is stored while the next is read and validated (PostgreSQL and Python then use both cores),
+    and batches are stored in order. A batch with an invalid record raises ValidationFailed naming the
+    lines; the batches before it are stored, and feeding the same input again stores nothing twice.
     """
     connectors = await list_connectors(state.pool, state.org_id)
     index = connector_index(connectors)
     attribute = attributor(connectors)
     summary = FeedSummary()
     started = time.monotonic()
-    chunk: list[Any] = []
-    lines: list[int] = []
+    storing: asyncio.Task[None] | None = None
+    source = iter(records)
 
-    async def flush() -> None:
+    def next_batch() -> tuple[list[int], Batch, Problems]:
+        """Read and validate the next batch (in a worker thread, so the event loop stays free to store)."""
+        pairs = list(itertools.islice(source, batch_size))
+        chunk = [record for _, record in pairs]
         attribute.apply(chunk)
         batch, problems = validate(chunk, index)
-        if problems:
-            for item in problems.items:
-                item["line"] = lines[item["line"] - 1]
-            raise ValidationFailed(
-                f"{problems.summary()} from line {lines[0]} on; the {summary.records:,} records before it "
-                "were stored (feeding the same input again stores nothing twice)",
-                problems.items,
-            )
+        return [line for line, _ in pairs], batch, problems
+
+    async def store(batch: Batch, count: int) -> None:
         stored = await store_and_evaluate(state, batch)
-        summary.records += len(chunk)
+        summary.records += count
         summary.accepted += stored.accepted
         summary.duplicates += stored.duplicates
         summary.seconds = time.monotonic() - started
-        chunk.clear()
-        lines.clear()
         if on_batch:
             on_batch(summary)
 
-    for line, record in records:
-        chunk.append(record)
-        lines.append(line)
-        if len(chunk) >= batch_size:
-            await flush()
-    if chunk:
-        await flush()
+    try:
+        while True:
+            lines, batch, problems = await asyncio.to_thread(next_batch)
+            if storing is not None:
+                await storing  # batches are stored in order, and an error surfaces here
+                storing = None
+            if problems:
+                for item in problems.items:
+                    item["line"] = lines[item["line"] - 1]
+                raise ValidationFailed(
+                    f"{problems.summary()} from line {lines[0]} on; the {summary.records:,} records before it "
+                    "were stored (feeding the same input again stores nothing twice)",
+                    problems.items,
+                )
+            if not lines:
+                break
+            storing = asyncio.create_task(store(batch, len(lines)))
+    finally:
+        if storing is not None and not storing.done():
+            storing.cancel()
     summary.seconds = time.monotonic() - started
     return summary

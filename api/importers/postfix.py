@@ -50,6 +50,8 @@ _CACHE = 100_000  # queue IDs remembered at most (constant memory on any log siz
 
 
 def _loopback(ip: str) -> bool:
+    if ip[:1].isdigit() and "." in ip:  # the common case, IPv4, without the cost of ipaddress
+        return ip.startswith("127.")
     try:
         return ipaddress.ip_address(ip.split("%", 1)[0]).is_loopback
     except ValueError:
@@ -137,57 +139,60 @@ class PostfixParser:
             self.skipped["not a Postfix line"] += 1
             return
         svc = service(line.program)
-        key = (line.host, line.program, line.pid)
         msg = line.message
+        key = (line.host, line.program, line.pid)
         when = line.time or self.default_time
-        if svc in (None, "smtpd") and (match := _CLIENT.match(msg)):
-            queue_id, host, ip = match.groups()
-            if _loopback(ip) and not self.keep_local:
-                self.skipped["loopback client (content filter or local submission)"] += 1
+        # Cheap substring tests pick the one pattern worth trying (most lines are one of these).
+        if svc in (None, "smtpd"):
+            if msg.startswith("connect from "):
+                yield from self._close(key)
+                self.connections[key] = Connection()
                 return
-            conn = self.connections.setdefault(key, Connection())
-            conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls))
-            return
-        if svc in (None, "smtpd", "tlsproxy", "postscreen") and (match := _TLS_FROM.match(msg)):
-            if svc in ("tlsproxy", "postscreen"):
+            if msg.startswith("disconnect from ") and (match := _DISCONNECT.match(msg)):
+                ending = self.connections.get(key)
+                if ending is not None:
+                    counters = _STARTTLS.search(match.group(3))
+                    if counters and int(counters.group(1)) > 0:
+                        ending.starttls = True
+                yield from self._close(key)
+                return
+            if " client=" in msg and (match := _CLIENT.match(msg)):
+                queue_id, host, ip = match.groups()
+                if _loopback(ip) and not self.keep_local:
+                    self.skipped["loopback client (content filter or local submission)"] += 1
+                    return
+                conn = self.connections.setdefault(key, Connection())
+                conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls))
+                return
+            if "TLS connection established from" in msg and (match := _TLS_FROM.match(msg)):
+                host, ip, version, cipher = match.groups()
+                self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
+                return
+            if msg.startswith("setting up TLS connection from"):
+                self.connections.setdefault(key, Connection()).starttls = True
+                return
+        if "TLS connection established" in msg:
+            if svc in ("tlsproxy", "postscreen") and _TLS_FROM.match(msg):
                 self.skipped["TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"] += 1
                 return
-            host, ip, version, cipher = match.groups()
-            self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
-            return
-        if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
-            host, ip, port, version, cipher = match.groups()
-            tls = Tls(host, ip, version, cipher)
-            if svc != "tlsproxy":
-                self.smtp_tls[key] = tls
-            self.endpoint_tls.remember(f"{host}[{ip}]:{port or 25}", tls)
-            return
-        if match := _DELIVERY.match(msg):
+            if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
+                host, ip, port, version, cipher = match.groups()
+                tls = Tls(host, ip, version, cipher)
+                if svc != "tlsproxy":
+                    self.smtp_tls[key] = tls
+                self.endpoint_tls.remember(f"{host}[{ip}]:{port or 25}", tls)
+                return
+        if ", relay=" in msg and (match := _DELIVERY.match(msg)):
             yield from self._delivery(number, when, svc, key, match)
             return
-        if svc in (None, "smtpd") and (match := _CONNECT.match(msg)):
-            yield from self._close(key)
-            self.connections[key] = Connection()
-            return
-        if svc in (None, "smtpd") and (match := _DISCONNECT.match(msg)):
-            ending = self.connections.get(key)
-            if ending is not None:
-                counters = _STARTTLS.search(match.group(3))
-                if counters and int(counters.group(1)) > 0:
-                    ending.starttls = True
-            yield from self._close(key)
-            return
-        if svc in (None, "smtpd") and _SETUP_TLS.match(msg):
-            self.connections.setdefault(key, Connection()).starttls = True
-            return
-        if match := _MESSAGE_ID.match(msg):
+        if "message-id=" in msg and (match := _MESSAGE_ID.match(msg)):
             self.message_ids.remember(match.group(1), match.group(2))
             return
-        if match := _FROM.match(msg):
+        if "from=<" in msg and (match := _FROM.match(msg)):
             size = match.group(3)
             self.senders.remember(match.group(1), (match.group(2), int(size) if size else None))
             return
-        if match := _REMOVED.match(msg):
+        if msg.endswith(": removed") and (match := _REMOVED.match(msg)):
             self.message_ids.pop(match.group(1), None)
             self.senders.pop(match.group(1), None)
             self.skipped["other Postfix line"] += 1

@@ -38,6 +38,8 @@ class YearGuess:
         self.tz = tz
         self.year: int | None = year
         self.last_month: int | None = None
+        self.last_stamp = ""
+        self.last_time: datetime | None = None
 
     def stamp(self, month: int, day: int, hh: int, mm: int, ss: int) -> datetime | None:
         if self.year is None:
@@ -53,7 +55,8 @@ class YearGuess:
 
 def parse_line(text: str, years: YearGuess) -> Line:
     text = text.rstrip("\r\n")
-    match = _RFC3339.match(text)
+    first = text[:1]
+    match = _RFC3339.match(text) if first.isdigit() else None
     if match:
         stamp = match.group(1).replace(" ", "T")
         if re.search(r"[+-]\d{4}$", stamp):
@@ -65,10 +68,15 @@ def parse_line(text: str, years: YearGuess) -> Line:
         if moment is not None and moment.tzinfo is None:
             moment = moment.replace(tzinfo=years.tz)
         return Line(moment, match.group(2), match.group(3), match.group(4), match.group(5))
-    match = _BSD.match(text)
+    match = _BSD.match(text) if first.isupper() else None
     if match and match.group(1) in _MONTHS:
         g = match.groups()
-        moment = years.stamp(_MONTHS[g[0]], int(g[1]), int(g[2]), int(g[3]), int(g[4]))
+        stamp = text[:15]
+        if years.last_stamp == stamp:  # consecutive lines share their second
+            moment = years.last_time
+        else:
+            moment = years.stamp(_MONTHS[g[0]], int(g[1]), int(g[2]), int(g[3]), int(g[4]))
+            years.last_stamp, years.last_time = stamp, moment
         return Line(moment, g[5], g[6], g[7], g[8])
     return Line(None, None, None, None, text)
 
