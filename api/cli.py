@@ -126,8 +126,52 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
     print(f"demo data for {args.org or ORGANIZATION}: {summary.line()}")
 
 
+async def _follow(state: AppState, args: argparse.Namespace) -> None:
+    """Ingest a live log as it grows, in batches at most a second apart, until Ctrl-C or SIGTERM."""
+    import threading
+    from pathlib import Path
+
+    from api.importers.follow import Follower
+    from api.importers.run import Tally, make_parser, records_of
+
+    (name,) = args.files
+    parser = make_parser(args.format, name, args.year, args.time_zone, args.keep_local)
+    tally = Tally()
+    try:
+        follower = Follower(Path(name))
+    except OSError as exc:
+        raise CliError(f"{name}: {exc.strerror or exc}") from None
+    stop = threading.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    batches = follower.batches(stop)
+    stored = 0
+    print(f"following {name} (Ctrl-C to stop)", flush=True)
+    try:
+        while not stop.is_set():
+            lines: list[tuple[int, str]] = await asyncio.to_thread(next, batches, [])
+            records = records_of(parser, lines, tally)
+            if records:
+                stored += (await feed(state, records)).accepted
+                print(f"  {tally.lines:,} lines, {stored:,} messages stored", flush=True)
+        finishing = [(n, r) for n, r in parser.finish()]  # messages whose connection had not ended
+        if finishing:
+            stored += (await feed(state, finishing)).accepted
+    finally:
+        follower.close()
+    print(f"{name}: stopped; {stored:,} messages stored")
+    print("\n".join(tally.report()))
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
     from api.importers.run import Tally, log_records
+
+    if args.follow:
+        if args.format not in ("postfix", "exim") or len(args.files) != 1 or args.files[0] == "-":
+            raise CliError("--follow takes one Postfix or Exim log file")
+        run_with_state(settings, lambda state: _follow(state, args), args.org)
+        return
 
     async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
         done = []
@@ -391,6 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--time-zone", help="the zone of timestamps without an offset (default: this machine's)")
     ingest.add_argument("--keep-local", action="store_true", help="also count local and loopback hops")
     ingest.add_argument("--dry-run", action="store_true", help="parse and summarise, store nothing")
+    ingest.add_argument(
+        "--follow", action="store_true", help="keep ingesting what a live log gains, across rotation (Ctrl-C stops)"
+    )
     ingest.set_defaults(func=cmd_ingest)
 
     insights = sub.add_parser("insights", help="evaluate or list insights")

@@ -165,6 +165,10 @@ class EximParser:
             },
         )
 
+    def finish(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Exim logs each arrival and delivery whole: nothing waits for the end of the input."""
+        return iter(())
+
 
 def parse_exim(lines: Iterable[tuple[int, str]], parser: EximParser) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, text in lines:

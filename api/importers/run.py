@@ -40,6 +40,35 @@ def text_lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
         yield number, line.rstrip("\r\n")
 
 
+def make_parser(
+    fmt: str, name: str, year: int | None, time_zone: str | None, keep_local: bool
+) -> PostfixParser | EximParser:
+    tz = ZoneInfo(time_zone) if time_zone else datetime.now().astimezone().tzinfo or UTC
+    try:
+        modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if name != "-" else datetime.now(tz)
+    except OSError:
+        modified = datetime.now(tz)
+    years = YearGuess(year, modified, tz)  # type: ignore[arg-type]
+    return EximParser(years, modified, keep_local) if fmt == "exim" else PostfixParser(years, modified, keep_local)
+
+
+def records_of(
+    parser: PostfixParser | EximParser, lines: list[tuple[int, str]], tally: Tally
+) -> list[tuple[int, dict[str, Any]]]:
+    """The records that these lines complete (a parser keeps its state between calls)."""
+    out = []
+    for number, text in lines:
+        tally.lines += 1
+        for n, record in parser.feed(number, text):
+            bucket = tls_bucket(record["tls_version"])
+            if bucket is None:
+                tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1
+                continue
+            tally.messages[(record["direction"], bucket)] += 1
+            out.append((n, record))
+    return out
+
+
 def log_records(
     fmt: str, stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
 ) -> Iterator[tuple[int, dict[str, Any]]]:
