@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from api.auth import Authenticate
 from api.context import AppState
-from api.errors import ApiError, ServiceUnavailable
+from api.errors import ApiError, ServiceUnavailable, ValidationFailed
 from api.faults import DATABASE_DOWN
 from api.graphql import GraphQLApp
 from api.insights.evaluate import evaluate_all
@@ -67,6 +67,16 @@ async def too_slow(request: Request, exc: Exception) -> Response:
     unavailable = ServiceUnavailable(f"the database took longer than {timeout} ms to answer; try a smaller window")
     log.warning("statement timeout", extra={"fields": {"request_id": _request_id(request)}})
     return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
+
+
+async def unstorable(request: Request, exc: Exception) -> Response:
+    """A value PostgreSQL refuses (a NUL character, say) that validation let through: 422, nothing stored."""
+    log.warning("unstorable value: %s", type(exc).__name__, extra={"fields": {"request_id": _request_id(request)}})
+    error = ValidationFailed(
+        "a value could not be stored (it holds a character or a number PostgreSQL does not accept, such as NUL); "
+        "nothing was stored"
+    )
+    return JSON(error.body(), status_code=422)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -143,6 +153,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         HTTPException: http_error,
         **dict.fromkeys(DATABASE_DOWN, database_down),
         asyncpg.QueryCanceledError: too_slow,
+        asyncpg.DataError: unstorable,
         Exception: unexpected_error,
     }
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)

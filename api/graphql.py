@@ -17,7 +17,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from api.errors import ApiError, ServiceUnavailable
+from api.errors import ApiError, ServiceUnavailable, ValidationFailed
 from api.faults import is_database_down
 from api.loaders import Loaders
 
@@ -37,6 +37,8 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = ServiceUnavailable("the database is unavailable; try again shortly")
     elif isinstance(original, asyncpg.QueryCanceledError):
         original = ServiceUnavailable("the database took too long to answer; try a smaller window")
+    elif isinstance(original, asyncpg.DataError):
+        original = ValidationFailed("a value could not be stored (such as a NUL character); nothing was stored")
     if isinstance(original, ApiError):
         details = [
             {**d, "field": _camel(d["field"])} if isinstance(d.get("field"), str) else d for d in original.details

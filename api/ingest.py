@@ -151,6 +151,9 @@ def _optional_text(record: dict[str, Any], name: str, line: int, problems: Probl
     if len(value) > 1000:
         problems.add(line, name, "is longer than 1000 characters")
         return None
+    if "\x00" in value:
+        problems.add(line, name, "contains a NUL character")
+        return None
     return value
 
 
@@ -174,6 +177,8 @@ def validate(
             problems.add(line, "message_id", "is required (a non-empty string)")
         elif len(message_id) > 1000:
             problems.add(line, "message_id", "is longer than 1000 characters")
+        elif "\x00" in message_id:
+            problems.add(line, "message_id", "contains a NUL character")
 
         raw_time = record.get("received_at")
         received_at = parse_timestamp(raw_time)

@@ -26,7 +26,7 @@ async def summary(app: AppState) -> tuple[Window, dict[str, Counts]]:
 
 
 def connector_id_argument(value: str | int | None, name: str = "connector") -> int | None:
-    if value is None or value == "":
+    if value is None:
         return None
     try:
         number = int(value)
@@ -66,7 +66,6 @@ async def connector_table(
     time_zone: str | None,
 ) -> ConnectorReport:
     chosen = directions(direction)
-    connector_type = connector_type or None
     if connector_type is not None and connector_type not in CONNECTOR_TYPES:
         raise bad_argument("connector_type", f"{connector_type!r} is not partner, on_premises or internet")
     window = make_window(start, end, time_zone)

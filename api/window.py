@@ -55,7 +55,7 @@ def last_days(days: int = DEFAULT_DAYS, now: datetime | None = None) -> Window:
 def make_window(
     start: datetime | None, end: datetime | None, time_zone: str | None = None, now: datetime | None = None
 ) -> Window:
-    tz_name = time_zone or "UTC"
+    tz_name = "UTC" if time_zone is None else time_zone
     tz = zone(tz_name)
     if start is not None and start.tzinfo is None:
         start = start.replace(tzinfo=tz)
@@ -72,7 +72,7 @@ def make_window(
 
 
 def directions(value: str | None) -> tuple[str, ...]:
-    found = DIRECTIONS.get((value or "both").lower())
+    found = DIRECTIONS.get(("both" if value is None else value).lower())
     if found is None:
         raise bad_argument("direction", f"{value!r} is not inbound, outbound or both")
     return found

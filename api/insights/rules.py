@@ -132,12 +132,12 @@ def check_update(body: Any) -> tuple[int | None, list[tuple[str, float | None, i
     for key in sorted(set(body) - {"window_days", "rules"}):
         problems.append({"field": key, "message": "unknown setting"})
     window = body.get("window_days")
-    if window is not None and (type(window) is not int or not 1 <= window <= MAX_WINDOW_DAYS):
+    if "window_days" in body and (type(window) is not int or not 1 <= window <= MAX_WINDOW_DAYS):
         problems.append(
             {"field": "window_days", "message": f"must be a whole number of days from 1 to {MAX_WINDOW_DAYS}"}
         )
     updates = []
-    rules = body.get("rules") or {}
+    rules = body.get("rules", {})
     if not isinstance(rules, dict):
         problems.append({"field": "rules", "message": "must be an object keyed by rule name"})
         rules = {}
@@ -152,15 +152,15 @@ def check_update(body: Any) -> tuple[int | None, list[tuple[str, float | None, i
         for key in sorted(set(change) - {"threshold", "min_messages", "enabled"}):
             problems.append({"field": f"{where}.{key}", "message": "unknown field"})
         threshold = change.get("threshold")
-        if threshold is not None and (
+        if "threshold" in change and (
             isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 100
         ):
             problems.append({"field": f"{where}.threshold", "message": "must be a percentage from 0 to 100"})
         minimum = change.get("min_messages")
-        if minimum is not None and (type(minimum) is not int or minimum < 1):
+        if "min_messages" in change and (type(minimum) is not int or minimum < 1):
             problems.append({"field": f"{where}.min_messages", "message": "must be a whole number, 1 or more"})
         enabled = change.get("enabled")
-        if enabled is not None and not isinstance(enabled, bool):
+        if "enabled" in change and not isinstance(enabled, bool):
             problems.append({"field": f"{where}.enabled", "message": "must be true or false"})
         updates.append((name, float(threshold) if threshold is not None else None, minimum, enabled))
     if problems:

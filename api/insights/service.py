@@ -26,7 +26,7 @@ MAX_LIMIT = 5000
 async def list_insights(
     app: AppState, status: str | None, connector_id: int | None, direction: str | None = None
 ) -> list[dict[str, Any]]:
-    statuses = STATUSES.get((status or "active").lower())
+    statuses = STATUSES.get(("active" if status is None else status).lower())
     if statuses is None:
         raise bad_argument("status", f"{status!r} is not active, resolved, dismissed or all")
     if direction is not None and direction not in ("inbound", "outbound"):
@@ -66,7 +66,7 @@ async def update_settings(app: AppState, body: Any) -> InsightSettings:
 
 
 def parse_cursor(text: str | None) -> tuple[int, int]:
-    if not text:
+    if text is None:
         return 0, 0
     match = _CURSOR.match(text)
     if not match:
@@ -75,7 +75,7 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
 
 
 def parse_limit(text: str | None) -> int:
-    if text is None or text == "":
+    if text is None:
         return 1000
     if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
         raise bad_argument("limit", f"must be a whole number from 1 to {MAX_LIMIT}")

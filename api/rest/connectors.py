@@ -37,12 +37,14 @@ def check_connector(name: Any, direction: Any, type_: Any, forced_tls: Any) -> l
 
 
 async def add_connector(
-    app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any, rules: Any = None
+    app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any, rules: Any = ...
 ) -> Connector:
-    problems = check_connector(name, direction, type_, forced_tls) + check_rules(rules if rules is not None else [])
+    problems = check_connector(name, direction, type_, forced_tls) + check_rules([] if rules is ... else rules)
     if problems:
         raise ValidationFailed("the connector is not valid", problems)
-    created = await create_connector(app.pool, app.org_id, name.strip(), direction, type_, forced_tls, rules)
+    created = await create_connector(
+        app.pool, app.org_id, name.strip(), direction, type_, forced_tls, [] if rules is ... else rules
+    )
     if created is None:
         raise Conflict(
             f"an {direction} connector named {name.strip()!r} already exists",
@@ -66,7 +68,12 @@ async def post_connector(request: Request) -> Response:
             "the connector is not valid", [{"field": f, "message": "unknown field"} for f in unknown]
         )
     created = await add_connector(
-        app, data.get("name"), data.get("direction"), data.get("type"), data.get("forced_tls", False), data.get("rules")
+        app,
+        data.get("name"),
+        data.get("direction"),
+        data.get("type"),
+        data.get("forced_tls", False),
+        data.get("rules", ...),
     )
     return JSON(connector_json(created), status_code=201)
 

@@ -24,15 +24,17 @@ async def get_insights(request: Request) -> Response:
         state(request),
         params.get("status"),
         connector_id_argument(params.get("connector")),
-        params.get("direction") or None,
+        params.get("direction"),
     )
     return JSON({"insights": insights})
 
 
 async def _json_body(request: Request) -> object:
     body = await read_body(request, state(request).settings.max_body_bytes)
+    if not body.strip():
+        raise BadRequest("a JSON body is required")
     try:
-        return orjson.loads(body or b"{}")
+        return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
 
@@ -57,12 +59,12 @@ async def put_settings(request: Request) -> Response:
 async def get_events(request: Request) -> Response:
     params = request.query_params
     check_params(params, ("after", "limit", "since", "format"))
-    wanted = (params.get("format") or "").lower()
-    if wanted not in ("", "json", "ndjson", "cef"):
+    wanted = params.get("format", "").lower()
+    if "format" in params and wanted not in ("json", "ndjson", "cef"):
         raise bad_argument("format", f"{wanted!r} is not json, ndjson or cef")
     if not wanted and "application/x-ndjson" in request.headers.get("accept", ""):
         wanted = "ndjson"
-    since = parse_moment(params["since"], "since", zone("UTC")) if params.get("since") else None
+    since = parse_moment(params["since"], "since", zone("UTC")) if "since" in params else None
     limit = service.parse_limit(params.get("limit"))
     page = await service.events_page(state(request), params.get("after"), since, limit)
     query = {"after": page.next, "limit": limit, **({"format": wanted} if wanted else {})}

@@ -221,14 +221,7 @@ _PATHS: dict[str, Any] = {
     "/api/v1/messages": {
         "post": {
             "summary": "ingest message records (all or nothing; duplicates are counted, not stored)",
-            "parameters": [
-                {
-                    "name": "Content-Encoding",
-                    "in": "header",
-                    "required": False,
-                    "schema": {"enum": ["gzip", "identity"]},
-                }
-            ],
+            "description": "The body may be gzip-compressed, with `Content-Encoding: gzip`.",
             "requestBody": {
                 "required": True,
                 "content": {
@@ -545,7 +538,10 @@ _PATHS: dict[str, Any] = {
         },
     },
     "/api/v1/openapi.json": {
-        "get": {"summary": "this document", "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1")}}
+        "get": {
+            "summary": "this document",
+            "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1"), **_COMMON_ERRORS},
+        }
     },
 }
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -44,19 +45,26 @@ def window_json(window: Window) -> dict[str, str]:
     return {"from": window.start.isoformat(), "to": window.end.isoformat()}
 
 
-def check_params(params: Mapping[str, str], allowed: Iterable[str]) -> None:
+def check_params(params: QueryParams, allowed: Iterable[str]) -> None:
+    """Every parameter is known and given once."""
     unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise BadUserInput(
             f"unknown query parameter(s): {', '.join(unknown)}",
             [{"field": name, "message": "unknown parameter"} for name in unknown],
         )
+    repeated = sorted(name for name in set(params) if len(params.getlist(name)) > 1)
+    if repeated:
+        raise BadUserInput(
+            f"query parameter(s) given more than once: {', '.join(repeated)}",
+            [{"field": name, "message": "given more than once"} for name in repeated],
+        )
 
 
 def moments(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None]:
-    tz = zone(params.get("time_zone") or "UTC")
-    start = parse_moment(params["from"], "from", tz) if params.get("from") else None
-    end = parse_moment(params["to"], "to", tz) if params.get("to") else None
+    tz = zone(params.get("time_zone", "UTC"))
+    start = parse_moment(params["from"], "from", tz) if "from" in params else None
+    end = parse_moment(params["to"], "to", tz) if "to" in params else None
     return start, end
 
 
@@ -78,7 +86,7 @@ async def get_tls_breakdown(request: Request) -> Response:
     )
     return JSON(
         {
-            "direction": (params.get("direction") or "both").lower(),
+            "direction": params.get("direction", "both").lower(),
             **window_json(breakdown.window),
             "time_zone": breakdown.window.time_zone,
             "total": breakdown.total.total,
@@ -139,8 +147,8 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
 async def get_connector_report(request: Request) -> Response:
     params = request.query_params
     check_params(params, ("direction", "connector_type", "connector_name", "from", "to", "time_zone", "format"))
-    wanted = (params.get("format") or "").lower()
-    if wanted not in ("", "json", "csv"):
+    wanted = params.get("format", "").lower()
+    if "format" in params and wanted not in ("json", "csv"):
         raise bad_argument("format", f"{wanted!r} is not json or csv")
     as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
     start, end = moments(params)

@@ -1,28 +1,56 @@
-"""Every HTTP route of the product, with the role each needs (reader < ingest < admin)."""
+"""Every HTTP route of the product, with the role each method needs (reader < ingest < admin).
+
+A path with several methods is one route, so that a 405 answer lists them all in `Allow`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from api.rest import connectors, health, insights, messages, openapi, reports, tls_reports
 from api.rest.http import requires
 
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def route(path: str, **by_method: Handler) -> Route:
+    """One route for `path`; `by_method` maps GET, POST, PUT to their handlers."""
+
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await by_method[method](request)
+
+    return Route(path, endpoint, methods=list(by_method))
+
+
 ROUTES: list[BaseRoute] = [
-    Route("/healthz", health.healthz, methods=["GET"]),
-    Route("/readyz", health.readyz, methods=["GET"]),
-    Route("/api/v1/messages", requires("ingest", messages.post_messages), methods=["POST"]),
-    Route("/api/v1/connectors", requires("reader", connectors.get_connectors), methods=["GET"]),
-    Route("/api/v1/connectors", requires("admin", connectors.post_connector), methods=["POST"]),
-    Route("/api/v1/connectors/{connector_id:int}/rules", requires("admin", connectors.put_rules), methods=["PUT"]),
-    Route("/api/v1/summary", requires("reader", reports.get_summary), methods=["GET"]),
-    Route("/api/v1/tls-breakdown", requires("reader", reports.get_tls_breakdown), methods=["GET"]),
-    Route("/api/v1/connector-report", requires("reader", reports.get_connector_report), methods=["GET"]),
-    Route("/api/v1/insights", requires("reader", insights.get_insights), methods=["GET"]),
-    Route("/api/v1/insights/events", requires("reader", insights.get_events), methods=["GET"]),
-    Route("/api/v1/insights/{insight_id:int}/dismiss", requires("admin", insights.post_dismiss), methods=["POST"]),
-    Route("/api/v1/insight-settings", requires("reader", insights.get_settings), methods=["GET"]),
-    Route("/api/v1/insight-settings", requires("admin", insights.put_settings), methods=["PUT"]),
-    Route("/api/v1/tls-reports", requires("ingest", tls_reports.post_tls_reports), methods=["POST"]),
-    Route("/api/v1/tls-reports", requires("reader", tls_reports.get_tls_reports), methods=["GET"]),
-    Route("/api/v1/openapi.json", requires("reader", openapi.get_openapi), methods=["GET"]),
+    route("/healthz", GET=health.healthz),
+    route("/readyz", GET=health.readyz),
+    route("/api/v1/messages", POST=requires("ingest", messages.post_messages)),
+    route(
+        "/api/v1/connectors",
+        GET=requires("reader", connectors.get_connectors),
+        POST=requires("admin", connectors.post_connector),
+    ),
+    route("/api/v1/connectors/{connector_id:int}/rules", PUT=requires("admin", connectors.put_rules)),
+    route("/api/v1/summary", GET=requires("reader", reports.get_summary)),
+    route("/api/v1/tls-breakdown", GET=requires("reader", reports.get_tls_breakdown)),
+    route("/api/v1/connector-report", GET=requires("reader", reports.get_connector_report)),
+    route("/api/v1/insights", GET=requires("reader", insights.get_insights)),
+    route("/api/v1/insights/events", GET=requires("reader", insights.get_events)),
+    route("/api/v1/insights/{insight_id:int}/dismiss", POST=requires("admin", insights.post_dismiss)),
+    route(
+        "/api/v1/insight-settings",
+        GET=requires("reader", insights.get_settings),
+        PUT=requires("admin", insights.put_settings),
+    ),
+    route(
+        "/api/v1/tls-reports",
+        GET=requires("reader", tls_reports.get_tls_reports),
+        POST=requires("ingest", tls_reports.post_tls_reports),
+    ),
+    route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]
