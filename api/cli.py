@@ -219,8 +219,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry_run: bool) -> None:
+    from api.feed import store_tls_reports
     from api.importers.tlsrpt import MAX_BYTES, decode
-    from db.tls_reports import store_report
 
     with stream:
         data = stream.read(MAX_BYTES + 1)
@@ -230,8 +230,8 @@ async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry
         reports = decode(data)
     except ApiError as exc:
         raise CliError(f"{name}: {exc.message}") from None
-    for report in reports:
-        stored = False if dry_run else await store_report(state.pool, state.org_id, report)
+    outcomes = [False] * len(reports) if dry_run else await store_tls_reports(state, reports)
+    for report, stored in zip(reports, outcomes, strict=True):
         outcome = "dry run" if dry_run else ("stored" if stored else "already stored")
         sessions = ", ".join(
             f"{p.policy_domain or '(no policy domain)'}: {p.successful:,} ok, {p.failed:,} failed"

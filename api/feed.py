@@ -13,10 +13,12 @@ from typing import Any, TextIO
 from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
+from api.importers.tlsrpt import Report
 from api.ingest import Batch, Problems, validate
 from api.insights.evaluate import evaluate
 from db.connectors import Connector, connector_index, list_connectors
 from db.messages import Stored, store_messages
+from db.tls_reports import store_report
 
 BATCH_SIZE = 10_000
 
@@ -45,7 +47,15 @@ async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     it causes is visible as soon as the ingest answers."""
     stored = await store_messages(state.pool, state.org_id, batch)
     if stored.accepted:
-        await evaluate(state.pool, state.org_id, batch.touched())
+        await evaluate(state.pool, state.org_id, batch.touched(), families=("connector",))
+    return stored
+
+
+async def store_tls_reports(state: AppState, reports: list[Report]) -> list[bool]:
+    """Store TLS reports (each once), then evaluate the TLS report insight; True for each one stored."""
+    stored = [await store_report(state.pool, state.org_id, report) for report in reports]
+    if any(stored):
+        await evaluate(state.pool, state.org_id, families=("tlsrpt",))
     return stored
 
 

@@ -10,7 +10,7 @@ import asyncpg
 
 from db import sql
 
-Key = tuple[str, str, int]  # (rule, direction, connector_id)
+Key = tuple[str, str, int, str]  # (rule, direction, connector_id, subject)
 Scope = list[tuple[str, int]] | None  # (direction, connector_id) pairs; None: every connector
 
 
@@ -53,6 +53,7 @@ class Firing:
     connector_id: int
     volume: int
     messages: int
+    subject: str = ""
 
 
 async def evaluate_rules(
@@ -79,10 +80,17 @@ async def evaluate_rules(
     return [Firing(r["rule"], r["direction"], r["connector_id"], r["volume"], r["messages"]) for r in rows]
 
 
-async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope) -> dict[Key, asyncpg.Record]:
+async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope, rules: list[str]) -> dict[Key, asyncpg.Record]:
     directions, connector_ids = _scope_args(scope)
-    rows = await sql.fetch(conn, "insights/latest_insights_by_key", org_id, directions, connector_ids)
-    return {(r["rule"], r["direction"], r["connector_id"]): r for r in rows}
+    rows = await sql.fetch(conn, "insights/latest_insights_by_key", org_id, directions, connector_ids, rules)
+    return {(r["rule"], r["direction"], r["connector_id"], r["subject"]): r for r in rows}
+
+
+async def tls_report_sessions(
+    conn: sql.Connection, org_id: int, start: datetime, end: datetime
+) -> list[asyncpg.Record]:
+    """Sessions and failed sessions per policy domain over the window's TLS reports."""
+    return await sql.fetch(conn, "insights/evaluate_tls_reports", org_id, start, end)
 
 
 async def insert_insights(
@@ -104,6 +112,7 @@ async def insert_insights(
         columns["volume"],
         columns["threshold"],
         *window,
+        columns["subject"],
     )
     return [r["insight_id"] for r in rows]
 

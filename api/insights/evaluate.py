@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from api.insights.rules import InsightSettings, merge_settings, texts
+from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
 from api.window import last_days
 from db import insights as store
 from db.connectors import list_connectors
@@ -39,30 +39,52 @@ def _append(columns: dict[str, list[Any]], **values: Any) -> None:
         columns[name].append(value)
 
 
+async def _tls_report_firing(conn: Any, org_id: int, start: datetime, end: datetime, rule: Rule) -> list[store.Firing]:
+    """The policy domains whose reported failure share reaches the rule's threshold (inbound, internet)."""
+    firing = []
+    for row in await store.tls_report_sessions(conn, org_id, start, end):
+        sessions, failed = row["sessions"], row["failed"]
+        if sessions >= rule.min_messages and sessions and 100 * failed >= rule.threshold * sessions:
+            firing.append(store.Firing(rule.name, "inbound", 0, sessions, failed, row["policy_domain"]))
+    return firing
+
+
 async def evaluate(
-    pool: TenantPool, org_id: int, scope: store.Scope = None, now: datetime | None = None
+    pool: TenantPool,
+    org_id: int,
+    scope: store.Scope = None,
+    now: datetime | None = None,
+    families: tuple[str, ...] = FAMILIES,
 ) -> dict[str, int]:
-    """Evaluate every enabled rule for the connectors in scope (None: all); return event counts by kind."""
+    """Evaluate the enabled rules of `families` (connector rules only for the connectors in `scope`,
+    None: all); return event counts by kind. Open insights of those families that no longer fire resolve
+    (a disabled rule's too)."""
     now = now or datetime.now(UTC)
     settings = await load_settings(pool, org_id)
     window = last_days(settings.window_days, now=now)
-    rules = [r for r in settings.rules.values() if r.enabled]
+    decided = [r for r in settings.rules.values() if r.family in families]
+    connector_rules = [r for r in decided if r.enabled and r.family == "connector"]
+    report_rule = settings.rules["tlsrpt_failures"]
     names = _names(await list_connectors(pool, org_id))
     counts: dict[str, int] = defaultdict(int)
     async with pool.acquire() as conn, conn.transaction():
         await store.lock_organization(conn, org_id)
-        firing = await store.evaluate_rules(conn, org_id, window.start, window.end, scope, rules)
-        latest = await store.latest_by_key(conn, org_id, scope)
+        firing = []
+        if connector_rules:
+            firing += await store.evaluate_rules(conn, org_id, window.start, window.end, scope, connector_rules)
+        if "tlsrpt" in families and report_rule.enabled:
+            firing += await _tls_report_firing(conn, org_id, window.start, window.end, report_rule)
+        latest = await store.latest_by_key(conn, org_id, scope, [r.name for r in decided])
         new: dict[str, list[Any]] = defaultdict(list)
         changed: dict[str, list[Any]] = defaultdict(list)
         events: list[tuple[int, str]] = []
         seen = set()
         for f in firing:
-            key = (f.rule, f.direction, f.connector_id)
+            key = (f.rule, f.direction, f.connector_id, f.subject)
             seen.add(key)
             rule = settings.rules[f.rule]
             pct = share(f.messages, f.volume)
-            connector = names.get((f.direction, f.connector_id), "a connector")
+            connector = f.subject or names.get((f.direction, f.connector_id), "a connector")
             description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
             old = latest.get(key)
             is_open = old is not None and old["resolved_at"] is None
@@ -72,7 +94,8 @@ async def evaluate(
                     rule=f.rule,
                     direction=f.direction,
                     connector_id=f.connector_id,
-                    title=rule.title,
+                    subject=f.subject,
+                    title=rule.title.replace("a domain", f.subject) if f.subject else rule.title,
                     description=description,
                     action=action,
                     severity=rule.severity,

@@ -29,6 +29,7 @@ class Rule:
     forced_only: bool = False  # only connectors with forced TLS
     severity: int = 5
     enabled: bool = True
+    family: str = "connector"  # connector: from the rollups; tlsrpt: from TLS reports, per policy domain
 
 
 def _tls_rule(direction: str, kind: str, version: str) -> Rule:
@@ -79,8 +80,20 @@ RULES: dict[str, Rule] = {
             forced_only=True,
             severity=8,
         ),
+        Rule(
+            name="tlsrpt_failures",
+            title="Receiving MTAs report TLS failures for a domain",
+            direction="inbound",
+            connector_type=None,
+            bucket="failed sessions",
+            threshold=5.0,
+            min_messages=10,
+            severity=6,
+            family="tlsrpt",
+        ),
     ]
 }
+FAMILIES = ("connector", "tlsrpt")
 
 
 @dataclass(frozen=True)
@@ -176,6 +189,17 @@ def texts(
     rule: Rule, connector: str, direction: str, share: float, messages: int, volume: int, days: int
 ) -> tuple[str, str]:
     """The description (with the measured figures) and the recommended action."""
+    if rule.family == "tlsrpt":
+        description = (
+            f"Sending providers' TLS reports of the last {days} days count {messages:,} failed of {volume:,} "
+            f"sessions to {connector} ({_pct(share)}), at or above the threshold of {_pct(rule.threshold)}."
+        )
+        action = (
+            f"Look at the failure types in the TLS reports for {connector} (GET /api/v1/tls-reports): renew an "
+            "expired or mismatched certificate, offer STARTTLS on every MX, and keep the MTA-STS policy and "
+            "DNS records in step with the MX hosts."
+        )
+        return description, action
     what = "no TLS" if rule.bucket == "none" else rule.bucket.replace("TLS", "TLS ")
     flow = "received over" if direction == "inbound" else "sent over"
     comparison = "above" if rule.above else "at or above"

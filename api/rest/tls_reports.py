@@ -9,11 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.context import AppState
+from api.feed import store_tls_reports
 from api.importers.tlsrpt import Report, decode
 from api.rest.http import JSON, read_body, state
 from api.rest.reports import check_params, moments
 from api.window import make_window
-from db.tls_reports import report_days, store_report
+from db.tls_reports import report_days
 
 
 def report_json(report: Report, stored: bool) -> dict[str, Any]:
@@ -39,7 +40,8 @@ def report_json(report: Report, stored: bool) -> dict[str, Any]:
 async def store_reports(app: AppState, data: bytes) -> list[dict[str, Any]]:
     """Decode and store every report in `data`; a report already stored is reported, not stored again."""
     reports = decode(data)
-    return [report_json(r, await store_report(app.pool, app.org_id, r)) for r in reports]
+    stored = await store_tls_reports(app, reports)
+    return [report_json(r, s) for r, s in zip(reports, stored, strict=True)]
 
 
 async def post_tls_reports(request: Request) -> Response:

@@ -35,6 +35,7 @@ class Insight:
     severity: int
     status: InsightStatus
     connector: Connector
+    subject: str | None = strawberry.field(description="what the insight is about beyond the connector (a domain)")
     share: float = strawberry.field(description="percent of the connector's volume the rule counts")
     messages: int = strawberry.field(description="the messages the rule counts (e.g. over TLS 1.0)")
     volume: int
@@ -65,6 +66,7 @@ class Insight:
                 type=ConnectorType(c["type"]),
                 forced_tls=c["forced_tls"],
             ),
+            subject=state.get("subject"),
             share=float(state["share"]),
             messages=state["messages"],
             volume=state["volume"],
