@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from api.importers.postfix import address
 from api.importers.syslog import YearGuess, parse_line
 from api.tls import tls_bucket
 
@@ -123,7 +124,7 @@ class EximParser:
                 "cipher": cipher,
                 "sender": None if sender == "<>" else sender,
                 "remote_host": name or helo or None,
-                "remote_ip": ip,
+                "remote_ip": address(ip),
                 "size_bytes": size_bytes,
                 "status": "received",
             },
@@ -159,7 +160,7 @@ class EximParser:
                 "cipher": cipher,
                 "recipient": recipient or None,
                 "remote_host": name or None,
-                "remote_ip": ip,
+                "remote_ip": address(ip),
                 "size_bytes": size,
                 "status": {"=>": "sent", "->": "sent", "**": "bounced", "==": "deferred"}[kind],
             },

@@ -43,10 +43,21 @@ _DELIVERY = re.compile(
     rf"^{_Q}: to=<([^>]*)>,(?: orig_to=<[^>]*>,)? relay=([^,\s]+),(?: conn_use=(\d+),)?.*?\bstatus=(\w+)"
 )
 _REMOVED = re.compile(rf"^{_Q}: removed")
+_PROXY_ACCEPT = re.compile(r"^proxy-accept: .*?queued as ([0-9A-Za-z]{5,20})")
 _ENDPOINT = re.compile(r"^([^\[]*)\[([^\]]+)\](?::(\d+))?$")
 LOCAL_SERVICES = frozenset({"local", "virtual", "lmtp", "pipe"})
 PROBES = frozenset({"deliverable", "undeliverable"})
 _CACHE = 100_000  # queue IDs remembered at most (constant memory on any log size)
+
+
+def address(ip: str | None) -> str | None:
+    """The address if it is one (logs also say `unknown`, or munge them), else None."""
+    if not ip:
+        return None
+    try:
+        return str(ipaddress.ip_address(ip.split("%", 1)[0]))
+    except ValueError:
+        return None
 
 
 def _loopback(ip: str) -> bool:
@@ -111,15 +122,17 @@ class PostfixParser:
         else:
             version, cipher = ("TLS" if conn.starttls else "none"), None
         sender, size = self.senders.get(m.queue_id, (None, None))
+        # a message a before-queue filter never named: its client, time and line identify it
+        queue_id = m.queue_id if m.queue_id != "NOQUEUE" else f"NOQUEUE {m.ip} {m.time.isoformat()} {m.line}"
         return m.line, {
-            "message_id": self.message_ids.get(m.queue_id) or m.queue_id,
+            "message_id": self.message_ids.get(m.queue_id) or queue_id,
             "received_at": m.time.isoformat(),
             "direction": "inbound",
             "tls_version": version,
             "cipher": cipher,
             "sender": sender or None,
             "remote_host": m.host or None,
-            "remote_ip": m.ip,
+            "remote_ip": address(m.ip),
             "size_bytes": size,
             "status": "received",
         }
@@ -170,6 +183,17 @@ class PostfixParser:
                 return
             if msg.startswith("setting up TLS connection from"):
                 self.connections.setdefault(key, Connection()).starttls = True
+                return
+            if msg.startswith("proxy-"):  # a before-queue content filter: NOQUEUE until it says
+                current = self.connections.get(key)
+                waiting = [m for m in current.messages if m.queue_id == "NOQUEUE"] if current else []
+                if current and waiting and (match := _PROXY_ACCEPT.match(msg)):
+                    waiting[-1].queue_id = match.group(1)
+                elif current and waiting and msg.startswith("proxy-reject"):
+                    current.messages.remove(waiting[-1])
+                    self.skipped["refused by the before-queue content filter"] += 1
+                    return
+                self.skipped["other Postfix line"] += 1
                 return
         if "TLS connection established" in msg:
             if svc in ("tlsproxy", "postscreen") and _TLS_FROM.match(msg):
@@ -231,7 +255,7 @@ class PostfixParser:
                 "sender": sender or None,
                 "recipient": recipient or None,
                 "remote_host": host or None,
-                "remote_ip": ip,
+                "remote_ip": address(ip),
                 "size_bytes": size,
                 "status": status,
             },

@@ -88,3 +88,14 @@ def test_exim_testsuite_2149() -> None:
     assert parse(path)[0] == []
     records, _ = parse(path, keep_local=True)
     assert tally(records) == {("inbound", "unknown"): 6, ("outbound", "unknown"): 6, ("outbound", "none"): 1}
+
+
+@needs_samples
+def test_exim_testsuite_5820() -> None:
+    # Read from the file: three deliveries to DANE hosts at a munged address `ip4.ip4.ip4.ip4` with
+    # X=TLS1.x (lines 4, 6, 10) and the three matching arrivals over esmtps (84, 88, 94): TLS of a munged,
+    # so unknown, version; the address is not one, so none is stored. Every other delivery and arrival is
+    # on 127.0.0.1 or has no remote host (DANE lookup failures).
+    records, _ = parse(SAMPLES / "exim-testsuite__test-log-5820__munged-dane.log")
+    assert tally(records) == {("outbound", "unknown"): 3, ("inbound", "unknown"): 3}
+    assert {r["remote_ip"] for r in records} == {None}

@@ -106,3 +106,62 @@ def test_every_sample_parses_without_error(path: Path) -> None:
     assert parser.lines == len(path.read_text(encoding="utf-8", errors="replace").splitlines())
     for record in records:
         assert tls_bucket(record["tls_version"]) is not None
+
+
+@needs_samples
+def test_crowdsec_sample_holds_no_message() -> None:
+    # Read from the file: SASL failures, NOQUEUE rejects and non-SMTP commands; no client= or relay= line.
+    records, parser = parse(SAMPLES / "crowdsec-hub__tests-postfix-logs.log")
+    assert records == []
+    assert parser.lines == 7
+
+
+@needs_samples
+def test_digineo_sample() -> None:
+    # Read from the file: client= at lines 38 and 41 with no TLS line for their process (none); the
+    # submission client= at line 47 from fe80::1:2:3:4 whose disconnect (line 50) counts starttls=1
+    # (unknown). Deliveries: 5270320179 (line 37) with no TLS session (none), 838FC8A5F (line 52) over
+    # smtp[3646046]'s TLSv1.3 session to gmail-smtp-in [173.194.76.27] (line 51).
+    records, _ = parse(SAMPLES / "digineo-postfix_exporter__testdata-mail.log")
+    assert tally(records) == {("inbound", "none"): 2, ("inbound", "unknown"): 1, ("outbound", "none"): 1,
+                              ("outbound", "TLS1.3"): 1}  # fmt: skip
+    submission = next(r for r in records if r["direction"] == "inbound" and r["tls_version"] == "TLS")
+    assert submission["message_id"] == "341d97ec-c42a-6b0d-a49d-00d44a4f9753@example.org"
+    assert submission["sender"] == "out@example.org"
+
+
+@needs_samples
+def test_modoboa_sample(tmp_path: Path) -> None:
+    # The file is a template: every line starts with `%(day)s` where a date belongs; a day is put there.
+    # Read from the file: a before-queue filter (amavis) sees 17 `NOQUEUE: client=` from remote hosts,
+    # each accepted (`proxy-accept: ... queued as ID`); 13 of their connections logged a TLSv1.2
+    # handshake first (lines 84, 98, 128, 197, 221, 241, 283, 307, 344, 404, 418, 450, 483), 4 did not
+    # (19, 175, 247, 506). The filter's re-injections come from 127.0.0.1 and are skipped. One remote
+    # delivery (line 32) over smtp[30648]'s TLSv1.2 session (line 31); line 29 is an address probe.
+    text = (SAMPLES / "modoboa__maillog-tests-mail.log").read_text().replace("%(day)s", "Oct 10")
+    dated = tmp_path / "mail.log"
+    dated.write_text(text)
+    records, parser = parse(dated)
+    assert tally(records) == {("inbound", "TLS1.2"): 13, ("inbound", "none"): 4, ("outbound", "TLS1.2"): 1}
+    inbound = [r for r in records if r["direction"] == "inbound"]
+    assert len({r["message_id"] for r in inbound}) == 17  # each named by the queue ID the filter gave it
+    first = next(r for r in inbound if r["remote_host"] == "misas5.babino.pl")
+    assert first["sender"] == "zwroty@babino.pl"  # qmgr's from= for 1FEB7E00C4
+    assert parser.skipped["address verification probe"] >= 1
+
+
+@needs_samples
+def test_whyscream_sample() -> None:
+    # Message-only lines (no header, no process id) from unrelated test cases: the importer reads them as
+    # one stream. Read from the file: remote deliveries at lines 105, 114, 122 and six variants of one
+    # delivery (172-177, `tls=` policy notes but no TLS line for that relay [1.2.3.4]): 9 records of
+    # 4 distinct deliveries, all without a TLS session of their relay; relay=none (32, 36), an address
+    # verification result (37, `undeliverable-but-not-cached`), loopback,
+    # local, dovecot, lmtp and virtual hops are skipped. The one client= (line 135) is followed in the
+    # stream by a disconnect counting starttls=1 (line 160): TLS, version unknown.
+    records, parser = parse(SAMPLES / "whyscream-postfix-grok-patterns__test-yaml-data__message-only.txt")
+    assert tally(records) == {("outbound", "none"): 9, ("inbound", "unknown"): 1}
+    outbound = {(r["message_id"], r["received_at"]) for r in records if r["direction"] == "outbound"}
+    assert len(outbound) == 4
+    assert parser.skipped["delivery attempt without a connection (relay=none)"] == 2
+    assert parser.skipped["address verification probe"] == 1
