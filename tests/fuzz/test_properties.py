@@ -1,8 +1,10 @@
-"""Property tests: no input makes the TLS-version parser, the record validator or the body readers crash."""
+"""Property tests: no input makes the TLS-version parser, the record validator, the body readers or the
+importers (Postfix, Exim, TLS reports) crash."""
 
 from __future__ import annotations
 
 import gzip
+import json
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -66,3 +68,97 @@ def test_gunzip_of_anything_is_bytes_or_a_clear_error(data: bytes) -> None:
         except ApiError as exc:
             error = exc
         assert error is None or error.status in (400, 413)
+
+
+log_text = st.one_of(
+    st.text(max_size=200),
+    st.builds(
+        lambda prefix, rest: prefix + rest,
+        st.sampled_from(
+            [
+                "Oct  1 12:00:00 mx postfix/smtpd[1]: ",
+                "2026-11-20T10:00:00.5+01:00 mx postfix/smtp[2]: ",
+                "2026-11-20 10:00:00 1vABCD-000001-AB <= ",
+                "2026-11-20 10:00:00 1vABCD-000001-AB => ",
+                "Nov 20 10:00:09 mx exim[1234]: ",
+                "",
+            ]
+        ),
+        st.text(max_size=150)
+        | st.sampled_from(
+            [
+                "ABCDE12345: client=h[1.2.3.4]",
+                "connect from h[::1]",
+                "disconnect from h[x] starttls=9",
+                "ABCDE12345: to=<a@b>, relay=h[1.2.3.4]:25, conn_use=2, status=sent",
+                "Trusted TLS connection established to h[1.2.3.4]:25: TLSv9 with cipher X",
+                "proxy-accept: END-OF-MESSAGE: queued as ABCDE12345;",
+                'a@b H=h (x) [1.2.3.4]:1 P=esmtps X=TLS1.2:C:256 S=abc id=x DN="a, b=c"',
+            ]
+        ),
+    ),
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(log_text, max_size=30), st.booleans())
+def test_log_parsers_never_crash(lines: list[str], keep_local: bool) -> None:
+    from datetime import UTC, datetime
+
+    from api.importers.exim import EximParser, parse_exim
+    from api.importers.postfix import PostfixParser, parse_postfix
+    from api.importers.syslog import YearGuess
+
+    numbered = list(enumerate(lines, start=1))
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    for records in (
+        parse_postfix(numbered, PostfixParser(YearGuess(None, now), now, keep_local)),
+        parse_exim(numbered, EximParser(YearGuess(2026, now), now, keep_local)),
+    ):
+        for number, record in records:
+            assert 1 <= number <= len(lines)
+            assert record["direction"] in ("inbound", "outbound")
+
+
+report_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "report-id": json_values,
+        "organization-name": json_values,
+        "date-range": st.fixed_dictionaries(
+            {}, optional={"start-datetime": json_values | st.just("2026-11-20T00:00:00Z"), "end-datetime": json_values}
+        )
+        | json_values,
+        "policies": st.lists(
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "policy": st.dictionaries(
+                        st.sampled_from(["policy-type", "policy-domain", "mx-host"]), json_values
+                    ),
+                    "summary": st.dictionaries(
+                        st.sampled_from(["total-successful-session-count", "total-failure-session-count"]), json_values
+                    ),
+                    "failure-details": st.lists(st.dictionaries(st.text(max_size=20), json_values), max_size=3)
+                    | json_values,
+                },
+            )
+            | json_values,
+            max_size=3,
+        )
+        | json_values,
+    },
+)
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=400) | st.builds(lambda d: json.dumps(d).encode(), json_values | report_like))
+def test_tls_report_decoding_fails_only_with_a_clear_error(data: bytes) -> None:
+    from api.importers.tlsrpt import decode
+
+    error: ApiError | None = None
+    try:
+        decode(data)
+    except ApiError as exc:
+        error = exc
+    assert error is None or (error.status == 422 and error.details)
