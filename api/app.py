@@ -6,14 +6,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from api.auth import Authenticate
 from api.context import AppState
@@ -114,6 +116,14 @@ async def _prune_daily(state: AppState) -> None:
         await asyncio.sleep(PRUNE_EVERY_SECONDS)
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+async def dashboard(request: Request) -> Response:
+    """The dashboard page: static files that talk to the public GraphQL API only."""
+    return FileResponse(STATIC / "index.html", media_type="text/html")
+
+
 def from_env() -> Starlette:
     """For `uvicorn --factory api.app:from_env` (several workers against DATABASE_URL)."""
     settings = Settings.from_env()
@@ -147,7 +157,12 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
 
     graphql = GraphQLApp(build_schema(settings))
     graphql.max_bytes = settings.graphql_max_query_bytes
-    routes = [*ROUTES, Route("/graphql", graphql, methods=["GET", "POST"])]
+    routes = [
+        *ROUTES,
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/", dashboard, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
     handlers: dict[Any, Any] = {
         ApiError: api_error,
         HTTPException: http_error,

@@ -385,12 +385,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
                 print(f"demo admin key for {ORGANIZATION} (shown once; `mailflow keys create` makes more):", flush=True)
                 print(f"  {token}", flush=True)
                 print(f"  curl -H 'Authorization: Bearer {token}' {base}/api/v1/summary", flush=True)
+                print(f"  dashboard, ready to use: {base}/#key={token}", flush=True)
 
         if args.demo:
             asyncio.run(_with_state(settings, dsn, prepare, ORGANIZATION))
         else:
             asyncio.run(_with_state(settings, dsn, _noop))
-        print(f"mailflow {__version__} on {base}", flush=True)
+        print(f"mailflow {__version__} on {base}  (the dashboard)", flush=True)
         print(f"  GraphQL (GraphiQL): {base}/graphql", flush=True)
         print(f"  REST:               {base}/api/v1/summary   {base}/api/v1/openapi.json", flush=True)
         print(f"  health:             {base}/healthz   {base}/readyz", flush=True)
