@@ -54,8 +54,19 @@ def app_state(info: Info, role: str = "reader") -> AppState:
     return state
 
 
+@strawberry.type(description="Who is asking: the organization and role of the API key.")
+class Viewer:
+    organization_id: strawberry.ID
+    role: str = strawberry.field(description="reader, ingest or admin")
+
+
 @strawberry.type
 class Query:
+    @strawberry.field(description="The organization and role of the key making the request.")
+    def viewer(self, info: Info) -> Viewer:
+        app = app_state(info)
+        return Viewer(organization_id=strawberry.ID(str(app.org_id)), role=app.role)
+
     @strawberry.field(description="The organization's connectors, inbound then outbound, by name.")
     async def connectors(self, info: Info) -> list[Connector]:
         app = app_state(info)

@@ -6,7 +6,7 @@ const BUCKETS = [
   ["TLS1.0", "TLS 1.0", "TLS10"], ["none", "No TLS", "none"], ["unknown", "Unknown", "unknown"],
 ];
 const WEAK = new Set(["TLS1.1", "TLS1.0", "none"]);
-const POLL_MS = 30000;
+const POLL_MS = 1000 * (Number(new URLSearchParams(location.search).get("poll")) || 30);
 const $ = (sel, root = document) => root.querySelector(sel);
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -40,6 +40,7 @@ async function gql(query, variables = {}) {
 
 const VERSIONS = "versions { tlsVersion messages share }";
 const DASHBOARD = `{
+  viewer { role }
   mailFlowSummary { from to inbound { total ${VERSIONS} } outbound { total ${VERSIONS} } }
   inbound: tlsBreakdown(direction: INBOUND) { daily { day total ${VERSIONS} } }
   outbound: tlsBreakdown(direction: OUTBOUND) { daily { day total ${VERSIONS} } }
@@ -155,7 +156,7 @@ function drawInsights(insights) {
       el("strong", {}, i.title), ` — ${i.connector.name} (${i.connector.direction.toLowerCase()})`,
       el("p", {}, i.description), el("p", {}, el("em", {}, "Recommended: "), i.recommendedAction),
       el("p", {}, `${pct(i.share)} of the window's volume, ${fmt(i.messages)} messages; status ${i.status.toLowerCase()}`));
-    if (i.status === "ACTIVE") {
+    if (i.status === "ACTIVE" && canDismiss) {
       const reason = el("input", { type: "text", "aria-label": `Reason to dismiss insight ${i.id}`, placeholder: "reason", required: "" });
       const form = el("form", { class: "dismiss" }, reason, el("button", { type: "submit" }, "Dismiss"));
       form.addEventListener("submit", async (event) => {
@@ -173,12 +174,13 @@ function drawInsights(insights) {
 }
 
 // --- putting it together ---------------------------------------------------------------------------------
+let canDismiss = false;
 function setStatus(text) { $("#status").textContent = text; }
 
 async function refresh() {
   try {
     const [data, report, insights] = await Promise.all([
-      gql(DASHBOARD),
+      gql(DASHBOARD).then((d) => { canDismiss = d.viewer.role === "admin"; return d; }),
       gql(REPORT, reportVariables()).catch((error) => { $("#filter-error").textContent = error.message; return null; }),
       gql(INSIGHTS, { status: $("#show-resolved").checked ? "ALL" : "ACTIVE" }),
     ]);

@@ -187,3 +187,28 @@ def test_a_missing_key_asks_for_one(server: str, browser: Any) -> None:
         lambda d: d.find_element(By.ID, "key-form") if d.find_element(By.ID, "key-form").is_displayed() else None,
     )
     assert form.find_element(By.TAG_NAME, "label").text == "API key"
+
+
+def test_updates_without_a_reload_and_no_dismiss_for_a_reader(server: str, browser: Any, dsn: str) -> None:
+    org = f"browser-poll-{uuid.uuid4().hex[:8]}"
+    admin = asyncio.run(_org_with_key(dsn, org))
+    seed(server, admin)
+    reader = asyncio.run(_reader_key(dsn, org))
+    browser.get("about:blank")
+    browser.get(f"{server}/?poll=1#key={reader}")
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "150")
+    item = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#insight-list li.active"))
+    assert not item.find_elements(By.TAG_NAME, "button")  # a reader's key may not dismiss
+    more = [message(900 + n, "none") for n in range(5)]
+    response = httpx.post(f"{server}/api/v1/messages", json=more, headers={"authorization": f"Bearer {admin}"})
+    assert response.status_code == 200
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "155")
+
+
+async def _reader_key(dsn: str, org: str) -> str:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    assert pool is not None
+    try:
+        return await create_key(pool, await ensure_organization(pool, org), "reader", "browser")
+    finally:
+        await pool.close()

@@ -144,3 +144,8 @@ async def test_a_malformed_argument_value_is_bad_user_input(client: httpx.AsyncC
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     body = await gql(client, '{ tlsBreakdown(from: "not a date") { total } }')
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_viewer_names_the_role(client: httpx.AsyncClient, state: Any) -> None:
+    body = await gql(client, "{ viewer { organizationId role } }")
+    assert body["data"]["viewer"] == {"organizationId": str(state.org_id), "role": "admin"}
