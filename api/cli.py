@@ -390,7 +390,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         if args.demo:
             asyncio.run(_with_state(settings, dsn, prepare, ORGANIZATION))
         else:
-            asyncio.run(_with_state(settings, dsn, _noop))
+            asyncio.run(_with_state(settings, dsn, _key_hint))
         print(f"mailflow {__version__} on {base}  (the dashboard)", flush=True)
         print(f"  GraphQL (GraphiQL): {base}/graphql", flush=True)
         print(f"  REST:               {base}/api/v1/summary   {base}/api/v1/openapi.json", flush=True)
@@ -403,8 +403,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         uvicorn.Server(config).run()
 
 
-async def _noop(state: AppState) -> None:
-    return None
+async def _key_hint(state: AppState) -> None:
+    """With authentication on and no key yet, say how to make one (the API answers nothing without)."""
+    from db.organizations import list_organizations
+
+    if state.settings.auth and not any(row["keys"] for row in await list_organizations(state.db.system)):
+        name = state.settings.org_name
+        print(f"no API key exists yet: `mailflow keys create --org {name} --role admin` makes one", flush=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
