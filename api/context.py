@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from api.cache import ResponseCache
 from api.settings import Settings
 from db.pool import Database, TenantPool
 
@@ -16,14 +17,17 @@ class AppState:
     db: Database
     org_id: int
     role: str = "admin"
+    cache: ResponseCache | None = None  # one per process, shared by its requests
     pool: TenantPool = field(init=False)
 
     def __post_init__(self) -> None:
         self.pool = self.db.for_org(self.org_id)
+        if self.cache is None and self.settings.cache_bytes:
+            self.cache = ResponseCache(self.settings.cache_bytes)
 
     def for_key(self, org_id: int, role: str) -> AppState:
         """The state of one request, acting for the organization and role of its API key."""
-        return AppState(self.settings, self.db, org_id, role)
+        return AppState(self.settings, self.db, org_id, role, self.cache)
 
     def may(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Hashable
 from typing import Any
 
 import asyncpg
@@ -17,6 +18,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from api.cache import Entry, cache_key
 from api.errors import ApiError, ServiceUnavailable, ValidationFailed
 from api.faults import is_database_down
 from api.loaders import Loaders
@@ -109,7 +111,43 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             sent = True
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
-        await super().__call__(scope, replay, send)
+        key = await self._cache_key(scope, bytes(body))
+        if key is None:
+            await super().__call__(scope, replay, send)
+            return
+        cache = scope["app"].state.mailflow.cache
+        hit = cache.get(key)
+        if hit is not None:
+            await send(
+                {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
+            )
+            await send({"type": "http.response.body", "body": hit.body})
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await super().__call__(scope, replay, keep)
+        answer = b"".join(chunks)
+        if start.get("status") == 200 and b'"errors"' not in answer:
+            cache.put(key, Entry(200, "application/json", (), answer))
+
+    async def _cache_key(self, scope: Scope, body: bytes) -> tuple[Hashable, ...] | None:
+        """A cache key for a GraphQL query (never a mutation), or None when it must not be cached."""
+        shared = scope["app"].state.mailflow
+        key = scope.get("state", {}).get("auth")
+        if shared.cache is None or key is None or scope["method"] != "POST" or b"mutation" in body:
+            return None
+        if b"subscription" in body:
+            return None
+        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, body)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}

@@ -151,6 +151,14 @@ SETTINGS: tuple[Setting, ...] = (
         "off: GraphQL introspection queries are refused.",
         _on_off,
     ),
+    Setting(
+        "MAILFLOW_CACHE_BYTES",
+        "cache_bytes",
+        str(64 * 1024 * 1024),
+        "Memory for cached responses per process (never stale: keyed by each organization's data generation); "
+        "0 turns the cache off.",
+        _non_negative_int,
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting("MAILFLOW_LOG_LEVEL", "log_level", "INFO", "DEBUG, INFO, WARNING or ERROR.", _log_level),
 )
@@ -176,6 +184,7 @@ class Settings:
     graphql_max_fields: int = 300
     graphql_max_query_bytes: int = 20000
     graphql_introspection: bool = True
+    cache_bytes: int = 64 * 1024 * 1024
     pool_size: int = 10
     log_level: str = "INFO"
 

@@ -46,9 +46,14 @@ def parse_moment(text: str, argument: str, tz: ZoneInfo) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
+def current_time() -> datetime:
+    """Now (tests move it forward)."""
+    return datetime.now(UTC)
+
+
 def last_days(days: int = DEFAULT_DAYS, now: datetime | None = None) -> Window:
     """The snapshot window: the last `days` days ending now (through the end of the current hour)."""
-    end = _hour(now or datetime.now(UTC)) + timedelta(hours=1)
+    end = _hour(now or current_time()) + timedelta(hours=1)
     return Window(end - timedelta(days=days), end)
 
 

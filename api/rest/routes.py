@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from api.rest import connectors, health, insights, messages, openapi, reports, tls_reports
-from api.rest.http import requires
+from api.rest.http import cached, requires
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -32,24 +32,24 @@ ROUTES: list[BaseRoute] = [
     route("/api/v1/messages", POST=requires("ingest", messages.post_messages)),
     route(
         "/api/v1/connectors",
-        GET=requires("reader", connectors.get_connectors),
+        GET=requires("reader", cached(connectors.get_connectors)),
         POST=requires("admin", connectors.post_connector),
     ),
     route("/api/v1/connectors/{connector_id:int}/rules", PUT=requires("admin", connectors.put_rules)),
-    route("/api/v1/summary", GET=requires("reader", reports.get_summary)),
-    route("/api/v1/tls-breakdown", GET=requires("reader", reports.get_tls_breakdown)),
-    route("/api/v1/connector-report", GET=requires("reader", reports.get_connector_report)),
-    route("/api/v1/insights", GET=requires("reader", insights.get_insights)),
+    route("/api/v1/summary", GET=requires("reader", cached(reports.get_summary))),
+    route("/api/v1/tls-breakdown", GET=requires("reader", cached(reports.get_tls_breakdown))),
+    route("/api/v1/connector-report", GET=requires("reader", cached(reports.get_connector_report))),
+    route("/api/v1/insights", GET=requires("reader", cached(insights.get_insights))),
     route("/api/v1/insights/events", GET=requires("reader", insights.get_events)),
     route("/api/v1/insights/{insight_id:int}/dismiss", POST=requires("admin", insights.post_dismiss)),
     route(
         "/api/v1/insight-settings",
-        GET=requires("reader", insights.get_settings),
+        GET=requires("reader", cached(insights.get_settings)),
         PUT=requires("admin", insights.put_settings),
     ),
     route(
         "/api/v1/tls-reports",
-        GET=requires("reader", tls_reports.get_tls_reports),
+        GET=requires("reader", cached(tls_reports.get_tls_reports)),
         POST=requires("ingest", tls_reports.post_tls_reports),
     ),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),

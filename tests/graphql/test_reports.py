@@ -119,7 +119,12 @@ async def test_connectors_report_without_n_plus_1(client: httpx.AsyncClient, tra
     assert len(body["data"]["connectors"]) == 11
     assert all(c["report"]["total"] == 1 for c in body["data"]["connectors"] if c["name"].startswith("Extra"))
     assert len(many) == len(few)
-    assert many == ["keys/key_by_id", "connectors/list_connectors", "reports/traffic_by_connector"]
+    assert many == [
+        "keys/key_by_id",
+        "organizations/organization_generation",
+        "connectors/list_connectors",
+        "reports/traffic_by_connector",
+    ]
 
 
 @pytest.mark.parametrize(

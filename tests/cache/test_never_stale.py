@@ -1,0 +1,140 @@
+"""The response cache: every answer reflects every change committed before the request, in every
+process; entries never cross organizations; memory stays bounded; relative windows roll forward."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import asyncpg
+import httpx
+import pytest
+
+import api.cache
+import api.window
+from api.cache import Entry, ResponseCache
+from api.context import AppState
+from db.keys import create_key
+from db.organizations import ensure_organization
+from tests.cli.helpers import clean_env, free_port, wait_ready
+from tests.factories import add_connector
+from tests.graphql.helpers import gql
+from tests.insights.helpers import feed, records
+
+SUMMARY = "{ mailFlowSummary { inbound { total } } }"
+
+
+async def totals(client: httpx.AsyncClient) -> tuple[int, int]:
+    rest = (await client.get("/api/v1/summary")).json()["inbound"]["total"]
+    graph = (await gql(client, SUMMARY))["data"]["mailFlowSummary"]["inbound"]["total"]
+    return rest, graph
+
+
+async def test_ingest_query_ingest_query(client: httpx.AsyncClient, state: AppState) -> None:
+    assert state.cache is not None
+    await feed(client, records({"TLS1.2": 3}))
+    assert await totals(client) == (3, 3)
+    assert await totals(client) == (3, 3)  # now from the cache
+    assert len(state.cache.entries) >= 2
+    await feed(client, records({"TLS1.3": 2}))
+    assert await totals(client) == (5, 5)  # the second answer has the new figures at once
+
+
+async def test_dismissals_and_settings_show_at_once(client: httpx.AsyncClient) -> None:
+    await add_connector(client, "Fabrikam", "inbound", "partner")
+    await feed(client, records({"TLS1.0": 100}, "inbound", "Fabrikam"))
+    (insight,) = (await client.get("/api/v1/insights")).json()["insights"]
+    assert (await client.get("/api/v1/insights")).json()["insights"][0]["id"] == insight["id"]  # cached
+    await client.post(f"/api/v1/insights/{insight['id']}/dismiss", json={"reason": "known"})
+    assert (await client.get("/api/v1/insights")).json()["insights"] == []
+    query = "{ insightSettings { windowDays } }"
+    assert (await gql(client, query))["data"]["insightSettings"]["windowDays"] == 7
+    await client.put("/api/v1/insight-settings", json={"window_days": 3})
+    assert (await gql(client, query))["data"]["insightSettings"]["windowDays"] == 3
+
+
+async def test_entries_never_cross_organizations(state: AppState, admin_token: str) -> None:
+    from tests.conftest import make_client
+
+    other_org = await ensure_organization(state.db.system, f"cache-{uuid.uuid4().hex[:8]}")
+    other_token = await create_key(state.db.system, other_org, "admin", "cache")
+    shared = state  # both clients use the same process-wide cache
+    async with make_client(shared, admin_token) as a, make_client(shared, other_token) as b:
+        await feed(a, records({"TLS1.2": 4}))
+        assert await totals(a) == (4, 4)
+        assert await totals(b) == (0, 0)  # the same request, another organization: not A's entry
+        reader = await create_key(state.db.system, state.org_id, "reader", "cache")
+        async with make_client(shared, reader) as r:
+            role = (await gql(r, "{ viewer { role } }"))["data"]["viewer"]["role"]
+            assert role == "reader"  # not the admin's cached answer to the same query
+        assert (await gql(a, "{ viewer { role } }"))["data"]["viewer"]["role"] == "admin"
+
+
+def test_memory_stays_bounded() -> None:
+    cache = ResponseCache(max_bytes=10_000)
+    for n in range(5_000):
+        cache.put(("org", n), Entry(200, "application/json", (), b"x" * 700))
+        assert cache.size <= 10_000
+    assert len(cache.entries) == 14
+    assert cache.get(("org", 4999)) is not None
+    assert cache.get(("org", 0)) is None
+    cache.put(("big",), Entry(200, "application/json", (), b"x" * 5_000))  # over an eighth: not kept
+    assert cache.get(("big",)) is None
+
+
+async def test_relative_windows_roll_forward(
+    client: httpx.AsyncClient, state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = (await client.get("/api/v1/summary")).json()
+    assert (await client.get("/api/v1/summary")).json() == first  # the same hour: from the cache
+    an_hour_later = api.window.current_time() + timedelta(hours=1)
+    monkeypatch.setattr(api.window, "current_time", lambda: an_hour_later)
+    monkeypatch.setattr(api.cache, "clock", lambda: an_hour_later.timestamp())
+    second = (await client.get("/api/v1/summary")).json()
+    assert datetime.fromisoformat(second["to"]) - datetime.fromisoformat(first["to"]) == timedelta(hours=1)
+
+
+async def _setup(dsn: str, org: str) -> str:
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    assert pool is not None
+    try:
+        return await create_key(pool, await ensure_organization(pool, org), "admin", "cache")
+    finally:
+        await pool.close()
+
+
+@pytest.fixture
+def two_servers(dsn: str) -> Iterator[tuple[str, str, str]]:
+    org = f"cache-{uuid.uuid4().hex[:8]}"
+    token = asyncio.run(_setup(dsn, org))
+    procs, urls = [], []
+    for _ in range(2):
+        port = free_port()
+        env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org, MAILFLOW_RATE_LIMIT="100000")
+        command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port)]
+        procs.append(subprocess.Popen([*command, "--log-level", "warning"], env=env))
+        wait_ready(port, procs[-1])
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        yield urls[0], urls[1], token
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def test_a_change_through_one_process_shows_in_the_other(two_servers: tuple[str, str, str]) -> None:
+    one, two, token = two_servers
+    headers = {"authorization": f"Bearer {token}"}
+    for n in range(3):
+        assert httpx.get(f"{one}/api/v1/summary", headers=headers).json()["inbound"]["total"] == n * 10
+        body = {"query": SUMMARY}
+        assert httpx.post(f"{one}/graphql", json=body, headers=headers).json()["data"]["mailFlowSummary"]["inbound"][
+            "total"
+        ] == n * 10  # fmt: skip
+        response = httpx.post(f"{two}/api/v1/messages", json=records({"TLS1.2": 10}), headers=headers)
+        assert response.json()["accepted"] == 10
