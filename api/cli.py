@@ -176,12 +176,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
     async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
         done = []
         for name in args.files:
-            progress = Progress()
+            tally = Tally()
+            counted = (lambda t=tally: t.lines) if args.format in ("postfix", "exim") else None
+            progress = Progress(lines=counted)
             try:
                 stream = open_input(name)
             except OSError as exc:
                 raise CliError(f"{name}: {exc.strerror or exc}") from None
-            tally = Tally()
             if args.format == "tlsrpt":
                 await _ingest_tls_reports(state, name, stream, args.dry_run)
                 continue

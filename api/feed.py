@@ -75,17 +75,19 @@ async def ingest_records(state: AppState, records: list[Any], lines: list[int] |
 class Progress:
     """A one-line progress display on a terminal; silent elsewhere."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, lines: Callable[[], int] | None = None) -> None:
         self.stream = stream
         self.enabled = stream.isatty()
         self.started = time.monotonic()
+        self.lines = lines  # for logs: how many lines have been read so far
 
     def update(self, summary: FeedSummary) -> None:
         if self.enabled:
             elapsed = max(time.monotonic() - self.started, 1e-6)
+            read = f"{self.lines():>12,} lines {self.lines() / elapsed:>9,.0f}/s  " if self.lines else ""
             self.stream.write(
-                f"\r  {summary.records:>12,} records  {summary.accepted:>12,} stored  "
-                f"{summary.records / elapsed:>9,.0f}/s "
+                f"\r  {read}{summary.records:>12,} messages  {summary.accepted:>12,} stored  "
+                f"{summary.records / elapsed:>9,.0f} messages/s "
             )
             self.stream.flush()
 
