@@ -132,7 +132,7 @@ async def _follow(state: AppState, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from api.importers.follow import Follower
-    from api.importers.run import Tally, make_parser, records_of
+    from api.importers.run import Tally, finish_records, make_parser, records_of
 
     (name,) = args.files
     parser = make_parser(args.format, name, args.year, args.time_zone, args.keep_local)
@@ -155,7 +155,7 @@ async def _follow(state: AppState, args: argparse.Namespace) -> None:
             if records:
                 stored += (await feed(state, records)).accepted
                 print(f"  {tally.lines:,} lines, {stored:,} messages stored", flush=True)
-        finishing = [(n, r) for n, r in parser.finish()]  # messages whose connection had not ended
+        finishing = finish_records(parser, tally)  # messages whose connection had not ended
         if finishing:
             stored += (await feed(state, finishing)).accepted
     finally:

@@ -4,15 +4,16 @@ the summary (messages by direction and TLS bucket, lines skipped by reason)."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from api.importers.exim import EximParser, parse_exim
-from api.importers.postfix import PostfixParser, parse_postfix
+from api.importers.exim import EximParser
+from api.importers.postfix import PostfixParser
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
 
@@ -52,51 +53,40 @@ def make_parser(
     return EximParser(years, modified, keep_local) if fmt == "exim" else PostfixParser(years, modified, keep_local)
 
 
-def records_of(
-    parser: PostfixParser | EximParser, lines: list[tuple[int, str]], tally: Tally
-) -> list[tuple[int, dict[str, Any]]]:
-    """The records that these lines complete (a parser keeps its state between calls)."""
+def _tallied(records: Iterable[tuple[int, dict[str, Any]]], tally: Tally) -> list[tuple[int, dict[str, Any]]]:
+    """The records whose TLS version is understood, counted by direction and bucket."""
     out = []
-    for number, text in lines:
-        tally.lines += 1
-        for n, record in parser.feed(number, text):
-            bucket = tls_bucket(record["tls_version"])
-            if bucket is None:
-                tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1
-                continue
-            tally.messages[(record["direction"], bucket)] += 1
-            out.append((n, record))
-    return out
-
-
-def log_records(
-    fmt: str, stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Records from a Postfix or Exim log, counted into `tally`."""
-    tz = ZoneInfo(time_zone) if time_zone else datetime.now().astimezone().tzinfo or UTC
-    try:
-        modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if name != "-" else datetime.now(tz)
-    except OSError:
-        modified = datetime.now(tz)
-    years = YearGuess(year, modified, tz)  # type: ignore[arg-type]
-    parser: PostfixParser | EximParser
-
-    def counted() -> Iterator[tuple[int, str]]:
-        for item in text_lines(stream):
-            tally.lines += 1
-            yield item
-
-    if fmt == "exim":
-        parser = EximParser(years, modified, keep_local)
-        records = parse_exim(counted(), parser)
-    else:
-        parser = PostfixParser(years, modified, keep_local)
-        records = parse_postfix(counted(), parser)
     for number, record in records:
         bucket = tls_bucket(record["tls_version"])
         if bucket is None:
             tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1
             continue
         tally.messages[(record["direction"], bucket)] += 1
-        yield number, record
+        out.append((number, record))
+    return out
+
+
+def records_of(
+    parser: PostfixParser | EximParser, lines: list[tuple[int, str]], tally: Tally
+) -> list[tuple[int, dict[str, Any]]]:
+    """The records that these lines complete (a parser keeps its state between calls)."""
+    tally.lines += len(lines)
+    return _tallied((item for number, text in lines for item in parser.feed(number, text)), tally)
+
+
+def finish_records(parser: PostfixParser | EximParser, tally: Tally) -> list[tuple[int, dict[str, Any]]]:
+    """The records the parser still held at the end of its input (messages whose connection was open)."""
+    records = _tallied(parser.finish(), tally)
     tally.skipped.update(parser.skipped)
+    return records
+
+
+def log_records(
+    fmt: str, stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Records from a Postfix or Exim log, counted into `tally`."""
+    parser = make_parser(fmt, name, year, time_zone, keep_local)
+    lines = text_lines(stream)
+    while batch := list(itertools.islice(lines, 1000)):
+        yield from records_of(parser, batch, tally)
+    yield from finish_records(parser, tally)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.attribution import check_rules
 from api.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from api.rest.http import JSON, read_body, state
+from api.rest.http import JSON, read_json, state
 from db.connectors import Connector, create_connector, list_connectors, set_connector_rules
 
 DIRECTIONS = ("inbound", "outbound")
@@ -55,11 +54,7 @@ async def add_connector(
 
 async def post_connector(request: Request) -> Response:
     app = state(request)
-    body = await read_body(request, app.settings.max_body_bytes)
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    data = await read_json(request)
     if not isinstance(data, dict):
         raise BadRequest("the body must be a JSON object")
     unknown = sorted(data.keys() - {"name", "direction", "type", "forced_tls", "rules"})
@@ -81,11 +76,7 @@ async def post_connector(request: Request) -> Response:
 async def put_rules(request: Request) -> Response:
     """PUT /api/v1/connectors/{id}/rules: replace the connector's attribution rules."""
     app = state(request)
-    body = await read_body(request, app.settings.max_body_bytes)
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+    data = await read_json(request)
     rules = data.get("rules") if isinstance(data, dict) else None
     problems = check_rules(rules)
     if problems:

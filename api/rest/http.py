@@ -92,6 +92,17 @@ def _gunzip(data: bytes, limit: int) -> bytes:
     return bytes(out)
 
 
+async def read_json(request: Request) -> Any:
+    """The request's JSON body: 400 when it is empty or malformed (with the line), 413 when too large."""
+    body = await read_body(request, state(request).settings.max_body_bytes)
+    if not body.strip():
+        raise BadRequest("a JSON body is required")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
+
+
 async def read_body(request: Request, limit: int) -> bytes:
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ("identity", "gzip", "x-gzip"):

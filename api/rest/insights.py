@@ -8,11 +8,11 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.errors import BadRequest, bad_argument
+from api.errors import bad_argument
 from api.insights import service
 from api.insights.cef import cef_line
 from api.reports import connector_id_argument
-from api.rest.http import JSON, read_body, state
+from api.rest.http import JSON, read_json, state
 from api.rest.reports import check_params
 from api.window import parse_moment, zone
 
@@ -29,18 +29,8 @@ async def get_insights(request: Request) -> Response:
     return JSON({"insights": insights})
 
 
-async def _json_body(request: Request) -> object:
-    body = await read_body(request, state(request).settings.max_body_bytes)
-    if not body.strip():
-        raise BadRequest("a JSON body is required")
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
-
-
 async def post_dismiss(request: Request) -> Response:
-    data = await _json_body(request)
+    data = await read_json(request)
     reason = data.get("reason") if isinstance(data, dict) else None
     insight = await service.dismiss(state(request), request.path_params["insight_id"], reason)
     return JSON({"insight": insight})
@@ -52,7 +42,7 @@ async def get_settings(request: Request) -> Response:
 
 
 async def put_settings(request: Request) -> Response:
-    updated = await service.update_settings(state(request), await _json_body(request))
+    updated = await service.update_settings(state(request), await read_json(request))
     return JSON(updated.json())
 
 

@@ -3,24 +3,18 @@ the CSV export, dismissing an insight, the empty state, and a screenshot."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 
-from db.keys import create_key
-from db.organizations import ensure_organization
-from tests.cli.helpers import clean_env, free_port, wait_ready
+from tests.cli.helpers import api_server, new_key
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -39,40 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-async def _org_with_key(dsn: str, org: str) -> str:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    assert pool is not None
-    try:
-        return await create_key(pool, await ensure_organization(pool, org), "admin", "browser")
-    finally:
-        await pool.close()
-
-
 @pytest.fixture(scope="module")
 def server(dsn: str) -> Iterator[str]:
-    port = free_port()
-    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG="browser-default", MAILFLOW_RATE_LIMIT="100000",
-                    MAILFLOW_RATE_BURST="100000")  # fmt: skip
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "api.app:from_env",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    try:
-        wait_ready(port, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with api_server(dsn, "browser-default") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +84,7 @@ def graphql(base: str, token: str, query: str) -> dict[str, Any]:
 
 
 def test_dashboard(server: str, browser: Any, dsn: str) -> None:
-    token = asyncio.run(_org_with_key(dsn, f"browser-{uuid.uuid4().hex[:8]}"))
+    token = new_key(dsn, f"browser-{uuid.uuid4().hex[:8]}")
     seed(server, token)
     browser.get(f"{server}/#key={token}")
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "150")
@@ -165,7 +129,7 @@ def test_dashboard(server: str, browser: Any, dsn: str) -> None:
 
 
 def test_empty_state(server: str, browser: Any, dsn: str) -> None:
-    token = asyncio.run(_org_with_key(dsn, f"browser-empty-{uuid.uuid4().hex[:8]}"))
+    token = new_key(dsn, f"browser-empty-{uuid.uuid4().hex[:8]}")
     browser.execute_script("sessionStorage.clear()")
     browser.get("about:blank")  # only the #fragment would change: load the page anew
     browser.get(f"{server}/#key={token}")
@@ -191,9 +155,9 @@ def test_a_missing_key_asks_for_one(server: str, browser: Any) -> None:
 
 def test_updates_without_a_reload_and_no_dismiss_for_a_reader(server: str, browser: Any, dsn: str) -> None:
     org = f"browser-poll-{uuid.uuid4().hex[:8]}"
-    admin = asyncio.run(_org_with_key(dsn, org))
+    admin = new_key(dsn, org)
     seed(server, admin)
-    reader = asyncio.run(_reader_key(dsn, org))
+    reader = new_key(dsn, org, "reader")
     browser.get("about:blank")
     browser.get(f"{server}/?poll=1#key={reader}")
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "150")
@@ -203,12 +167,3 @@ def test_updates_without_a_reload_and_no_dismiss_for_a_reader(server: str, brows
     response = httpx.post(f"{server}/api/v1/messages", json=more, headers={"authorization": f"Bearer {admin}"})
     assert response.status_code == 200
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "155")
-
-
-async def _reader_key(dsn: str, org: str) -> str:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    assert pool is not None
-    try:
-        return await create_key(pool, await ensure_organization(pool, org), "reader", "browser")
-    finally:
-        await pool.close()

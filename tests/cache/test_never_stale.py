@@ -3,14 +3,10 @@ process; entries never cross organizations; memory stays bounded; relative windo
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import asyncpg
 import httpx
 import pytest
 
@@ -20,7 +16,7 @@ from api.cache import Entry, ResponseCache
 from api.context import AppState
 from db.keys import create_key
 from db.organizations import ensure_organization
-from tests.cli.helpers import clean_env, free_port, wait_ready
+from tests.cli.helpers import api_server, new_key
 from tests.factories import add_connector
 from tests.graphql.helpers import gql
 from tests.insights.helpers import feed, records
@@ -98,33 +94,11 @@ async def test_relative_windows_roll_forward(
     assert datetime.fromisoformat(second["to"]) - datetime.fromisoformat(first["to"]) == timedelta(hours=1)
 
 
-async def _setup(dsn: str, org: str) -> str:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    assert pool is not None
-    try:
-        return await create_key(pool, await ensure_organization(pool, org), "admin", "cache")
-    finally:
-        await pool.close()
-
-
 @pytest.fixture
 def two_servers(dsn: str) -> Iterator[tuple[str, str, str]]:
     org = f"cache-{uuid.uuid4().hex[:8]}"
-    token = asyncio.run(_setup(dsn, org))
-    procs, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org, MAILFLOW_RATE_LIMIT="100000")
-        command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port)]
-        procs.append(subprocess.Popen([*command, "--log-level", "warning"], env=env))
-        wait_ready(port, procs[-1])
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        yield urls[0], urls[1], token
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
+    with api_server(dsn, org) as one, api_server(dsn, org) as two:
+        yield one, two, new_key(dsn, org)
 
 
 def test_a_change_through_one_process_shows_in_the_other(two_servers: tuple[str, str, str]) -> None:

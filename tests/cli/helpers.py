@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 
@@ -67,3 +71,35 @@ def alive(pid: int) -> bool:
     # a zombie is dead for our purposes
     status = Path(f"/proc/{pid}/status")
     return not (status.exists() and "State:\tZ" in status.read_text())
+
+
+async def _new_key(dsn: str, org: str, role: str) -> str:
+    from db.keys import create_key
+    from db.organizations import ensure_organization
+
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    assert pool is not None
+    try:
+        return await create_key(pool, await ensure_organization(pool, org), role, "tests")
+    finally:
+        await pool.close()
+
+
+def new_key(dsn: str, org: str, role: str = "admin") -> str:
+    """A key of `org` (created if needed), from a test that runs outside the event loop."""
+    return asyncio.run(_new_key(dsn, org, role))
+
+
+@contextmanager
+def api_server(dsn: str, org: str = "tests-default") -> Iterator[str]:
+    """A real server process (uvicorn, one worker) on a free port, for tests that need one."""
+    port = free_port()
+    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org, MAILFLOW_RATE_LIMIT="100000", MAILFLOW_RATE_BURST="100000")
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port)]
+    proc = subprocess.Popen([*command, "--log-level", "warning"], env=env)
+    try:
+        wait_ready(port, proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -3,15 +3,11 @@ and every response as the document says. Bounded examples keep CI fast."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import asyncpg
 import orjson
 import pytest
 import schemathesis
@@ -21,9 +17,7 @@ from schemathesis.checks import positive_data_acceptance
 
 from api.rest.openapi import DOCUMENT
 from api.schema import schema as graphql_schema
-from db.keys import create_key
-from db.organizations import ensure_organization
-from tests.cli.helpers import clean_env, free_port, wait_ready
+from tests.cli.helpers import api_server, new_key
 
 
 @schemathesis.serializer("application/x-ndjson", "message/rfc822", "application/tlsrpt+gzip")
@@ -55,42 +49,12 @@ graphql = schemathesis.graphql.from_dict({"data": introspection_from_schema(grap
 EXAMPLES = int(os.environ.get("MAILFLOW_FUZZ_EXAMPLES", "12"))
 
 
-async def _admin_key(dsn: str, org: str) -> str:
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
-    assert pool is not None
-    try:
-        return await create_key(pool, await ensure_organization(pool, org), "admin", "fuzz")
-    finally:
-        await pool.close()
-
-
 @pytest.fixture(scope="module")
 def server(dsn: str) -> Iterator[tuple[str, dict[str, str]]]:
     org = f"fuzz-{uuid.uuid4().hex[:8]}"
-    token = asyncio.run(_admin_key(dsn, org))
-    port = free_port()
-    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org, MAILFLOW_RATE_LIMIT="100000", MAILFLOW_RATE_BURST="100000")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "api.app:from_env",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    try:
-        wait_ready(port, proc)
-        TOKEN["value"] = token
-        yield f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    TOKEN["value"] = token = new_key(dsn, org)
+    with api_server(dsn, org) as base:
+        yield base, {"Authorization": f"Bearer {token}"}
 
 
 @openapi.parametrize()
