@@ -64,9 +64,6 @@ class Attributor:
                 rules.append(Rule((KINDS.index(kind), -specificity, name), direction, name, kind, value, network))
         self.rules = sorted(rules, key=lambda r: r.rank)
 
-    def __bool__(self) -> bool:
-        return bool(self.rules)
-
     def connector(self, record: dict[str, Any]) -> str | None:
         direction = record.get("direction")
         host = str(record.get("remote_host") or "").lower().rstrip(".")

@@ -20,6 +20,7 @@ from api import __version__
 from api.context import AppState
 from api.errors import ApiError
 from api.feed import FeedSummary, Progress, feed
+from api.importers.run import FORMATS
 from api.settings import Settings, SettingsError
 from db.embedded import EmbeddedError
 from db.migrate import migrate
@@ -435,9 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("files", nargs="+", metavar="FILE")
     ingest.add_argument("--org", help=org_help)
     ingest.add_argument("--batch-size", type=int, default=10_000, help="records per transaction (default 10000)")
-    ingest.add_argument(
-        "--format", default="ndjson", choices=["ndjson", "postfix", "exim", "tlsrpt"], help="what the files hold"
-    )
+    ingest.add_argument("--format", default="ndjson", choices=FORMATS, help="what the files hold")
     ingest.add_argument("--year", type=int, help="the year of syslog timestamps without one (default: from the file)")
     ingest.add_argument("--time-zone", help="the zone of timestamps without an offset (default: this machine's)")
     ingest.add_argument("--keep-local", action="store_true", help="also count local and loopback hops")

@@ -17,7 +17,7 @@ from api.importers.postfix import PostfixParser
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
 
-FORMATS = ("ndjson", "postfix", "exim")
+FORMATS = ("ndjson", "postfix", "exim", "tlsrpt")  # what `mailflow ingest --format` reads
 
 
 class Tally:
