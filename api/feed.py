@@ -66,8 +66,7 @@ async def ingest_records(state: AppState, records: list[Any], lines: list[int] |
     batch, problems = validate(records, connector_index(connectors))
     if problems:
         if lines is not None:  # NDJSON: report the physical line, not the record number
-            for item in problems.items:
-                item["line"] = lines[item["line"] - 1]
+            problems.at_lines(lines)
         raise ValidationFailed(problems.summary(), problems.items)
     return await store_and_evaluate(state, batch)
 
@@ -140,8 +139,7 @@ async def feed(
                 await storing  # batches are stored in order, and an error surfaces here
                 storing = None
             if problems:
-                for item in problems.items:
-                    item["line"] = lines[item["line"] - 1]
+                problems.at_lines(lines)
                 raise ValidationFailed(
                     f"{problems.summary()} from line {lines[0]} on; the {summary.records:,} records before it "
                     "were stored (feeding the same input again stores nothing twice)",

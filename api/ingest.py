@@ -97,6 +97,11 @@ class Problems:
     def __bool__(self) -> bool:
         return self.count > 0
 
+    def at_lines(self, lines: list[int]) -> None:
+        """Name each problem by its input line (record n came from lines[n - 1]) instead of its number."""
+        for item in self.items:
+            item["line"] = lines[item["line"] - 1]
+
     def summary(self) -> str:
         shown = "" if self.count <= MAX_PROBLEMS else f" (the first {MAX_PROBLEMS} are listed)"
         return f"{self.count} problem(s) in the records{shown}; nothing was stored"

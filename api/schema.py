@@ -158,6 +158,7 @@ class Mutation:
             connector.direction.value,
             connector.type.value,
             connector.forced_tls,
+            [],
         )
         return Connector.from_row(row)
 

@@ -35,15 +35,11 @@ def check_connector(name: Any, direction: Any, type_: Any, forced_tls: Any) -> l
     return problems
 
 
-async def add_connector(
-    app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any, rules: Any = ...
-) -> Connector:
-    problems = check_connector(name, direction, type_, forced_tls) + check_rules([] if rules is ... else rules)
+async def add_connector(app: Any, name: Any, direction: Any, type_: Any, forced_tls: Any, rules: Any) -> Connector:
+    problems = check_connector(name, direction, type_, forced_tls) + check_rules(rules)
     if problems:
         raise ValidationFailed("the connector is not valid", problems)
-    created = await create_connector(
-        app.pool, app.org_id, name.strip(), direction, type_, forced_tls, [] if rules is ... else rules
-    )
+    created = await create_connector(app.pool, app.org_id, name.strip(), direction, type_, forced_tls, rules)
     if created is None:
         raise Conflict(
             f"an {direction} connector named {name.strip()!r} already exists",
@@ -68,7 +64,7 @@ async def post_connector(request: Request) -> Response:
         data.get("direction"),
         data.get("type"),
         data.get("forced_tls", False),
-        data.get("rules", ...),
+        data.get("rules", []),  # absent: none; an explicit null is refused
     )
     return JSON(connector_json(created), status_code=201)
 
