@@ -14,11 +14,32 @@ MAX_DAYS = 90
 DIRECTIONS = {"inbound": ("inbound",), "outbound": ("outbound",), "both": ("inbound", "outbound")}
 
 
+# zones whose days are UTC days
+UTC_ZONES = frozenset(
+    {"UTC", "Etc/UTC", "UCT", "Etc/UCT", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Zulu",
+     "Etc/Zulu", "Universal", "Etc/Universal", "Greenwich", "Etc/Greenwich"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Window:
     start: datetime  # inclusive, a whole UTC hour
     end: datetime  # exclusive, a whole UTC hour
     time_zone: str = "UTC"
+
+    def utc_days(self) -> tuple[datetime, datetime]:
+        """The whole UTC days inside the window, [first midnight, last midnight): what the daily rollups
+        can answer; the hours before and after come from the hourly rollups. Empty (at `end`) when the
+        window holds no whole UTC day."""
+        midnight = self.start.astimezone(UTC).replace(hour=0)
+        first = midnight if midnight == self.start else midnight + timedelta(days=1)
+        last = self.end.astimezone(UTC).replace(hour=0)
+        return (first, last) if first < last else (self.end, self.end)
+
+    def zone_days(self) -> tuple[datetime, datetime]:
+        """Like `utc_days`, for reports grouped by day in the window's time zone: whole UTC days only
+        when the zone's days are UTC days, else none."""
+        return self.utc_days() if self.time_zone in UTC_ZONES else (self.end, self.end)
 
 
 @cache

@@ -58,6 +58,15 @@ select org_id, date_trunc('hour', received_at, 'UTC'), direction, coalesce(conne
 from messages where org_id = $1
 group by 1, 2, 3, 4
 """
+DAILY = """
+insert into daily_rollups (
+    org_id, day, direction, connector_id, messages, no_tls, tls10, tls11, tls12, tls13, unknown, bytes
+)
+select org_id, (hour at time zone 'UTC')::date, direction, connector_id, sum(messages), sum(no_tls), sum(tls10),
+       sum(tls11), sum(tls12), sum(tls13), sum(unknown), sum(bytes)
+from hourly_rollups where org_id = $1
+group by 1, 2, 3, 4
+"""
 
 GRAPHQL = {
     "summary": "{ mailFlowSummary { from to inbound { total versions { tlsVersion messages share } } "
@@ -89,6 +98,7 @@ async def load(dsn: str, messages: int) -> int:
     started = time.perf_counter()
     await conn.execute(SETUP, org_id, now, messages)
     await conn.execute(ROLLUP, org_id)
+    await conn.execute(DAILY, org_id)
     await conn.execute("vacuum analyze")
     rollups = await conn.fetchval("select count(*) from hourly_rollups where org_id = $1", org_id)
     print(f"loaded {messages:,} messages ({rollups:,} rollup rows) in {time.perf_counter() - started:.0f} s")
@@ -104,14 +114,17 @@ async def floor(dsn: str, org_id: int) -> dict[str, tuple[float, float, float]]:
     window = last_days()
     both = ["inbound", "outbound"]
     statements = {
-        "summary": (query("reports/count_messages_by_direction"), (org_id, window.start, window.end)),
+        "summary": (
+            query("reports/count_messages_by_direction"),
+            (org_id, window.start, window.end, *window.utc_days()),
+        ),
         "breakdown": (
             query("reports/count_messages_by_day"),
-            (org_id, window.start, window.end, "UTC", both, None),
+            (org_id, window.start, window.end, "UTC", both, None, *window.zone_days()),
         ),
         "connector report": (
             query("reports/connector_report"),
-            (org_id, window.start, window.end, "UTC", both, None, None),
+            (org_id, window.start, window.end, "UTC", both, None, None, *window.zone_days()),
         ),
     }
     pool = await create_pool(dsn, max_size=16, min_size=16)

@@ -58,9 +58,9 @@ async def prune(pool: asyncpg.Pool, retention_days: int, now: datetime | None = 
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
     async with pool.acquire() as conn:
         dropped = int(await sql.fetchval(conn, "messages/drop_message_partitions_before", cutoff))
-        status = await sql.execute(conn, "messages/delete_rollups_before", cutoff)
+        rollups = int(await sql.fetchval(conn, "messages/delete_rollups_before", cutoff))
         events = await delete_events_before(conn, cutoff)
-    return Pruned(cutoff, dropped, int(status.split()[-1]), events)
+    return Pruned(cutoff, dropped, rollups, events)
 
 
 async def count_messages_by_tls_bucket(db: sql.Executor, org_id: int) -> dict[tuple[str, str], int]:

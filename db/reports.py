@@ -58,7 +58,9 @@ async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asy
 
 
 async def count_messages_by_direction(db: sql.Executor, org_id: int, window: Window) -> dict[str, Counts]:
-    rows = await sql.fetch(db, "reports/count_messages_by_direction", org_id, window.start, window.end)
+    rows = await sql.fetch(
+        db, "reports/count_messages_by_direction", org_id, window.start, window.end, *window.utc_days()
+    )
     result = {"inbound": Counts(), "outbound": Counts()}
     result.update((r["direction"], Counts.of(r)) for r in rows)
     return result
@@ -83,6 +85,7 @@ async def count_messages_by_day(
         window.time_zone,
         list(directions),
         connector_id,
+        *window.zone_days(),
     )
     daily = {r["day"]: Counts.of(r) for r in rows[:-1]}
     return Breakdown(window, Counts.of(rows[-1]), daily)  # the last row is the window's total
@@ -120,6 +123,7 @@ async def connector_report(
         list(directions),
         connector_type,
         name_prefix,
+        *window.zone_days(),
     )
     shaped = [
         ConnectorRow(
@@ -138,6 +142,8 @@ async def traffic_by_connector(
     """Counts for each (connector_id, direction) key, in key order."""
     ids = [k[0] for k in keys]
     directions = [k[1] for k in keys]
-    rows = await sql.fetch(db, "reports/traffic_by_connector", org_id, window.start, window.end, ids, directions)
+    rows = await sql.fetch(
+        db, "reports/traffic_by_connector", org_id, window.start, window.end, ids, directions, *window.utc_days()
+    )
     found = {(r["connector_id"], r["direction"]): Counts.of(r) for r in rows}
     return [found.get(k, Counts()) for k in keys]

@@ -1,6 +1,7 @@
 -- $1 org_id bigint
 -- Moves the rows just copied into the session's message_staging table into messages, skipping the ones
--- already stored, and adds exactly the inserted ones to the hourly rollups, all in this one statement.
+-- already stored, and adds exactly the inserted ones to the hourly and daily rollups, all in this one
+-- statement.
 -- Returns how many were inserted.
 with inserted as (
     insert into messages (
@@ -15,22 +16,48 @@ with inserted as (
     on conflict do nothing
     returning received_at, direction, connector_id, tls_bucket, size_bytes
 ),
-rolled as (
+hours as (
+    select date_trunc('hour', i.received_at, 'UTC') as hour, i.direction, coalesce(i.connector_id, 0) as connector_id,
+           count(*) as messages,
+           count(*) filter (where i.tls_bucket = 'none') as no_tls,
+           count(*) filter (where i.tls_bucket = 'TLS1.0') as tls10,
+           count(*) filter (where i.tls_bucket = 'TLS1.1') as tls11,
+           count(*) filter (where i.tls_bucket = 'TLS1.2') as tls12,
+           count(*) filter (where i.tls_bucket = 'TLS1.3') as tls13,
+           count(*) filter (where i.tls_bucket = 'unknown') as unknown,
+           coalesce(sum(i.size_bytes), 0) as bytes
+    from inserted i
+    group by 1, 2, 3
+),
+hourly as (
     insert into hourly_rollups as r (
         org_id, hour, direction, connector_id, messages, no_tls, tls10, tls11, tls12, tls13, unknown, bytes
     )
-    select $1, date_trunc('hour', i.received_at, 'UTC'), i.direction, coalesce(i.connector_id, 0), count(*),
-           count(*) filter (where i.tls_bucket = 'none'),
-           count(*) filter (where i.tls_bucket = 'TLS1.0'),
-           count(*) filter (where i.tls_bucket = 'TLS1.1'),
-           count(*) filter (where i.tls_bucket = 'TLS1.2'),
-           count(*) filter (where i.tls_bucket = 'TLS1.3'),
-           count(*) filter (where i.tls_bucket = 'unknown'),
-           coalesce(sum(i.size_bytes), 0)
-    from inserted i
-    group by 2, 3, 4
+    select $1, h.hour, h.direction, h.connector_id, h.messages, h.no_tls, h.tls10, h.tls11, h.tls12, h.tls13,
+           h.unknown, h.bytes
+    from hours h
     order by 2, 3, 4  -- a fixed key order, so concurrent batches cannot deadlock on rollup rows
     on conflict (org_id, hour, direction, connector_id) do update set
+        messages = r.messages + excluded.messages,
+        no_tls = r.no_tls + excluded.no_tls,
+        tls10 = r.tls10 + excluded.tls10,
+        tls11 = r.tls11 + excluded.tls11,
+        tls12 = r.tls12 + excluded.tls12,
+        tls13 = r.tls13 + excluded.tls13,
+        unknown = r.unknown + excluded.unknown,
+        bytes = r.bytes + excluded.bytes
+    returning 1
+),
+daily as (
+    insert into daily_rollups as r (
+        org_id, day, direction, connector_id, messages, no_tls, tls10, tls11, tls12, tls13, unknown, bytes
+    )
+    select $1, (h.hour at time zone 'UTC')::date, h.direction, h.connector_id, sum(h.messages), sum(h.no_tls),
+           sum(h.tls10), sum(h.tls11), sum(h.tls12), sum(h.tls13), sum(h.unknown), sum(h.bytes)
+    from hours h
+    group by 2, 3, 4
+    order by 2, 3, 4
+    on conflict (org_id, day, direction, connector_id) do update set
         messages = r.messages + excluded.messages,
         no_tls = r.no_tls + excluded.no_tls,
         tls10 = r.tls10 + excluded.tls10,

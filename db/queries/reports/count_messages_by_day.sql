@@ -1,16 +1,27 @@
 -- $1 org_id bigint, $2 from timestamptz, $3 to timestamptz, $4 time_zone text, $5 directions text[],
--- $6 connector_id bigint (null: every connector; 0: the internet without a connector)
+-- $6 connector_id bigint (null: every connector; 0: the internet without a connector), $7 days_from
+-- timestamptz, $8 days_to timestamptz: whole UTC days read from the daily rollups (only when the time
+-- zone's days are UTC days; else $7 = $8 = $3), the hours outside them from the hourly rollups
 -- The TLS breakdown: every day of the window in the time zone (zeros included) with its messages in
--- total and per TLS bucket, then the window's totals (the last row, day null). The hourly rows are summed
+-- total and per TLS bucket, then the window's totals (the last row, day null). The rollup rows are summed
 -- once into days; the window's total comes from those.
 with daily as (
-    select (r.hour at time zone $4)::date as day,
-           sum(r.messages)::bigint as messages, sum(r.no_tls)::bigint as no_tls, sum(r.tls10)::bigint as tls10,
-           sum(r.tls11)::bigint as tls11, sum(r.tls12)::bigint as tls12, sum(r.tls13)::bigint as tls13,
-           sum(r.unknown)::bigint as unknown
-    from hourly_rollups r
-    where r.org_id = $1 and r.hour >= $2 and r.hour < $3 and r.direction = any($5::text[])
-      and ($6::bigint is null or r.connector_id = $6)
+    select x.day,
+           sum(x.messages)::bigint as messages, sum(x.no_tls)::bigint as no_tls, sum(x.tls10)::bigint as tls10,
+           sum(x.tls11)::bigint as tls11, sum(x.tls12)::bigint as tls12, sum(x.tls13)::bigint as tls13,
+           sum(x.unknown)::bigint as unknown
+    from (
+        select (r.hour at time zone $4)::date as day, r.messages, r.no_tls, r.tls10, r.tls11, r.tls12, r.tls13,
+               r.unknown
+        from hourly_rollups r
+        where r.org_id = $1 and r.direction = any($5::text[]) and ($6::bigint is null or r.connector_id = $6)
+          and ((r.hour >= $2 and r.hour < $7) or (r.hour >= $8 and r.hour < $3))
+        union all
+        select d.day, d.messages, d.no_tls, d.tls10, d.tls11, d.tls12, d.tls13, d.unknown
+        from daily_rollups d
+        where d.org_id = $1 and d.direction = any($5::text[]) and ($6::bigint is null or d.connector_id = $6)
+          and d.day >= ($7 at time zone 'UTC')::date and d.day < ($8 at time zone 'UTC')::date
+    ) x
     group by 1
 ),
 days as (
