@@ -68,7 +68,7 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 async def create_pool(
     dsn: str, max_size: int = 10, min_size: int = 1, tenant: bool = False, statement_timeout_ms: int = 0, **kwargs: Any
 ) -> asyncpg.Pool:
-    settings = {"plan_cache_mode": "force_custom_plan", "application_name": "mailflow"}
+    settings = {"application_name": "mailflow"}
     if statement_timeout_ms:
         settings["statement_timeout"] = str(statement_timeout_ms)
     kwargs.setdefault("timeout", 10)  # connecting: never hang while the server is down
@@ -79,7 +79,9 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_tenant_connection if tenant else _init_connection,
-        # Reports are short reads with time-range parameters: a generic plan misjudges them.
+        # plan_cache_mode stays `auto`: every report reads rollups through their primary key, where a
+        # cached generic plan is as good as a custom one, and re-planning cost ~0.5-2 ms per request
+        # (measured: the 7-day connector report 3.6 ms with custom plans, 1.2 ms with auto).
         server_settings=settings,
         **kwargs,
     )
