@@ -149,6 +149,9 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             return None
         return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, body)
 
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:

@@ -21,6 +21,7 @@ from strawberry.types import Info
 from api import reports
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
+from api.executor import LeanExecutor
 from api.feed import ingest_records
 from api.insights import service as insights
 from api.rest.connectors import add_connector
@@ -212,6 +213,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=LeanExecutor,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),
             lambda: ParserCache(maxsize=256),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import statistics
@@ -217,14 +218,23 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--cache",
+        action="store_true",
+        help="keep the server's response cache on (by default it is off: every request runs its SQL, as the "
+        "first request after each ingest does)",
+    )
     args = parser.parse_args()
+    if not args.cache:
+        os.environ["MAILFLOW_CACHE_BYTES"] = "0"
     if not shutil.which("wrk"):
         raise SystemExit("install wrk (Debian: apt-get install wrk)")
     url = server_url()
     rows = []
     for size in args.sizes:
         rows += run_size(url, size, args.port)
-    print(f"\nreports over {DAYS} days, 20 connectors; {machine()}")
+    cache = "on" if args.cache else "off"
+    print(f"\nreports over {DAYS} days, 20 connectors, response cache {cache}; {machine()}")
     headers = [
         "messages",
         "view",

@@ -1,9 +1,10 @@
-"""The report reads: each one statement over the hourly rollups, shaped into a few Python objects."""
+"""The report reads: each one statement over the rollups, shaped into a few Python objects."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import asyncpg
 
@@ -41,13 +42,21 @@ class Counts:
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> Counts:
-        return cls(int(row["messages"] or 0), {b: int(row[c] or 0) for b, c in COLUMNS.items()})
+        return cls(row["messages"] or 0, {b: row[c] or 0 for b, c in COLUMNS.items()})
 
     def messages(self, bucket: str) -> int:
         return self.by_bucket.get(bucket, 0)
 
     def share(self, bucket: str) -> float:
         return share(self.messages(bucket), self.total)
+
+    @cached_property
+    def shares(self) -> dict[str, float]:
+        """Every bucket's share, in bucket order."""
+        total, counts = self.total, self.by_bucket
+        if not total:
+            return dict.fromkeys(COLUMNS, 0.0)
+        return {b: ((2000 * counts.get(b, 0) + total) // (2 * total)) / 10 for b in COLUMNS}  # as share()
 
 
 async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asyncpg.Record]:
@@ -125,14 +134,15 @@ async def connector_report(
         name_prefix,
         *window.zone_days(),
     )
-    shaped = [
-        ConnectorRow(
-            r["day"],
-            Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"]),
-            Counts.of(r),
-        )
-        for r in rows
-    ]
+    connectors: dict[tuple[str, int], Connector] = {}  # one object per connector, shared by its rows
+    shaped = []
+    for r in rows:
+        key = (r["direction"], r["connector_id"])
+        connector = connectors.get(key)
+        if connector is None:
+            connector = Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"])
+            connectors[key] = connector
+        shaped.append(ConnectorRow(r["day"], connector, Counts.of(r)))
     return ConnectorReport(window, [r for r in shaped if r.day is not None], [r for r in shaped if r.day is None])
 
 

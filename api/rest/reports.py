@@ -99,20 +99,28 @@ async def get_tls_breakdown(request: Request) -> Response:
     )
 
 
-def connector_row_json(row: ConnectorRow) -> dict[str, Any]:
-    c = row.connector
-    body: dict[str, Any] = {"day": row.day.isoformat()} if row.day else {}
-    body["connector"] = {
-        "id": c.id,
-        "name": c.name,
-        "direction": c.direction,
-        "type": c.type,
-        "forced_tls": c.forced_tls,
-    }
-    body["volume"] = row.counts.total
-    body["messages"] = {b: row.counts.messages(b) for b in BUCKETS}
-    body["percent"] = {b: row.counts.share(b) for b in BUCKETS}
-    return body
+def connector_rows_json(rows: list[ConnectorRow]) -> list[dict[str, Any]]:
+    connectors: dict[int, dict[str, Any]] = {}  # one JSON object per connector, shared by its rows
+    shaped = []
+    for row in rows:
+        c = row.connector
+        connector = connectors.get(id(c))
+        if connector is None:
+            connector = {
+                "id": c.id,
+                "name": c.name,
+                "direction": c.direction,
+                "type": c.type,
+                "forced_tls": c.forced_tls,
+            }
+            connectors[id(c)] = connector
+        body: dict[str, Any] = {"day": row.day.isoformat()} if row.day else {}
+        body["connector"] = connector
+        body["volume"] = row.counts.total
+        body["messages"] = {b: row.counts.messages(b) for b in BUCKETS}
+        body["percent"] = row.counts.shares
+        shaped.append(body)
+    return shaped
 
 
 def _cell(value: Any) -> Any:
@@ -136,7 +144,7 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
                 c.id,
                 c.type,
                 str(c.forced_tls).lower(),
-                *(row.counts.share(b) for b in BUCKETS),
+                *row.counts.shares.values(),
                 row.counts.total,
                 *(row.counts.messages(b) for b in BUCKETS),
             ]
@@ -172,7 +180,7 @@ async def get_connector_report(request: Request) -> Response:
         {
             **window_json(report.window),
             "time_zone": report.window.time_zone,
-            "rows": [connector_row_json(r) for r in report.rows],
-            "totals": [connector_row_json(r) for r in report.totals],
+            "rows": connector_rows_json(report.rows),
+            "totals": connector_rows_json(report.totals),
         }
     )

@@ -45,17 +45,18 @@ class ConnectorTotal:
     counts: TlsCounts
 
     @staticmethod
-    def fields(row: ConnectorRow) -> dict[str, object]:
+    def fields(row: ConnectorRow, connector: Connector) -> dict[str, object]:
         c = row.counts
+        shares = c.shares
         return {
-            "connector": Connector.from_row(row.connector),
+            "connector": connector,
             "volume": c.total,
-            "no_tls": c.share("none"),
-            "tls10": c.share("TLS1.0"),
-            "tls11": c.share("TLS1.1"),
-            "tls12": c.share("TLS1.2"),
-            "tls13": c.share("TLS1.3"),
-            "unknown": c.share("unknown"),
+            "no_tls": shares["none"],
+            "tls10": shares["TLS1.0"],
+            "tls11": shares["TLS1.1"],
+            "tls12": shares["TLS1.2"],
+            "tls13": shares["TLS1.3"],
+            "unknown": shares["unknown"],
             "counts": TlsCounts.of(c),
         }
 
@@ -75,10 +76,18 @@ class ConnectorReport:
 
     @classmethod
     def of(cls, report: ReportResult) -> ConnectorReport:
+        connectors: dict[int, Connector] = {}  # one object per connector, shared by its rows
+
+        def connector(row: ConnectorRow) -> Connector:
+            found = connectors.get(id(row.connector))
+            if found is None:
+                found = connectors[id(row.connector)] = Connector.from_row(row.connector)
+            return found
+
         return cls(
             from_=report.window.start,
             to=report.window.end,
             time_zone=report.window.time_zone,
-            rows=[ConnectorReportRow(day=r.day, **ConnectorTotal.fields(r)) for r in report.rows],  # type: ignore[arg-type]
-            totals=[ConnectorTotal(**ConnectorTotal.fields(r)) for r in report.totals],  # type: ignore[arg-type]
+            rows=[ConnectorReportRow(day=r.day, **ConnectorTotal.fields(r, connector(r))) for r in report.rows],  # type: ignore[arg-type]
+            totals=[ConnectorTotal(**ConnectorTotal.fields(r, connector(r))) for r in report.totals],  # type: ignore[arg-type]
         )

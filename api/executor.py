@@ -1,0 +1,215 @@
+"""A lean execution path for lists of plain data.
+
+graphql-core completes every field of every list item through its general machinery (resolver lookup,
+resolve info, awaitable checks, paths): ~6 µs per field, 25 ms for a 7-day connector report of ~200
+rows x 17 fields. Most of those fields are plain data: strawberry fields without a resolver, arguments,
+permissions or extensions, read from the attribute of the same name. For a list whose selection is all
+plain data, `LeanExecutor` builds a completion plan once per request (through graphql-core's own field
+collection, so fragments, aliases, `@include` and `@skip` behave the same) and applies it to every item.
+
+Anything unusual takes graphql-core's path for that list, so answers and errors stay exactly the same:
+a selection with a resolver field, `@defer`/`@stream`, middleware, and any null in a non-null position
+or value a scalar does not accept (then graphql-core reports the error with its path).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLBoolean,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLString,
+)
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
+
+Complete = Callable[[Any], Any]
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
+class _Slow(Exception):
+    """This value needs graphql-core's path (an error to report with its path, say)."""
+
+
+def _int(value: Any) -> Any:
+    if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+        return value
+    raise _Slow
+
+
+def _float(value: Any) -> Any:
+    if type(value) is float and math.isfinite(value):
+        return value
+    if type(value) is int and _INT_MIN <= value <= _INT_MAX:
+        return float(value)
+    raise _Slow
+
+
+def _str(value: Any) -> Any:
+    if type(value) is str:
+        return value
+    raise _Slow
+
+
+def _bool(value: Any) -> Any:
+    if type(value) is bool:
+        return value
+    raise _Slow
+
+
+def _id(value: Any) -> Any:
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    raise _Slow
+
+
+_BUILT_IN: dict[str, Complete] = {
+    GraphQLInt.name: _int,
+    GraphQLFloat.name: _float,
+    GraphQLString.name: _str,
+    GraphQLBoolean.name: _bool,
+    GraphQLID.name: _id,
+}
+
+
+def _leaf(leaf: GraphQLLeafType) -> Complete:
+    fast = _BUILT_IN.get(leaf.name)
+    if fast is not None and leaf in (GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLID):
+        return fast
+    coerce = leaf.coerce_output_value  # enums and custom scalars (dates): their own coercion
+
+    def complete(value: Any) -> Any:
+        if value is None:
+            raise _Slow
+        try:
+            coerced = coerce(value)
+        except Exception:
+            raise _Slow from None
+        if coerced is None:
+            raise _Slow
+        return coerced
+
+    return complete
+
+
+def _typename(name: str) -> Complete:
+    return lambda _source: name
+
+
+class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor (as strawberry configures it) with the plain-data fast path for lists."""
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        manager = self.middleware_manager
+        if type(result) is list and len(result) > 1 and (manager is None or not manager.middlewares):
+            plans: dict[tuple[int, int], Complete | None] = self.__dict__.setdefault("_lean_plans", {})
+            key = (id(return_type), id(field_details_list))
+            if key not in plans:
+                plans[key] = self._plan(return_type, field_details_list)
+            plan = plans[key]
+            if plan is not None:
+                try:
+                    return plan(result)
+                except _Slow:
+                    pass  # graphql-core completes it again and reports the error where it is
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+    def _plan(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
+        """A function completing a value of this type for this selection, or None if not plain data."""
+        if isinstance(return_type, GraphQLNonNull):
+            return self._nullable_plan(return_type.of_type, details)  # which refuses None
+        nullable = self._nullable_plan(return_type, details)
+        if nullable is None:
+            return None
+
+        def maybe(value: Any, inner: Complete = nullable) -> Any:
+            return None if value is None else inner(value)
+
+        return maybe
+
+    def _nullable_plan(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
+        """The plan for a value that is not None (None raises `_Slow`)."""
+        if isinstance(return_type, GraphQLList):
+            item = self._plan(return_type.of_type, details)
+            if item is None:
+                return None
+
+            def each(value: Any, item: Complete = item) -> Any:
+                if type(value) is not list:
+                    raise _Slow
+                return [item(v) for v in value]
+
+            return each
+        if isinstance(return_type, GraphQLObjectType):
+            return self._object_plan(return_type, details)
+        if isinstance(return_type, GraphQLLeafType):
+            return _leaf(return_type)
+        return None  # interfaces and unions: graphql-core resolves the runtime type
+
+    def _object_plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Complete | None:
+        if object_type.is_type_of is not None:
+            return None
+        grouped, deferred, forbidden = self.collect_subfields(object_type, details)
+        if deferred or forbidden:
+            return None
+        fields: list[tuple[str, str | None, Complete]] = []
+        for response_key, sub_details in grouped.items():
+            node = sub_details[0].node
+            name = node.name.value
+            if name == "__typename":
+                fields.append((response_key, None, _typename(object_type.name)))
+                continue
+            field_def = object_type.fields.get(name)
+            if field_def is None or node.arguments or field_def.args:
+                return None
+            definition = field_def.extensions.get("strawberry-definition")
+            if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+                return None
+            if definition.permission_classes or definition.default_resolver is not getattr:
+                return None
+            complete = self._plan(field_def.type, sub_details)
+            if complete is None:
+                return None
+            fields.append((response_key, definition.python_name, complete))
+
+        # An object met again (a connector on every day) is completed once. Each entry keeps its source
+        # alive, so no other object can take its id while this request runs.
+        done: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+        def obj(source: Any) -> dict[str, Any]:
+            if source is None:
+                raise _Slow
+            found = done.get(id(source))
+            if found is None:
+                completed = {
+                    key: complete(source) if attribute is None else complete(getattr(source, attribute))
+                    for key, attribute, complete in fields
+                }
+                done[id(source)] = (source, completed)
+                return completed
+            return found[1]
+
+        return obj

@@ -1,0 +1,168 @@
+"""The lean execution path must answer exactly what graphql-core answers, and be taken for plain lists."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Any
+
+import pytest
+import strawberry
+from graphql.execution.collect_fields import FieldDetailsList
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from api.executor import LeanExecutor
+
+
+@strawberry.enum
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Tag:
+    name: str
+    color: Color
+
+
+@strawberry.type
+class Item:
+    id: strawberry.ID
+    label: str
+    day: date
+    count: int
+    share: float
+    flag: bool
+    note: str | None
+    tag: Tag
+    maybe_tag: Tag | None
+    tags: list[Tag]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.label.upper()
+
+    @strawberry.field
+    def children(self, n: int = 2) -> list[Tag]:
+        # fresh objects on every call: a plan reused across lists must not mix them up
+        return [Tag(name=f"{self.label}-{i}", color=Color.BLUE) for i in range(n)]
+
+
+SHARED = Tag(name="shared", color=Color.RED)
+
+
+def _items(broken: bool = False) -> list[Item]:
+    items = [
+        Item(
+            id=strawberry.ID(str(n)),
+            label=f"item {n}",
+            day=date(2026, 11, 1 + n % 28),
+            count=n * 7,
+            share=n / 3,
+            flag=n % 2 == 0,
+            note=None if n % 3 else f"note {n}",
+            tag=SHARED if n % 2 else Tag(name=f"own {n}", color=Color.BLUE),
+            maybe_tag=None if n % 4 else SHARED,
+            tags=[SHARED, Tag(name=f"t{n}", color=Color.BLUE)],
+        )
+        for n in range(40)
+    ]
+    if broken:
+        items[17].label = None  # type: ignore[assignment]  # a null in a non-null position
+    return items
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def items(self) -> list[Item]:
+        return _items()
+
+    @strawberry.field
+    def broken(self) -> list[Item]:
+        return _items(broken=True)
+
+    @strawberry.field
+    def big(self) -> list[Item]:
+        items = _items()
+        items[3].count = 2**40  # outside GraphQL's Int
+        return items
+
+
+class Counting(LeanExecutor):
+    """Counts the fields graphql-core executes itself."""
+
+    executed = 0
+
+    def execute_field(self, *args: Any, **kwargs: Any) -> Any:
+        Counting.executed += 1
+        return super().execute_field(*args, **kwargs)
+
+
+def _run(query: str, executor: type[Any], variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    schema = strawberry.Schema(query=Query, execution_context_class=executor)
+    result = schema.execute_sync(query, variable_values=variables)
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [e.formatted for e in result.errors]
+    return body
+
+
+QUERIES = [
+    "{ items { id label day count share flag note tag { name color } maybeTag { name } tags { name color } } }",
+    "{ items { a: label b: label __typename tag { __typename n: name } } }",
+    "query ($on: Boolean!) { items { label @include(if: $on) count @skip(if: $on) ...F ... on Item { flag } } }"
+    " fragment F on Item { tag { ...T } } fragment T on Tag { name color }",
+    "{ items { label shout children { name } } }",  # resolver fields: graphql-core's path
+    "{ items { label children(n: 3) { name color } } }",  # one plan, a fresh list per item
+    "{ broken { label count } }",
+    "{ broken { count tag { name } } }",  # the broken field is not selected
+    "{ big { label count } }",
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("on", [True, False])
+def test_lean_answers_exactly_what_graphql_core_answers(query: str, on: bool) -> None:
+    variables = {"on": on} if "$on" in query else None
+    lean = _run(query, LeanExecutor, variables)
+    plain = _run(query, StrawberryGraphQLCoreExecutionContext, variables)
+    assert lean == plain
+    assert lean["data"] is not None or "errors" in lean
+
+
+def test_null_in_a_non_null_position_is_reported_where_it_is() -> None:
+    body = _run("{ broken { label } }", LeanExecutor)
+    assert body["data"] is None
+    assert body["errors"][0]["path"] == ["broken", 17, "label"]
+
+
+def test_plain_lists_skip_graphql_cores_per_field_work() -> None:
+    Counting.executed = 0
+    _run("{ items { id label day count share flag note tag { name color } tags { name } } }", Counting)
+    assert Counting.executed == 1  # only the root field: 40 items x 11 fields are completed by the plan
+    Counting.executed = 0
+    _run("{ items { label shout } }", Counting)
+    assert Counting.executed == 1 + 40 * 2  # a resolver field in the selection: graphql-core's path
+
+
+def test_a_shared_object_is_completed_once_and_equal_everywhere() -> None:
+    body = _run("{ items { tag { name color } tags { name } } }", LeanExecutor)
+    items = body["data"]["items"]
+    assert items[1]["tag"] == {"name": "shared", "color": "RED"}
+    assert items[1]["tag"] is items[3]["tag"]  # the same completed object, not recomputed
+    assert items[0]["tag"] == {"name": "own 0", "color": "BLUE"}
+
+
+def test_plan_keys_are_per_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[int] = []
+    original = LeanExecutor._plan
+
+    def counting(self: LeanExecutor, return_type: Any, details: FieldDetailsList) -> Any:
+        made.append(1)
+        return original(self, return_type, details)
+
+    monkeypatch.setattr(LeanExecutor, "_plan", counting)
+    _run("{ items { label children(n: 3) { name } } }", LeanExecutor)
+    assert 0 < len(made) < 10  # planned once per selection, not once for each of the 40 items' lists
