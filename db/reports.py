@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 
 import asyncpg
 
@@ -50,7 +49,6 @@ class Counts:
     def share(self, bucket: str) -> float:
         return share(self.messages(bucket), self.total)
 
-    @cached_property
     def shares(self) -> dict[str, float]:
         """Every bucket's share, in bucket order."""
         total, counts = self.total, self.by_bucket
@@ -136,13 +134,14 @@ async def connector_report(
     )
     connectors: dict[tuple[str, int], Connector] = {}  # one object per connector, shared by its rows
     shaped = []
-    for r in rows:
-        key = (r["direction"], r["connector_id"])
-        connector = connectors.get(key)
+    for r in rows:  # columns in the order connector_report.sql selects them
+        day, direction, connector_id, name, type_, forced_tls, messages, *buckets = r
+        connector = connectors.get((direction, connector_id))
         if connector is None:
-            connector = Connector(r["connector_id"], r["name"], r["direction"], r["type"], r["forced_tls"])
-            connectors[key] = connector
-        shaped.append(ConnectorRow(r["day"], connector, Counts.of(r)))
+            connector = connectors[(direction, connector_id)] = Connector(
+                connector_id, name, direction, type_, forced_tls
+            )
+        shaped.append(ConnectorRow(day, connector, Counts(messages, dict(zip(COLUMNS, buckets, strict=True)))))
     return ConnectorReport(window, [r for r in shaped if r.day is not None], [r for r in shaped if r.day is None])
 
 

@@ -117,8 +117,8 @@ def connector_rows_json(rows: list[ConnectorRow]) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"day": row.day.isoformat()} if row.day else {}
         body["connector"] = connector
         body["volume"] = row.counts.total
-        body["messages"] = {b: row.counts.messages(b) for b in BUCKETS}
-        body["percent"] = row.counts.shares
+        body["messages"] = row.counts.by_bucket  # every bucket, in order
+        body["percent"] = row.counts.shares()
         shaped.append(body)
     return shaped
 
@@ -144,7 +144,7 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
                 c.id,
                 c.type,
                 str(c.forced_tls).lower(),
-                *row.counts.shares.values(),
+                *row.counts.shares().values(),
                 row.counts.total,
                 *(row.counts.messages(b) for b in BUCKETS),
             ]

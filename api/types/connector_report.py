@@ -47,7 +47,7 @@ class ConnectorTotal:
     @staticmethod
     def fields(row: ConnectorRow, connector: Connector) -> dict[str, object]:
         c = row.counts
-        shares = c.shares
+        shares = c.shares()
         return {
             "connector": connector,
             "volume": c.total,
