@@ -11,8 +11,12 @@ then connectors by name. No match: the internet without a connector.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from db.connectors import Connector
 
 KINDS = ("ip", "hostname", "domain")
 
@@ -53,6 +57,10 @@ def _host_matches(name: str, suffix: str) -> bool:
 
 
 class Attributor:
+    @classmethod
+    def of(cls, connectors: Sequence[Connector]) -> Attributor:
+        return cls([(c.direction, c.name, c.rules) for c in connectors])
+
     def __init__(self, connectors: list[tuple[str, str, list[dict[str, str]]]]) -> None:
         """`connectors`: (direction, name, rules) for every connector of the organization."""
         rules = []

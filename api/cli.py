@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import gzip
-import io
 import itertools
 import signal
 import sys
@@ -19,8 +17,8 @@ import orjson
 from api import __version__
 from api.context import AppState
 from api.errors import ApiError
-from api.feed import FeedSummary, Progress, feed
-from api.importers.run import FORMATS
+from api.feed import FeedSummary, Progress, feed, feed_log
+from api.importers.run import FORMATS, open_input
 from api.settings import Settings, SettingsError
 from db.embedded import EmbeddedError
 from db.migrate import migrate
@@ -60,14 +58,6 @@ def run_with_state(settings: Settings, work: Callable[[AppState], Awaitable[Any]
 
 
 # --- input files -----------------------------------------------------------------------------------
-
-
-def open_input(name: str) -> IO[bytes]:
-    raw: Any = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
-    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
-    if buffered.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
-    return buffered
 
 
 def read_records(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
@@ -189,16 +179,22 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                 continue
             try:
                 with stream:
-                    if args.format in ("postfix", "exim"):
-                        records = log_records(
-                            args.format, stream, name, tally, args.year, args.time_zone, args.keep_local
+                    options = {"year": args.year, "time_zone": args.time_zone, "keep_local": args.keep_local}
+                    is_log = args.format != "ndjson"
+                    if is_log and not args.dry_run:  # large logs parse in a second process
+                        summary = await feed_log(
+                            state, args.format, name, stream, tally, options, args.batch_size, progress.update
                         )
                     else:
-                        records = read_records(stream, name)
-                    if args.dry_run:
-                        summary = FeedSummary(records=sum(1 for _ in records))
-                    else:
-                        summary = await feed(state, records, args.batch_size, progress.update)
+                        records = (
+                            log_records(args.format, stream, name, tally, **options)
+                            if is_log
+                            else read_records(stream, name)
+                        )
+                        if args.dry_run:
+                            summary = FeedSummary(records=sum(1 for _ in records))
+                        else:
+                            summary = await feed(state, records, args.batch_size, progress.update)
             except ApiError as exc:
                 progress.done()
                 for item in exc.details[:20]:

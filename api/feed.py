@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
+import contextlib
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
+from api.importers.run import Tally, log_records
 from api.importers.tlsrpt import Report
-from api.ingest import Batch, Problems, validate
+from api.importers.worker import WORKER_BYTES, worker_batches, worth_a_worker
+from api.ingest import Batch, Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
-from db.connectors import Connector, connector_index, list_connectors
+from db.connectors import list_connectors
 from db.messages import Stored, store_messages
 from db.tls_reports import store_report
 
@@ -29,17 +31,15 @@ class FeedSummary:
     accepted: int = 0
     duplicates: int = 0
     seconds: float = 0.0
+    in_worker: bool = False  # parsed by a second process
 
     def line(self) -> str:
         rate = self.records / self.seconds if self.seconds else 0
+        worker = "; parsed in a second process" if self.in_worker else ""
         return (
             f"{self.records:,} records: {self.accepted:,} stored, {self.duplicates:,} already stored "
-            f"({self.seconds:.1f} s, {rate:,.0f} records/s)"
+            f"({self.seconds:.1f} s, {rate:,.0f} records/s{worker})"
         )
-
-
-def attributor(connectors: list[Connector]) -> Attributor:
-    return Attributor([(c.direction, c.name, c.rules) for c in connectors])
 
 
 async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
@@ -62,7 +62,7 @@ async def store_tls_reports(state: AppState, reports: list[Report]) -> list[bool
 async def ingest_records(state: AppState, records: list[Any], lines: list[int] | None = None) -> Stored:
     """Validate every record, then store all or nothing. Shared by REST and GraphQL."""
     connectors = await list_connectors(state.pool, state.org_id)
-    attributor(connectors).apply(records)
+    Attributor.of(connectors).apply(records)
     batch, problems = validate(records, connector_index(connectors))
     if problems:
         if lines is not None:  # NDJSON: report the physical line, not the record number
@@ -101,27 +101,47 @@ async def feed(
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[FeedSummary], None] | None = None,
 ) -> FeedSummary:
-    """Store (line, record) pairs batch by batch; each batch is all or nothing.
-
-    One batch is stored while the next is read and validated (PostgreSQL and Python then use both cores),
-    and batches are stored in order. A batch with an invalid record raises ValidationFailed naming the
-    lines; the batches before it are stored, and feeding the same input again stores nothing twice.
-    """
+    """Store (line, record) pairs batch by batch; each batch is all or nothing (see `feed_prepared`)."""
     connectors = await list_connectors(state.pool, state.org_id)
-    index = connector_index(connectors)
-    attribute = attributor(connectors)
+    return await feed_prepared(state, prepare(records, connectors, batch_size), on_batch)
+
+
+async def feed_log(
+    state: AppState,
+    fmt: str,
+    name: str,
+    stream: IO[bytes],
+    tally: Tally,
+    options: dict[str, Any],
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[FeedSummary], None] | None = None,
+    worker_bytes: int = WORKER_BYTES,
+) -> FeedSummary:
+    """Store a Postfix or Exim log: parsed by a worker process when it is at least `worker_bytes` long
+    (see api/importers/worker.py), else in this process; the same records, lines and tally either way."""
+    connectors = await list_connectors(state.pool, state.org_id)
+    in_worker = worth_a_worker(name, worker_bytes)
+    if in_worker:
+        batches = worker_batches(fmt, name, tally, options, connectors, batch_size)
+    else:
+        batches = prepare(log_records(fmt, stream, name, tally, **options), connectors, batch_size)
+    summary = await feed_prepared(state, batches, on_batch)
+    summary.in_worker = in_worker
+    return summary
+
+
+async def feed_prepared(
+    state: AppState, batches: Iterator[Prepared], on_batch: Callable[[FeedSummary], None] | None = None
+) -> FeedSummary:
+    """Store prepared batches in order; each batch is all or nothing.
+
+    One batch is stored while the next is prepared (in a worker thread, so PostgreSQL and Python use both
+    cores). A batch with an invalid record raises ValidationFailed naming the lines; the batches before it
+    are stored, and feeding the same input again stores nothing twice.
+    """
     summary = FeedSummary()
     started = time.monotonic()
     storing: asyncio.Task[None] | None = None
-    source = iter(records)
-
-    def next_batch() -> tuple[list[int], Batch, Problems]:
-        """Read and validate the next batch (in a worker thread, so the event loop stays free to store)."""
-        pairs = list(itertools.islice(source, batch_size))
-        chunk = [record for _, record in pairs]
-        attribute.apply(chunk)
-        batch, problems = validate(chunk, index)
-        return [line for line, _ in pairs], batch, problems
 
     async def store(batch: Batch, count: int) -> None:
         stored = await store_and_evaluate(state, batch)
@@ -134,10 +154,13 @@ async def feed(
 
     try:
         while True:
-            lines, batch, problems = await asyncio.to_thread(next_batch)
+            item = await asyncio.to_thread(next, batches, None)
             if storing is not None:
                 await storing  # batches are stored in order, and an error surfaces here
                 storing = None
+            if item is None:
+                break
+            lines, batch, problems = item
             if problems:
                 problems.at_lines(lines)
                 raise ValidationFailed(
@@ -145,11 +168,13 @@ async def feed(
                     "were stored (feeding the same input again stores nothing twice)",
                     problems.items,
                 )
-            if not lines:
-                break
             storing = asyncio.create_task(store(batch, len(lines)))
     finally:
         if storing is not None and not storing.done():
             storing.cancel()
+        close = getattr(batches, "close", None)
+        if close is not None:  # a worker process stops here, even when a batch failed
+            with contextlib.suppress(ValueError):  # still running in its thread (cancelled): it ends there
+                close()
     summary.seconds = time.monotonic() - started
     return summary

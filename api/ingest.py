@@ -4,12 +4,18 @@ connectors, then store them with their rollups in one transaction (db/messages.p
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from api.attribution import Attributor
 from api.tls import tls_bucket
+
+if TYPE_CHECKING:
+    from db.connectors import Connector
 
 MAX_PROBLEMS = 100
 FIELDS = frozenset(
@@ -33,6 +39,10 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?
 _DIRECTIONS = {"inbound": "inbound", "outbound": "outbound"}
 
 ConnectorIndex = dict[tuple[str, str], int]  # (direction, name) -> connector_id
+
+
+def connector_index(connectors: Sequence[Connector]) -> ConnectorIndex:
+    return {(c.direction, c.name): c.id for c in connectors}
 
 
 @dataclass
@@ -108,6 +118,8 @@ class Problems:
 
 
 def parse_timestamp(value: Any) -> datetime | None:
+    if isinstance(value, datetime):  # from an importer in this process: no need to print and re-read it
+        return value if value.tzinfo is not None else None
     if not isinstance(value, str) or not _RFC3339.match(value):
         return None
     try:
@@ -258,3 +270,18 @@ def validate(
         batch.remote_ips.append(remote_ip)
         batch.sizes.append(size)
     return batch, problems
+
+
+Prepared = tuple[list[int], Batch, Problems]  # a batch's input lines, its valid records, its problems
+
+
+def prepare(records: Iterable[tuple[int, Any]], connectors: Sequence[Connector], batch_size: int) -> Iterator[Prepared]:
+    """Batches of (line, record) pairs, attributed to connectors and validated."""
+    index = connector_index(connectors)
+    attribute = Attributor.of(connectors)
+    source = iter(records)
+    while pairs := list(itertools.islice(source, batch_size)):
+        chunk = [record for _, record in pairs]
+        attribute.apply(chunk)
+        batch, problems = validate(chunk, index)
+        yield [line for line, _ in pairs], batch, problems

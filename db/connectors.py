@@ -52,7 +52,3 @@ async def connectors_by_id(db: sql.Executor, org_id: int, ids: list[int]) -> lis
     rows = await sql.fetch(db, "connectors/connectors_by_id", org_id, ids)
     found = {r["connector_id"]: _connector(r) for r in rows}
     return [found.get(i) for i in ids]
-
-
-def connector_index(connectors: list[Connector]) -> dict[tuple[str, str], int]:
-    return {(c.direction, c.name): c.id for c in connectors}

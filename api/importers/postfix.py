@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -50,14 +50,39 @@ PROBES = frozenset({"deliverable", "undeliverable"})
 _CACHE = 100_000  # queue IDs remembered at most (constant memory on any log size)
 
 
+Records = Sequence[tuple[int, dict[str, Any]]]  # (line, record) pairs
+_NONE: Records = ()
+_addresses: dict[str, str | None] = {}
+_services: dict[str | None, str | None] = {}
+
+
 def address(ip: str | None) -> str | None:
-    """The address if it is one (logs also say `unknown`, or munge them), else None."""
+    """The address if it is one (logs also say `unknown`, or munge them), else None. Logs repeat few
+    peers: parsed values are kept (bounded)."""
     if not ip:
         return None
     try:
-        return str(ipaddress.ip_address(ip.split("%", 1)[0]))
+        return _addresses[ip]
+    except KeyError:
+        pass
+    try:
+        parsed: str | None = str(ipaddress.ip_address(ip.split("%", 1)[0]))
     except ValueError:
-        return None
+        parsed = None
+    if len(_addresses) >= 50_000:
+        _addresses.clear()
+    _addresses[ip] = parsed
+    return parsed
+
+
+def _service(program: str | None) -> str | None:
+    try:
+        return _services[program]
+    except KeyError:
+        if len(_services) >= 1000:
+            _services.clear()
+        found = _services[program] = service(program)
+        return found
 
 
 def _loopback(ip: str) -> bool:
@@ -126,7 +151,7 @@ class PostfixParser:
         queue_id = m.queue_id if m.queue_id != "NOQUEUE" else f"NOQUEUE {m.ip} {m.time.isoformat()} {m.line}"
         return m.line, {
             "message_id": self.message_ids.get(m.queue_id) or queue_id,
-            "received_at": m.time.isoformat(),
+            "received_at": m.time,
             "direction": "inbound",
             "tls_version": version,
             "cipher": cipher,
@@ -137,53 +162,53 @@ class PostfixParser:
             "status": "received",
         }
 
-    def _close(self, key: tuple[str | None, str | None, str | None]) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _close(self, key: tuple[str | None, str | None, str | None]) -> Records:
         conn = self.connections.pop(key, None)
-        if conn is not None:
-            for m in conn.messages:
-                yield self._inbound_record(m, conn)
+        if conn is None or not conn.messages:
+            return _NONE
+        return [self._inbound_record(m, conn) for m in conn.messages]
 
     # -- lines ---------------------------------------------------------------------------------------
 
-    def feed(self, number: int, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    def feed(self, number: int, text: str) -> Records:
+        """The records this line completes (most lines complete none)."""
         self.lines += 1
         line = parse_line(text, self.years)
         if line.program is not None and "postfix" not in line.program:
             self.skipped["not a Postfix line"] += 1
-            return
-        svc = service(line.program)
+            return _NONE
+        svc = _service(line.program)
         msg = line.message
         key = (line.host, line.program, line.pid)
         when = line.time or self.default_time
         # Cheap substring tests pick the one pattern worth trying (most lines are one of these).
         if svc in (None, "smtpd"):
             if msg.startswith("connect from "):
-                yield from self._close(key)
+                closed = self._close(key)
                 self.connections[key] = Connection()
-                return
+                return closed
             if msg.startswith("disconnect from ") and (match := _DISCONNECT.match(msg)):
                 ending = self.connections.get(key)
                 if ending is not None:
                     counters = _STARTTLS.search(match.group(3))
                     if counters and int(counters.group(1)) > 0:
                         ending.starttls = True
-                yield from self._close(key)
-                return
+                return self._close(key)
             if " client=" in msg and (match := _CLIENT.match(msg)):
                 queue_id, host, ip = match.groups()
                 if _loopback(ip) and not self.keep_local:
                     self.skipped["loopback client (content filter or local submission)"] += 1
-                    return
+                    return _NONE
                 conn = self.connections.setdefault(key, Connection())
                 conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls))
-                return
+                return _NONE
             if "TLS connection established from" in msg and (match := _TLS_FROM.match(msg)):
                 host, ip, version, cipher = match.groups()
                 self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
-                return
+                return _NONE
             if msg.startswith("setting up TLS connection from"):
                 self.connections.setdefault(key, Connection()).starttls = True
-                return
+                return _NONE
             if msg.startswith("proxy-"):  # a before-queue content filter: NOQUEUE until it says
                 current = self.connections.get(key)
                 waiting = [m for m in current.messages if m.queue_id == "NOQUEUE"] if current else []
@@ -192,79 +217,78 @@ class PostfixParser:
                 elif current and waiting and msg.startswith("proxy-reject"):
                     current.messages.remove(waiting[-1])
                     self.skipped["refused by the before-queue content filter"] += 1
-                    return
+                    return _NONE
                 self.skipped["other Postfix line"] += 1
-                return
+                return _NONE
         if "TLS connection established" in msg:
             if svc in ("tlsproxy", "postscreen") and _TLS_FROM.match(msg):
                 self.skipped["TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"] += 1
-                return
+                return _NONE
             if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
                 host, ip, port, version, cipher = match.groups()
                 tls = Tls(host, ip, version, cipher)
                 if svc != "tlsproxy":
                     self.smtp_tls[key] = tls
                 self.endpoint_tls.remember(f"{host}[{ip}]:{port or 25}", tls)
-                return
+                return _NONE
         if ", relay=" in msg and (match := _DELIVERY.match(msg)):
-            yield from self._delivery(number, when, svc, key, match)
-            return
+            return self._delivery(number, when, svc, key, match)
         if "message-id=" in msg and (match := _MESSAGE_ID.match(msg)):
             self.message_ids.remember(match.group(1), match.group(2))
-            return
+            return _NONE
         if "from=<" in msg and (match := _FROM.match(msg)):
             size = match.group(3)
             self.senders.remember(match.group(1), (match.group(2), int(size) if size else None))
-            return
+            return _NONE
         if msg.endswith(": removed") and (match := _REMOVED.match(msg)):
             self.message_ids.pop(match.group(1), None)
             self.senders.pop(match.group(1), None)
             self.skipped["other Postfix line"] += 1
-            return
+            return _NONE
         self.skipped["other Postfix line" if line.program or line.time else "not understood"] += 1
+        return _NONE
 
-    def _delivery(
-        self, number: int, when: datetime, svc: str | None, key: Any, match: re.Match[str]
-    ) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _delivery(self, number: int, when: datetime, svc: str | None, key: Any, match: re.Match[str]) -> Records:
         queue_id, recipient, relay, conn_use, status = match.groups()
         if status in PROBES:
             self.skipped["address verification probe"] += 1
-            return
+            return _NONE
         if relay == "none":
             self.skipped["delivery attempt without a connection (relay=none)"] += 1
-            return
+            return _NONE
         endpoint = _ENDPOINT.match(relay)
         local = svc in LOCAL_SERVICES or endpoint is None or _loopback(endpoint.group(2))
         if local and not self.keep_local:
             self.skipped["local delivery (local, virtual, lmtp, pipe, loopback)"] += 1
-            return
+            return _NONE
         host, ip, port = endpoint.groups() if endpoint else (relay, None, None)
         tls = self.smtp_tls.get(key)
         if tls is None or tls.ip != ip or tls.host != host:
             tls = self.endpoint_tls.get(f"{host}[{ip}]:{port or 25}") if conn_use or svc is None else None
         sender, size = self.senders.get(queue_id, (None, None))
         mid = self.message_ids.get(queue_id) or queue_id
-        yield (
-            number,
-            {
-                "message_id": f"{mid} to {recipient}",
-                "received_at": when.isoformat(),
-                "direction": "outbound",
-                "tls_version": tls.version if tls else "none",
-                "cipher": tls.cipher if tls else None,
-                "sender": sender or None,
-                "recipient": recipient or None,
-                "remote_host": host or None,
-                "remote_ip": address(ip),
-                "size_bytes": size,
-                "status": status,
-            },
-        )
+        return [
+            (
+                number,
+                {
+                    "message_id": f"{mid} to {recipient}",
+                    "received_at": when,
+                    "direction": "outbound",
+                    "tls_version": tls.version if tls else "none",
+                    "cipher": tls.cipher if tls else None,
+                    "sender": sender or None,
+                    "recipient": recipient or None,
+                    "remote_host": host or None,
+                    "remote_ip": address(ip),
+                    "size_bytes": size,
+                    "status": status,
+                },
+            )
+        ]
 
-    def finish(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def finish(self) -> Records:
         """Messages whose connection did not end inside the input."""
-        for key in list(self.connections):
-            yield from self._close(key)
+        return [record for key in list(self.connections) for record in self._close(key)]
 
 
 def parse_postfix(lines: Iterable[tuple[int, str]], parser: PostfixParser) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -3,9 +3,12 @@ the summary (messages by direction and TLS bucket, lines skipped by reason)."""
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import io
 import itertools
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -35,10 +38,23 @@ class Tally:
         return out
 
 
+def open_input(name: str) -> IO[bytes]:
+    """A file (or stdin for `-`), read through gzip when it is compressed."""
+    raw: Any = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
+    buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
+    if buffered.peek(2)[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+    return buffered
+
+
 def text_lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
     reader = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
-    for number, line in enumerate(reader, start=1):
-        yield number, line.rstrip("\r\n")
+    try:
+        for number, line in enumerate(reader, start=1):
+            yield number, line.rstrip("\r\n")
+    finally:
+        with contextlib.suppress(ValueError):  # the caller owns the stream (and may have closed it)
+            reader.detach()
 
 
 def make_parser(

@@ -16,12 +16,29 @@ from tests.cli.helpers import clean_env, mailflow
 FIXTURE = Path(__file__).parent.parent / "importers" / "postfix_fixture.log"
 
 
+def with_connector(dsn: str, org: str, name: str, direction: str, host_suffix: str) -> dict[str, str]:
+    """The environment of a new organization that has a partner connector with a hostname rule."""
+    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org)
+    added = mailflow("connectors", "add", name, "--direction", direction, "--type", "partner",
+                     "--rule", f"hostname:{host_suffix}", env=env)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    return env
+
+
+async def attributed(pool: asyncpg.Pool, org_id: int, connector: str) -> int:
+    """Messages of the organization stored with this connector."""
+    count: int = await pool.fetchval(
+        "select count(*) from messages m join connectors c on c.connector_id = m.connector_id "
+        "where m.org_id = $1 and c.name = $2",
+        org_id,
+        connector,
+    )
+    return count
+
+
 async def test_postfix_import_dry_run_store_and_again(dsn: str, pool: asyncpg.Pool, tmp_path: Path) -> None:
     org = f"pf-{uuid.uuid4().hex[:8]}"
-    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org)
-    added = mailflow("connectors", "add", "Fabrikam", "--direction", "inbound", "--type", "partner",
-                     "--rule", "hostname:fabrikam.com", env=env)  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    env = with_connector(dsn, org, "Fabrikam", "inbound", "fabrikam.com")
     log = tmp_path / "mail.log.gz"
     log.write_bytes(gzip.compress(FIXTURE.read_bytes()))
     dry = mailflow(
@@ -45,12 +62,7 @@ async def test_postfix_import_dry_run_store_and_again(dsn: str, pool: asyncpg.Po
         ("outbound", "TLS1.3"): 2,
         ("outbound", "none"): 1,
     }
-    attributed = await pool.fetchval(
-        "select count(*) from messages m join connectors c on c.connector_id = m.connector_id "
-        "where m.org_id = $1 and c.name = 'Fabrikam'",
-        org_id,
-    )
-    assert attributed == 2  # the two messages from mail.fabrikam.com
+    assert await attributed(pool, org_id, "Fabrikam") == 2  # the two messages from mail.fabrikam.com
     again = mailflow("ingest", "--format", "postfix", "--year", "2025", "--time-zone", "UTC", "-", env=env,
                      stdin=FIXTURE.read_bytes())  # fmt: skip
     assert "9 records: 0 stored, 9 already stored" in again.stdout
@@ -90,3 +102,46 @@ def test_tlsrpt_import_of_an_email(dsn: str) -> None:
     assert "stored; example.com: 4,523 ok, 2 failed" in first.stdout
     again = mailflow("ingest", "--format", "tlsrpt", str(eml), env=env)
     assert "already stored" in again.stdout
+
+
+def _large_log(messages: int) -> str:
+    """A Postfix log of `messages` received (half over TLS 1.3, half without TLS) and relayed out over
+    TLS 1.2, with a connector's attribution rule matching the relay."""
+    out = []
+    for n in range(messages):
+        at = f"Nov 20 {n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}"
+        qid, peer, pid = f"{n:012X}", f"peer{n % 97}.example[198.51.100.{n % 250 + 1}]", 100 + n % 7
+        out.append(f"{at} mx postfix/smtpd[{pid}]: connect from {peer}")
+        if n % 2 == 0:
+            out.append(f"{at} mx postfix/smtpd[{pid}]: Anonymous TLS connection established from {peer}: "
+                       "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)")  # fmt: skip
+        out.append(f"{at} mx postfix/smtpd[{pid}]: {qid}: client={peer}")
+        out.append(f"{at} mx postfix/smtpd[{pid}]: disconnect from {peer} ehlo=1 mail=1 rcpt=1 data=1 commands=4")
+        out.append(f"{at} mx postfix/smtp[900]: Verified TLS connection established to relay.partner.example"
+                   "[192.0.2.9]:25: TLSv1.2 with cipher ECDHE-RSA-AES256-GCM-SHA384 (256/256 bits)")  # fmt: skip
+        out.append(f"{at} mx postfix/smtp[900]: {qid}: to=<user{n}@partner.example>, "
+                   "relay=relay.partner.example[192.0.2.9]:25, delay=1, status=sent (250 ok)")  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+async def test_a_large_log_is_parsed_in_a_second_process(dsn: str, pool: asyncpg.Pool, tmp_path: Path) -> None:
+    org = f"pf-big-{uuid.uuid4().hex[:8]}"
+    env = with_connector(dsn, org, "Partner relay", "outbound", "partner.example")
+    log = tmp_path / "big.log"
+    log.write_text(_large_log(10_000))
+    assert log.stat().st_size > 4 * 1024 * 1024  # over the worker threshold
+    args = ("ingest", "--format", "postfix", "--year", "2026", "--time-zone", "UTC", "--batch-size", "1000", str(log))
+    stored = mailflow(*args, env=env)
+    assert stored.returncode == 0, stored.stderr
+    assert "20,000 records: 20,000 stored, 0 already stored" in stored.stdout
+    assert "parsed in a second process" in stored.stdout
+    assert "lines read: 55,000" in stored.stdout
+    org_id = await ensure_organization(pool, org)
+    assert await count_messages_by_tls_bucket(pool, org_id) == {
+        ("inbound", "TLS1.3"): 5_000,
+        ("inbound", "none"): 5_000,
+        ("outbound", "TLS1.2"): 10_000,
+    }
+    assert await attributed(pool, org_id, "Partner relay") == 10_000  # the worker applied the connector's rule
+    again = mailflow(*args, env=env)
+    assert "20,000 records: 0 stored, 20,000 already stored" in again.stdout

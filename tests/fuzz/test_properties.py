@@ -70,6 +70,11 @@ def test_gunzip_of_anything_is_bytes_or_a_clear_error(data: bytes) -> None:
         assert error is None or error.status in (400, 413)
 
 
+SYSLOG_PIECES = [
+    "Oct  1 12:00:00 ", "Oct 11 12:00:00 ", "Dec 31 23:59:59", "Jan  1 00:00:00.5 ", "oct  1 ", " ", "  ", "\t",
+    "\u00a0", "mx ", "mx", "postfix/smtpd", "[123]", "[]", "[x]", "[\u0661]", ":", ": ", ":\t", "msg", "a b", "é",
+]  # fmt: skip
+
 log_text = st.one_of(
     st.text(max_size=200),
     st.builds(
@@ -118,6 +123,21 @@ def test_log_parsers_never_crash(lines: list[str], keep_local: bool) -> None:
         for number, record in records:
             assert 1 <= number <= len(lines)
             assert record["direction"] in ("inbound", "outbound")
+
+
+@settings(max_examples=1000, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.builds(lambda parts: "".join(parts), st.lists(st.sampled_from(SYSLOG_PIECES), max_size=12))
+    | st.text(max_size=60)
+)
+def test_the_fast_bsd_header_split_agrees_with_the_patterns(text: str) -> None:
+    from datetime import UTC, datetime
+
+    from api.importers.syslog import YearGuess, _parse_with_patterns, parse_line
+
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    line = text.replace("\r", "").replace("\n", "")
+    assert parse_line(line, YearGuess(2026, now)) == _parse_with_patterns(line, YearGuess(2026, now))
 
 
 report_like = st.fixed_dictionaries(

@@ -1,0 +1,81 @@
+"""Parsing a large log in a second process.
+
+Parsing a mail log is Python work that fills one core; storing is asyncpg and PostgreSQL work. In one
+process they share one interpreter, so a two-core machine runs them one after the other. For a log
+of at least `WORKER_BYTES`, a worker process reads and parses the file, attributes and validates each
+batch, and sends the finished batches through a pipe, while this process stores them. The pipe holds
+at most a batch or two, so memory stays flat however large the log; the line numbers, problems, and
+the tally (lines read, messages by bucket, lines skipped) are the same as when parsing in-process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from multiprocessing.connection import Connection as Pipe
+from typing import Any
+
+from api.importers.run import Tally, log_records, open_input
+from api.ingest import Prepared, prepare
+from db.connectors import Connector
+
+WORKER_BYTES = 4 * 1024 * 1024  # smaller logs parse in-process: starting a worker costs ~0.3 s
+
+
+def worth_a_worker(name: str, min_bytes: int = WORKER_BYTES) -> bool:
+    """A regular file at least `min_bytes` long (stdin and small files parse in-process)."""
+    if name == "-":
+        return False
+    try:
+        return os.path.isfile(name) and os.stat(name).st_size >= min_bytes
+    except OSError:
+        return False
+
+
+def _work(pipe: Pipe, fmt: str, name: str, options: dict[str, Any], connectors: list[Connector], size: int) -> None:
+    try:
+        tally = Tally()
+        with open_input(name) as stream:
+            for lines, batch, problems in prepare(log_records(fmt, stream, name, tally, **options), connectors, size):
+                pipe.send(("batch", tally.lines, lines, batch, problems))
+        pipe.send(("done", tally))
+    except BaseException as exc:  # the parent reports it
+        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        pipe.close()
+
+
+def worker_batches(
+    fmt: str, name: str, tally: Tally, options: dict[str, Any], connectors: list[Connector], batch_size: int
+) -> Iterator[Prepared]:
+    """Prepared batches of a Postfix or Exim log, parsed by a worker process; `tally` is kept current."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads and sockets
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_work, args=(sender, fmt, name, options, connectors, batch_size), name="mailflow-parse", daemon=True
+    )
+    process.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, *rest = receiver.recv()
+            except EOFError:
+                raise RuntimeError(f"{name}: the parsing process ended unexpectedly") from None
+            if kind == "batch":
+                tally.lines, lines, batch, problems = rest
+                yield lines, batch, problems
+            elif kind == "done":
+                (done,) = rest
+                tally.lines = done.lines
+                tally.messages.update(done.messages)
+                tally.skipped.update(done.skipped)
+                return
+            else:
+                raise RuntimeError(f"{name}: parsing failed: {rest[0]}")
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.terminate()
+        process.join()
