@@ -14,6 +14,8 @@ or value a scalar does not accept (then graphql-core reports the error with its 
 
 from __future__ import annotations
 
+import functools
+import keyword
 import math
 from collections.abc import Callable
 from typing import Any
@@ -195,6 +197,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             fields.append((response_key, definition.python_name, complete))
 
+        build = _dict_builder(fields)
         # An object met again (a connector on every day) is completed once. Each entry keeps its source
         # alive, so no other object can take its id while this request runs.
         done: dict[int, tuple[Any, dict[str, Any]]] = {}
@@ -204,12 +207,42 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                 raise _Slow
             found = done.get(id(source))
             if found is None:
-                completed = {
-                    key: complete(source) if attribute is None else complete(getattr(source, attribute))
-                    for key, attribute, complete in fields
-                }
+                completed = build(source)
                 done[id(source)] = (source, completed)
                 return completed
             return found[1]
 
         return obj
+
+
+def _dict_builder(fields: list[tuple[str, str | None, Complete]]) -> Callable[[Any], dict[str, Any]]:
+    """One function that reads every selected attribute and completes it into the response's dict, in
+    selection order: `{"day": c0(s.day), "volume": c1(s.volume), ...}`."""
+    make = _builder_factory(tuple((key, attribute) for key, attribute, _ in fields))
+    return make(*(complete for _, _, complete in fields))
+
+
+@functools.lru_cache(maxsize=1024)
+def _builder_factory(shape: tuple[tuple[str, str | None], ...]) -> Callable[..., Callable[[Any], dict[str, Any]]]:
+    """Compiled once per selection shape. Response keys are GraphQL names and attributes Python
+    identifiers; both are written as `repr` literals or attribute names, never as code."""
+    items, completes = [], []
+    for n, (key, attribute) in enumerate(shape):
+        completes.append(f"c{n}")
+        if attribute is None:
+            read = "s"  # __typename
+        elif attribute.isidentifier() and not keyword.iskeyword(attribute):
+            read = f"s.{attribute}"
+        else:
+            read = f"getattr(s, {attribute!r})"
+        items.append(f"{key!r}: c{n}({read})")
+    source = (
+        f"def make({', '.join(completes)}):\n"
+        f"    def build(s):\n"
+        f"        return {{{', '.join(items)}}}\n"
+        f"    return build\n"
+    )
+    scope: dict[str, Any] = {}
+    exec(source, scope)
+    made: Callable[..., Callable[[Any], dict[str, Any]]] = scope["make"]
+    return made

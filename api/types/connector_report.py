@@ -42,7 +42,11 @@ class ConnectorTotal:
     tls12: float
     tls13: float
     unknown: float
-    counts: TlsCounts
+    tally: strawberry.Private[Counts]
+
+    @strawberry.field
+    def counts(self) -> TlsCounts:  # made only when asked for
+        return TlsCounts.of(self.tally)
 
     @staticmethod
     def fields(row: ConnectorRow, connector: Connector) -> dict[str, object]:
@@ -57,7 +61,7 @@ class ConnectorTotal:
             "tls12": shares["TLS1.2"],
             "tls13": shares["TLS1.3"],
             "unknown": shares["unknown"],
-            "counts": TlsCounts.of(c),
+            "tally": c,
         }
 
 
