@@ -51,10 +51,10 @@ class Counts:
 
     def shares(self) -> dict[str, float]:
         """Every bucket's share, in bucket order."""
-        total, counts = self.total, self.by_bucket
+        total, counts, double = self.total, self.by_bucket, 2 * self.total
         if not total:
             return dict.fromkeys(COLUMNS, 0.0)
-        return {b: ((2000 * counts.get(b, 0) + total) // (2 * total)) / 10 for b in COLUMNS}  # as share()
+        return {b: ((2000 * counts.get(b, 0) + total) // double) / 10 for b in COLUMNS}  # as share()
 
 
 async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asyncpg.Record]:
@@ -135,13 +135,14 @@ async def connector_report(
     connectors: dict[tuple[str, int], Connector] = {}  # one object per connector, shared by its rows
     shaped = []
     for r in rows:  # columns in the order connector_report.sql selects them
-        day, direction, connector_id, name, type_, forced_tls, messages, *buckets = r
+        day, direction, connector_id, name, type_, forced_tls, messages, none, tls10, tls11, tls12, tls13, unknown = r
         connector = connectors.get((direction, connector_id))
         if connector is None:
             connector = connectors[(direction, connector_id)] = Connector(
                 connector_id, name, direction, type_, forced_tls
             )
-        shaped.append(ConnectorRow(day, connector, Counts(messages, dict(zip(COLUMNS, buckets, strict=True)))))
+        buckets = {"none": none, "TLS1.0": tls10, "TLS1.1": tls11, "TLS1.2": tls12, "TLS1.3": tls13, "unknown": unknown}
+        shaped.append(ConnectorRow(day, connector, Counts(messages, buckets)))
     return ConnectorReport(window, [r for r in shaped if r.day is not None], [r for r in shaped if r.day is None])
 
 

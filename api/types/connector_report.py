@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Self
 
 import strawberry
 
@@ -48,21 +49,22 @@ class ConnectorTotal:
     def counts(self) -> TlsCounts:  # made only when asked for
         return TlsCounts.of(self.tally)
 
-    @staticmethod
-    def fields(row: ConnectorRow, connector: Connector) -> dict[str, object]:
+    @classmethod
+    def of(cls, row: ConnectorRow, connector: Connector, **more: Any) -> Self:
         c = row.counts
-        shares = c.shares()
-        return {
-            "connector": connector,
-            "volume": c.total,
-            "no_tls": shares["none"],
-            "tls10": shares["TLS1.0"],
-            "tls11": shares["TLS1.1"],
-            "tls12": shares["TLS1.2"],
-            "tls13": shares["TLS1.3"],
-            "unknown": shares["unknown"],
-            "tally": c,
-        }
+        none, tls10, tls11, tls12, tls13, unknown = c.shares().values()  # in bucket order
+        return cls(
+            connector=connector,
+            volume=c.total,
+            no_tls=none,
+            tls10=tls10,
+            tls11=tls11,
+            tls12=tls12,
+            tls13=tls13,
+            unknown=unknown,
+            tally=c,
+            **more,
+        )
 
 
 @strawberry.type(description="A connector's volume and TLS shares (percent) on one day.")
@@ -92,6 +94,6 @@ class ConnectorReport:
             from_=report.window.start,
             to=report.window.end,
             time_zone=report.window.time_zone,
-            rows=[ConnectorReportRow(day=r.day, **ConnectorTotal.fields(r, connector(r))) for r in report.rows],  # type: ignore[arg-type]
-            totals=[ConnectorTotal(**ConnectorTotal.fields(r, connector(r))) for r in report.totals],  # type: ignore[arg-type]
+            rows=[ConnectorReportRow.of(r, connector(r), day=r.day) for r in report.rows],
+            totals=[ConnectorTotal.of(r, connector(r)) for r in report.totals],
         )
