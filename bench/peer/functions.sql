@@ -19,7 +19,7 @@ language sql stable as $$
                date_trunc('day', w.stop, 'UTC') as last_day
         from w
     )
-    select r.day, r.direction, r.connector_id, r.messages, r.no_tls, r.tls10, r.tls11,
+    select (r.hour at time zone 'UTC')::date, r.direction, r.connector_id, r.messages, r.no_tls, r.tls10, r.tls11,
            r.tls12, r.tls13, r.unknown
     from public.hourly_rollups r, d
     where r.org_id = org and ((r.hour >= d.start and r.hour < d.first_day) or (r.hour >= d.last_day and r.hour < d.stop))
