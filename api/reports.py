@@ -32,7 +32,7 @@ def connector_id_argument(value: str | int | None, name: str = "connector") -> i
         number = int(value)
     except ValueError:
         raise bad_argument(name, f"{value!r} is not a connector id") from None
-    if number < 0:
+    if not 0 <= number < 2**63:  # ids are bigints
         raise bad_argument(name, f"{value!r} is not a connector id")
     return number
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from api.attribution import check_rules
 from api.errors import BadRequest, Conflict, NotFound, ValidationFailed
-from api.rest.http import JSON, read_json, state
+from api.rest.http import JSON, path_id, read_json, state
 from db.connectors import Connector, create_connector, list_connectors, set_connector_rules
 
 DIRECTIONS = ("inbound", "outbound")
@@ -78,7 +78,7 @@ async def put_rules(request: Request) -> Response:
     if problems:
         raise ValidationFailed("the rules are not valid; nothing was changed", problems)
     assert isinstance(rules, list)
-    updated = await set_connector_rules(app.pool, app.org_id, request.path_params["connector_id"], rules)
+    updated = await set_connector_rules(app.pool, app.org_id, path_id(request, "connector_id", "connector"), rules)
     if updated is None:
         raise NotFound(f"there is no connector {request.path_params['connector_id']}")
     return JSON(connector_json(updated))

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from api.cache import Entry, cache_key
 from api.context import AppState
-from api.errors import BadRequest, Forbidden, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
+from api.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
 
 
 class JSON(Response):
@@ -20,6 +20,14 @@ class JSON(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+def path_id(request: Request, name: str, what: str) -> int:
+    """An id from the path (`{name:int}`); one beyond a bigint names nothing there is."""
+    value: int = request.path_params[name]
+    if value >= 2**63:
+        raise NotFound(f"there is no {what} {value}")
+    return value
 
 
 def state(request: Request) -> AppState:

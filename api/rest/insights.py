@@ -12,7 +12,7 @@ from api.errors import bad_argument
 from api.insights import service
 from api.insights.cef import cef_line
 from api.reports import connector_id_argument
-from api.rest.http import JSON, read_json, state
+from api.rest.http import JSON, path_id, read_json, state
 from api.rest.reports import check_params
 from api.window import parse_moment, zone
 
@@ -32,7 +32,7 @@ async def get_insights(request: Request) -> Response:
 async def post_dismiss(request: Request) -> Response:
     data = await read_json(request)
     reason = data.get("reason") if isinstance(data, dict) else None
-    insight = await service.dismiss(state(request), request.path_params["insight_id"], reason)
+    insight = await service.dismiss(state(request), path_id(request, "insight_id", "insight"), reason)
     return JSON({"insight": insight})
 
 

@@ -134,6 +134,7 @@ async def test_connectors_report_without_n_plus_1(client: httpx.AsyncClient, tra
         ('from: "2026-01-01T00:00:00Z", to: "2026-06-01T00:00:00Z"', "to"),
         ('timeZone: "Nowhere/Special"', "timeZone"),
         ('connectorId: "424242424"', "connectorId"),
+        ('connectorId: "1581042900100899667968"', "connectorId"),
     ],
 )
 async def test_bad_arguments_are_bad_user_input(client: httpx.AsyncClient, arguments: str, field: str) -> None:

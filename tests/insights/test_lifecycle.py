@@ -94,6 +94,7 @@ async def test_dismiss_errors(client: httpx.AsyncClient) -> None:
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "reason"
     assert (await client.post("/api/v1/insights/999999999/dismiss", json={"reason": "x"})).status_code == 404
+    assert (await client.post("/api/v1/insights/99999999999999999999/dismiss", json={"reason": "x"})).status_code == 404
     assert (await client.post(f"/api/v1/insights/{insight['id']}/dismiss", json={"reason": "x"})).status_code == 200
     again = await client.post(f"/api/v1/insights/{insight['id']}/dismiss", json={"reason": "x"})
     assert again.status_code == 409

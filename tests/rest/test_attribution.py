@@ -63,8 +63,9 @@ async def test_rules_are_replaced_and_checked(client: httpx.AsyncClient) -> None
     )
     assert bad.status_code == 422
     assert [d["field"] for d in bad.json()["error"]["details"]] == ["rules[0]", "rules[1]"]
-    missing = await client.put("/api/v1/connectors/999999999/rules", json={"rules": []})
-    assert missing.status_code == 404
+    for missing_id in ("999999999", "99999999999999999999"):  # the second is beyond a bigint
+        missing = await client.put(f"/api/v1/connectors/{missing_id}/rules", json={"rules": []})
+        assert missing.status_code == 404, missing.text
     created_bad = await client.post(
         "/api/v1/connectors",
         json={"name": "X", "direction": "inbound", "type": "partner", "rules": [{"kind": "ip", "value": "nope"}]},
