@@ -1,14 +1,13 @@
-"""A lean execution path for plain data: lists of it, and whole answers made of it.
+"""A lean execution path for lists of plain data.
 
 graphql-core completes every field of every list item through its general machinery (resolver lookup,
 resolve info, awaitable checks, paths): ~6 µs per field, 25 ms for a 7-day connector report of ~200
 rows x 17 fields. Most of those fields are plain data: strawberry fields without a resolver, arguments,
-permissions or extensions, read from the attribute of the same name. For a list, or an object, whose
-selection is all plain data, `LeanExecutor` builds a completion plan once per request (through
-graphql-core's own field collection, so fragments, aliases, `@include` and `@skip` behave the same) and
-applies it to the value: a root field's whole answer, or every item of a list.
+permissions or extensions, read from the attribute of the same name. For a list whose selection is all
+plain data, `LeanExecutor` builds a completion plan once per request (through graphql-core's own field
+collection, so fragments, aliases, `@include` and `@skip` behave the same) and applies it to every item.
 
-Anything unusual takes graphql-core's path for that value, so answers and errors stay exactly the same:
+Anything unusual takes graphql-core's path for that list, so answers and errors stay exactly the same:
 a selection with a resolver field, `@defer`/`@stream`, middleware, and any null in a non-null position
 or value a scalar does not accept (then graphql-core reports the error with its path).
 """
@@ -114,11 +113,6 @@ def _typename(name: str) -> Complete:
     return lambda _source: name
 
 
-def _is_object(return_type: GraphQLOutputType) -> bool:
-    inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
-    return isinstance(inner, GraphQLObjectType)
-
-
 class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor (as strawberry configures it) with the plain-data fast path for lists."""
 
@@ -132,9 +126,7 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         manager = self.middleware_manager
-        if (manager is None or not manager.middlewares) and (
-            (type(result) is list and len(result) > 1) or (result is not None and _is_object(return_type))
-        ):
+        if type(result) is list and len(result) > 1 and (manager is None or not manager.middlewares):
             plans: dict[tuple[int, int], Complete | None] = self.__dict__.setdefault("_lean_plans", {})
             key = (id(return_type), id(field_details_list))
             if key not in plans:
