@@ -173,8 +173,8 @@ async def feed_prepared(
         if storing is not None and not storing.done():
             storing.cancel()
         close = getattr(batches, "close", None)
-        if close is not None:  # a worker process stops here, even when a batch failed
-            with contextlib.suppress(ValueError):  # still running in its thread (cancelled): it ends there
+        if close is not None:  # a worker process stops here, even when a batch failed or we were stopped
+            with contextlib.suppress(ValueError):  # a generator still running in its thread ends there
                 close()
     summary.seconds = time.monotonic() - started
     return summary

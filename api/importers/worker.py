@@ -10,8 +10,10 @@ the tally (lines read, messages by bucket, lines skipped) are the same as when p
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 from collections.abc import Iterator
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
@@ -34,48 +36,77 @@ def worth_a_worker(name: str, min_bytes: int = WORKER_BYTES) -> bool:
 
 
 def _work(pipe: Pipe, fmt: str, name: str, options: dict[str, Any], connectors: list[Connector], size: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle: it stops us
     try:
         tally = Tally()
         with open_input(name) as stream:
             for lines, batch, problems in prepare(log_records(fmt, stream, name, tally, **options), connectors, size):
                 pipe.send(("batch", tally.lines, lines, batch, problems))
         pipe.send(("done", tally))
-    except BaseException as exc:  # the parent reports it
-        pipe.send(("error", f"{type(exc).__name__}: {exc}"))
+    except (BrokenPipeError, EOFError):
+        return  # the importing process stopped reading (it failed or was stopped): nobody to tell
+    except BaseException as exc:  # the importing process reports it
+        with contextlib.suppress(OSError):
+            pipe.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         pipe.close()
+
+
+class WorkerBatches:
+    """Prepared batches of a Postfix or Exim log, parsed by a worker process; `tally` is kept current.
+
+    `close()` stops the worker at once, also while another thread waits for its next batch (as the
+    storing loop's reader thread does when the import is interrupted)."""
+
+    def __init__(
+        self, fmt: str, name: str, tally: Tally, options: dict[str, Any], connectors: list[Connector], batch_size: int
+    ) -> None:
+        context = multiprocessing.get_context("spawn")  # no fork of a process with threads and sockets
+        self.name = name
+        self.tally = tally
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_work,
+            args=(sender, fmt, name, options, connectors, batch_size),
+            name="mailflow-parse",
+            daemon=True,
+        )
+        self.process.start()
+        sender.close()
+        self.finished = False
+
+    def __iter__(self) -> WorkerBatches:
+        return self
+
+    def __next__(self) -> Prepared:
+        if self.finished:
+            raise StopIteration
+        try:
+            kind, *rest = self.receiver.recv()
+        except (EOFError, OSError):
+            self.close()
+            raise RuntimeError(f"{self.name}: the parsing process ended unexpectedly") from None
+        if kind == "batch":
+            self.tally.lines, lines, batch, problems = rest
+            return lines, batch, problems
+        self.close()
+        if kind == "done":
+            (done,) = rest
+            self.tally.lines = done.lines
+            self.tally.messages.update(done.messages)
+            self.tally.skipped.update(done.skipped)
+            raise StopIteration
+        raise RuntimeError(f"{self.name}: parsing failed: {rest[0]}")
+
+    def close(self) -> None:
+        self.finished = True
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=10)
 
 
 def worker_batches(
     fmt: str, name: str, tally: Tally, options: dict[str, Any], connectors: list[Connector], batch_size: int
 ) -> Iterator[Prepared]:
-    """Prepared batches of a Postfix or Exim log, parsed by a worker process; `tally` is kept current."""
-    context = multiprocessing.get_context("spawn")  # no fork of a process with threads and sockets
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(
-        target=_work, args=(sender, fmt, name, options, connectors, batch_size), name="mailflow-parse", daemon=True
-    )
-    process.start()
-    sender.close()
-    try:
-        while True:
-            try:
-                kind, *rest = receiver.recv()
-            except EOFError:
-                raise RuntimeError(f"{name}: the parsing process ended unexpectedly") from None
-            if kind == "batch":
-                tally.lines, lines, batch, problems = rest
-                yield lines, batch, problems
-            elif kind == "done":
-                (done,) = rest
-                tally.lines = done.lines
-                tally.messages.update(done.messages)
-                tally.skipped.update(done.skipped)
-                return
-            else:
-                raise RuntimeError(f"{name}: parsing failed: {rest[0]}")
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.terminate()
-        process.join()
+    """Prepared batches of a log, parsed by a worker process (see WorkerBatches)."""
+    return WorkerBatches(fmt, name, tally, options, connectors, batch_size)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -145,3 +151,69 @@ async def test_a_large_log_is_parsed_in_a_second_process(dsn: str, pool: asyncpg
     assert await attributed(pool, org_id, "Partner relay") == 10_000  # the worker applied the connector's rule
     again = mailflow(*args, env=env)
     assert "20,000 records: 0 stored, 20,000 already stored" in again.stdout
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Processes still in a process group (Linux /proc)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # after the name: state, ppid, pgrp
+            members.append(int(stat.parent.name))
+    return members
+
+
+def test_ctrl_c_stops_a_worker_import_quietly_and_a_rerun_completes_it(dsn: str, tmp_path: Path) -> None:
+    org = f"pf-int-{uuid.uuid4().hex[:8]}"
+    env = clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org)
+    log = tmp_path / "big.log"
+    log.write_text(_large_log(30_000))
+    args = ["ingest", "--format", "postfix", "--year", "2026", "--time-zone", "UTC", "--batch-size", "2000", str(log)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives a command
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while not stored(dsn, org) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the first batches are stored
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole group: the worker too
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 5  # the worker (and multiprocessing's resource tracker) end with it
+    while _group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [_cmdline(pid) for pid in _group_members(proc.pid)] == []
+    done = mailflow(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    assert stored(dsn, org) == {
+        ("inbound", "TLS1.3"): 15_000,
+        ("inbound", "none"): 15_000,
+        ("outbound", "TLS1.2"): 30_000,
+    }
+
+
+def stored(dsn: str, org: str) -> dict[tuple[str, str], int]:
+    async def count() -> dict[tuple[str, str], int]:
+        conn = await asyncpg.connect(dsn)
+        try:
+            return await count_messages_by_tls_bucket(conn, await ensure_organization(conn, org))
+        finally:
+            await conn.close()
+
+    return asyncio.run(count())
