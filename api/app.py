@@ -27,7 +27,7 @@ from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
 from api.rest.http import JSON
 from api.rest.routes import ROUTES
-from api.schema import build_schema
+from api.schema import build_schema, validation_rules
 from api.settings import Settings
 from db.messages import prune
 from db.organizations import ensure_organization
@@ -167,7 +167,8 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
                 task.cancel()
             await db.close()
 
-    graphql = GraphQLApp(build_schema(settings))
+    rules = validation_rules(settings)
+    graphql = GraphQLApp(build_schema(settings, rules), rules, settings.graphql_max_query_bytes // 2)
     graphql.max_bytes = settings.graphql_max_query_bytes
     routes = [
         *ROUTES,

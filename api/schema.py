@@ -199,10 +199,8 @@ def _max_fields(limit: int) -> type[ASTValidationRule]:
     return MaxFields
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the abuse limits of these settings."""
-    # The rule classes are made once: ValidationCache keys its entries on them, so rules rebuilt for every
-    # request (as the limiter extensions do) would never hit the cache.
+def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
+    """The abuse limits of these settings, as validation rules beyond GraphQL's own."""
     rules: list[type[ASTValidationRule]] = [
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
@@ -210,6 +208,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.graphql_introspection:
         rules.append(NoSchemaIntrospectionCustomRule)
+    return rules
+
+
+def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> strawberry.Schema:
+    """The schema with the abuse limits of these settings (`rules`: made by validation_rules)."""
+    # The rule classes are made once: ValidationCache keys its entries on them, so rules rebuilt for every
+    # request (as the limiter extensions do) would never hit the cache.
+    rules = validation_rules(settings) if rules is None else rules
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
