@@ -21,6 +21,7 @@ from graphql import (
     parse,
     specified_rules,
 )
+from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -174,16 +175,19 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         document, variables, operation_name = direct
         request = Request(scope, receive)
         context = await self.get_context(request, None)  # type: ignore[arg-type]  # no response to change
-        result = execute(
-            self.core_schema,
-            document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-            executor_class=LeanExecutor,
-        )
-        if isawaitable(result):
-            result = await result
+        try:
+            result = execute(
+                self.core_schema,
+                document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=LeanExecutor,
+            )
+            if isawaitable(result):
+                result = await result
+        except Exception as exc:  # as strawberry does: an error in the answer (shaped, logged), never a 500
+            result = GraphQLExecutionResult(None, [GraphQLError(str(exc), original_error=exc)])
         answer = orjson.dumps(await self.process_result(request, result))  # type: ignore[arg-type]
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": answer})

@@ -101,3 +101,19 @@ async def test_the_direct_path_keeps_the_abuse_limits(client: httpx.AsyncClient)
     aliases = "{ " + " ".join(f"a{n}: viewer {{ role }}" for n in range(40)) + " }"
     body = (await client.post("/graphql", json={"query": aliases})).json()
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_an_error_outside_the_resolvers_is_an_error_in_the_answer(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import api.graphql
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the executor broke")
+
+    monkeypatch.setattr(api.graphql, "execute", broken)
+    response = await client.post("/graphql", json={"query": "{ viewer { role } }"})
+    assert response.status_code == 200
+    error = response.json()["errors"][0]
+    assert error["message"] == "Unexpected error."  # no internals to the client
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
