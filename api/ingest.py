@@ -3,6 +3,7 @@ connectors, then store them with their rollups in one transaction (db/messages.p
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import itertools
 import re
@@ -143,19 +144,10 @@ def _parse_ip(value: str) -> str | None:
         return None
 
 
-_ips: dict[str, str | None] = {}
-
-
+@functools.lru_cache(maxsize=50_000)
 def _ip(value: str) -> str | None:
     """The canonical address; mail logs repeat few peers, so parsed values are kept (bounded)."""
-    try:
-        return _ips[value]
-    except KeyError:
-        parsed = _parse_ip(value)
-        if len(_ips) >= 50_000:
-            _ips.clear()
-        _ips[value] = parsed
-        return parsed
+    return _parse_ip(value)
 
 
 def _optional_text(record: dict[str, Any], name: str, line: int, problems: Problems) -> str | None:

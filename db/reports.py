@@ -51,10 +51,8 @@ class Counts:
 
     def shares(self) -> dict[str, float]:
         """Every bucket's share, in bucket order."""
-        total, counts, double = self.total, self.by_bucket, 2 * self.total
-        if not total:
-            return dict.fromkeys(COLUMNS, 0.0)
-        return {b: ((2000 * counts.get(b, 0) + total) // double) / 10 for b in COLUMNS}  # as share()
+        total, counts = self.total, self.by_bucket
+        return {b: share(counts.get(b, 0), total) for b in COLUMNS}
 
 
 async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asyncpg.Record]:

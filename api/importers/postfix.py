@@ -18,6 +18,7 @@ and pipe deliveries, relay=none (no connection was made), address-verification p
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections import Counter, OrderedDict
@@ -52,37 +53,20 @@ _CACHE = 100_000  # queue IDs remembered at most (constant memory on any log siz
 
 Records = Sequence[tuple[int, dict[str, Any]]]  # (line, record) pairs
 _NONE: Records = ()
-_addresses: dict[str, str | None] = {}
-_services: dict[str | None, str | None] = {}
 
 
+@functools.lru_cache(maxsize=50_000)  # logs repeat few peers
 def address(ip: str | None) -> str | None:
-    """The address if it is one (logs also say `unknown`, or munge them), else None. Logs repeat few
-    peers: parsed values are kept (bounded)."""
+    """The address if it is one (logs also say `unknown`, or munge them), else None."""
     if not ip:
         return None
     try:
-        return _addresses[ip]
-    except KeyError:
-        pass
-    try:
-        parsed: str | None = str(ipaddress.ip_address(ip.split("%", 1)[0]))
+        return str(ipaddress.ip_address(ip.split("%", 1)[0]))
     except ValueError:
-        parsed = None
-    if len(_addresses) >= 50_000:
-        _addresses.clear()
-    _addresses[ip] = parsed
-    return parsed
+        return None
 
 
-def _service(program: str | None) -> str | None:
-    try:
-        return _services[program]
-    except KeyError:
-        if len(_services) >= 1000:
-            _services.clear()
-        found = _services[program] = service(program)
-        return found
+_service = functools.lru_cache(maxsize=1024)(service)  # the few program names of a log
 
 
 def _loopback(ip: str) -> bool:
