@@ -80,18 +80,18 @@ def _id(value: Any) -> Any:
     raise _Slow
 
 
-_BUILT_IN: dict[str, Complete] = {
-    GraphQLInt.name: _int,
-    GraphQLFloat.name: _float,
-    GraphQLString.name: _str,
-    GraphQLBoolean.name: _bool,
-    GraphQLID.name: _id,
+_BUILT_IN: dict[GraphQLLeafType, Complete] = {
+    GraphQLInt: _int,
+    GraphQLFloat: _float,
+    GraphQLString: _str,
+    GraphQLBoolean: _bool,
+    GraphQLID: _id,
 }
 
 
 def _leaf(leaf: GraphQLLeafType) -> Complete:
-    fast = _BUILT_IN.get(leaf.name)
-    if fast is not None and leaf in (GraphQLInt, GraphQLFloat, GraphQLString, GraphQLBoolean, GraphQLID):
+    fast = _BUILT_IN.get(leaf)
+    if fast is not None:
         return fast
     coerce = leaf.coerce_output_value  # enums and custom scalars (dates): their own coercion
 

@@ -15,7 +15,7 @@ from api.context import AppState
 from api.errors import ValidationFailed
 from api.importers.run import Tally, log_records
 from api.importers.tlsrpt import Report
-from api.importers.worker import WORKER_BYTES, worker_batches, worth_a_worker
+from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
 from api.ingest import Batch, Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
 from db.connectors import list_connectors
@@ -121,8 +121,9 @@ async def feed_log(
     (see api/importers/worker.py), else in this process; the same records, lines and tally either way."""
     connectors = await list_connectors(state.pool, state.org_id)
     in_worker = worth_a_worker(name, worker_bytes)
+    batches: Iterator[Prepared]
     if in_worker:
-        batches = worker_batches(fmt, name, tally, options, connectors, batch_size)
+        batches = WorkerBatches(fmt, name, tally, options, connectors, batch_size)
     else:
         batches = prepare(log_records(fmt, stream, name, tally, **options), connectors, batch_size)
     summary = await feed_prepared(state, batches, on_batch)

@@ -78,6 +78,11 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
     return {**error.formatted, "extensions": {"code": code}}
 
 
+async def _send_json(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+
+
 class GraphQLApp(GraphQL[dict[str, Any], None]):
     """strawberry's ASGI app, with a body limit, the response cache, the error shape, and a direct path.
 
@@ -125,10 +130,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
                         }
                     ],
                 }
-                await send(
-                    {"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json")]}
-                )
-                await send({"type": "http.response.body", "body": orjson.dumps(error)})
+                await _send_json(send, 413, orjson.dumps(error))
                 return
         sent = False
 
@@ -146,10 +148,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         cache = scope["app"].state.mailflow.cache
         hit = cache.get(key)
         if hit is not None:
-            await send(
-                {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
-            )
-            await send({"type": "http.response.body", "body": hit.body})
+            await _send_json(send, 200, hit.body)
             return
         start: Message = {}
         chunks: list[bytes] = []
@@ -189,8 +188,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         except Exception as exc:  # as strawberry does: an error in the answer (shaped, logged), never a 500
             result = GraphQLExecutionResult(None, [GraphQLError(str(exc), original_error=exc)])
         answer = orjson.dumps(await self.process_result(request, result))  # type: ignore[arg-type]
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": answer})
+        await _send_json(send, 200, answer)
 
     def _direct(self, scope: Scope, body: bytes) -> tuple[DocumentNode, dict[str, Any] | None, str | None] | None:
         """The document, variables and operation name of a request for the direct path, or None."""

@@ -14,7 +14,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+import stat
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
@@ -30,9 +30,10 @@ def worth_a_worker(name: str, min_bytes: int = WORKER_BYTES) -> bool:
     if name == "-":
         return False
     try:
-        return os.path.isfile(name) and os.stat(name).st_size >= min_bytes
+        found = os.stat(name)
     except OSError:
         return False
+    return stat.S_ISREG(found.st_mode) and found.st_size >= min_bytes
 
 
 def _work(pipe: Pipe, fmt: str, name: str, options: dict[str, Any], connectors: list[Connector], size: int) -> None:
@@ -103,10 +104,3 @@ class WorkerBatches:
         if self.process.is_alive():
             self.process.terminate()
         self.process.join(timeout=10)
-
-
-def worker_batches(
-    fmt: str, name: str, tally: Tally, options: dict[str, Any], connectors: list[Connector], batch_size: int
-) -> Iterator[Prepared]:
-    """Prepared batches of a log, parsed by a worker process (see WorkerBatches)."""
-    return WorkerBatches(fmt, name, tally, options, connectors, batch_size)

@@ -10,7 +10,7 @@ import pytest
 from api.context import AppState
 from api.feed import feed_log
 from api.importers.run import Tally, open_input
-from api.importers.worker import worker_batches, worth_a_worker
+from api.importers.worker import WorkerBatches, worth_a_worker
 from db.messages import count_messages_by_tls_bucket
 from db.organizations import ensure_organization
 
@@ -42,7 +42,7 @@ async def test_the_worker_stores_what_parsing_in_process_stores(state: AppState,
 def test_a_worker_that_cannot_read_its_file_says_so(tmp_path: Path) -> None:
     missing = str(tmp_path / "gone.log")
     with pytest.raises(RuntimeError, match=r"gone\.log"):
-        list(worker_batches("postfix", missing, Tally(), OPTIONS, [], 100))
+        list(WorkerBatches("postfix", missing, Tally(), OPTIONS, [], 100))
 
 
 def test_only_large_regular_files_go_to_a_worker(tmp_path: Path) -> None:
