@@ -136,8 +136,10 @@ def from_env() -> Starlette:
 def settle_garbage_collector() -> None:
     """Everything made at startup (the schema, modules, pools) lives as long as the process: it is moved
     out of the collector's sight, and the young generation is collected every 200,000 allocations instead
-    of 700. Requests free almost all their objects by reference counting; the collections their
-    allocations triggered cost the GraphQL connector report ~1.5 ms per request (bench/RESULTS.md)."""
+    of 700. Requests free all their objects by reference counting (they make no reference cycles; tests
+    check it), so collections find little: those that a report's allocations triggered every 700 cost
+    the GraphQL connector report ~1.5 ms per request, and every 200,000 with cycles left per request they
+    paused the server for 100+ ms (bench/RESULTS.md)."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(200_000, 50, 100)

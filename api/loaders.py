@@ -19,9 +19,10 @@ class Loaders:
     def traffic(self, window: Window) -> DataLoader[TrafficKey, Counts]:
         loader = self._traffic.get(window)
         if loader is None:
+            app = self.app  # not `self`: the loader must not reach back to what holds it (a reference cycle)
 
             async def load(keys: list[TrafficKey]) -> list[Counts]:
-                return await traffic_by_connector(self.app.pool, self.app.org_id, window, keys)
+                return await traffic_by_connector(app.pool, app.org_id, window, keys)
 
             loader = self._traffic[window] = DataLoader(load_fn=load)
         return loader

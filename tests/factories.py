@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -67,3 +69,20 @@ def rec(n: int, hours: float, tls: str, direction: str = "inbound", connector: s
         "connector": connector,
         "size_bytes": 100,
     }
+
+
+async def garbage_left_by(requests: Callable[[], Awaitable[None]]) -> list[str]:
+    """The types (ours, graphql-core's, strawberry's) of the objects that `requests`, run a second time,
+    left for the cycle collector: objects in reference cycles outlive their request until a collection,
+    whose pauses grew to 100+ ms under load (bench/RESULTS.md). The first run warms the caches."""
+    await requests()
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        await requests()
+        gc.collect()
+        found = [f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.garbage]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    return [t for t in found if t.startswith(("api.", "db.", "graphql.", "strawberry.", "starlette."))]

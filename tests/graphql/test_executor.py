@@ -6,12 +6,14 @@ import enum
 from datetime import date
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
 from graphql.execution.collect_fields import FieldDetailsList
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.executor import LeanExecutor
+from tests.factories import garbage_left_by
 
 
 @strawberry.enum
@@ -166,3 +168,21 @@ def test_plan_keys_are_per_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(LeanExecutor, "_plan", counting)
     _run("{ items { label children(n: 3) { name } } }", LeanExecutor)
     assert 0 < len(made) < 10  # planned once per selection, not once for each of the 40 items' lists
+
+
+async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
+    """Everything a GraphQL request made is freed as soon as it is answered (see `garbage_left_by`)."""
+    window = '(from: "2026-11-02T00:00:00Z", to: "2026-11-06T00:00:00Z")'
+    queries = [
+        f"{{ connectorReport{window} {{ rows {{ day connector {{ name }} volume tls10 }} totals {{ volume }} }} }}",
+        f"{{ tlsBreakdown{window} {{ total daily {{ day versions {{ tlsVersion share }} }} }} }}",
+        "{ mailFlowSummary { inbound { total versions { tlsVersion messages share } } } }",
+        f"{{ connectors {{ name report{window} {{ total versions {{ tlsVersion }} }} }} }}",
+    ]
+
+    async def requests() -> None:
+        for query in queries:
+            assert "errors" not in (await client.post("/graphql", json={"query": query})).json()  # direct path
+            assert "errors" not in (await client.get("/graphql", params={"query": query})).json()  # strawberry's
+
+    assert await garbage_left_by(requests) == []

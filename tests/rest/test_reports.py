@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import add_connector, ingest, rec
+from tests.factories import add_connector, garbage_left_by, ingest, rec
 
 
 def versions(body: dict[str, Any]) -> dict[str, int]:
@@ -240,3 +240,25 @@ async def test_a_window_with_no_traffic_answers_zeros(client: httpx.AsyncClient)
     summary = (await client.get("/api/v1/summary")).json()
     assert summary["inbound"]["total"] == 0
     assert len(summary["inbound"]["versions"]) == 6
+
+
+async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
+    """Everything a REST request made, answered or refused, is freed as soon as it is answered."""
+    window = {"from": "2026-11-02T00:00:00Z", "to": "2026-11-06T00:00:00Z"}
+    asks = [
+        ("/api/v1/summary", {}, 200),
+        ("/api/v1/tls-breakdown", window, 200),
+        ("/api/v1/connector-report", window, 200),
+        ("/api/v1/connector-report", {**window, "format": "csv"}, 200),
+        ("/api/v1/tls-breakdown", {"time_zone": "Nowhere/Special"}, 400),
+        ("/api/v1/connector-report", {"direction": "sideways"}, 400),
+        ("/api/v1/no-such-thing", {}, 404),
+    ]
+
+    async def requests() -> None:
+        for path, params, status in asks:
+            assert (await client.get(path, params=params)).status_code == status
+        assert (await client.post("/api/v1/messages", json=[rec(90, 1, "TLSv1.3")])).status_code in (200, 201)
+        assert (await client.post("/api/v1/messages", json=[{"message_id": ""}])).status_code == 422
+
+    assert await garbage_left_by(requests) == []
