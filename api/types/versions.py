@@ -22,8 +22,9 @@ def version_counts(counts: Counts) -> list[VersionCount]:
 @strawberry.type(description="Messages and every TLS bucket (all six, in a fixed order).")
 class Traffic:
     total: int
+    volume: int = strawberry.field(description="the same as total: the Connector report's word for it")
     versions: list[VersionCount]
 
     @classmethod
     def of(cls, counts: Counts) -> Traffic:
-        return cls(total=counts.total, versions=version_counts(counts))
+        return cls(total=counts.total, volume=counts.total, versions=version_counts(counts))
