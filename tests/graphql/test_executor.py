@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from datetime import date
 from typing import Any
@@ -186,3 +187,28 @@ async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, t
             assert "errors" not in (await client.get("/graphql", params={"query": query})).json()  # strawberry's
 
     assert await garbage_left_by(requests) == []
+
+
+async def test_resolvers_can_use_the_executors_async_helpers() -> None:
+    """The helpers reach the executor through a weak reference (no cycle); they still work in resolvers."""
+    settled: list[int] = []
+
+    async def later(n: int) -> int:
+        await asyncio.sleep(0)
+        settled.append(n)
+        return n
+
+    @strawberry.type
+    class Helped:
+        @strawberry.field
+        async def gathered(self, info: strawberry.Info) -> list[int]:
+            helpers = info._raw_info.async_helpers
+            helpers.track([later(99)])  # settled before the execution completes
+            result: list[int] = await helpers.gather([later(1), later(2)])
+            return result
+
+    schema = strawberry.Schema(query=Helped, execution_context_class=LeanExecutor)
+    result = await schema.execute("{ gathered }")
+    assert result.errors is None
+    assert result.data == {"gathered": [1, 2]}
+    assert sorted(settled) == [1, 2, 99]
