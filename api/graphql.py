@@ -78,6 +78,20 @@ def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
     return {**error.formatted, "extensions": {"code": code}}
 
 
+def _drop_tracebacks(error: BaseException) -> None:
+    """Once an error is shaped (and logged), its tracebacks go: their frames hold the error itself (a
+    reference cycle), and with it the request's executor, context and resolvers' objects."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [error]
+    while todo:
+        exc = todo.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        exc.__traceback__ = None
+        todo += [exc.__cause__, exc.__context__, getattr(exc, "original_error", None)]
+
+
 async def _send_json(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})
@@ -255,6 +269,8 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         if result.errors:
             request_id = request.scope.get("state", {}).get("request_id", "")
             data["errors"] = [_shape(e, request_id) for e in result.errors]
+            for error in result.errors:
+                _drop_tracebacks(error)
         if result.extensions:
             data["extensions"] = result.extensions
         return data

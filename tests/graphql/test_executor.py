@@ -172,21 +172,43 @@ def test_plan_keys_are_per_selection(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
-    """Everything a GraphQL request made is freed as soon as it is answered (see `garbage_left_by`)."""
+    """Everything a GraphQL request made, answered or refused, is freed as soon as it is answered (see
+    `garbage_left_by`). The one exception: a document that fails to parse leaves its few tokens, which
+    graphql-core's lexer links both ways."""
     window = '(from: "2026-11-02T00:00:00Z", to: "2026-11-06T00:00:00Z")'
     queries = [
         f"{{ connectorReport{window} {{ rows {{ day connector {{ name }} volume tls10 }} totals {{ volume }} }} }}",
         f"{{ tlsBreakdown{window} {{ total daily {{ day versions {{ tlsVersion share }} }} }} }}",
         "{ mailFlowSummary { inbound { total versions { tlsVersion messages share } } } }",
         f"{{ connectors {{ name report{window} {{ total versions {{ tlsVersion }} }} }} }}",
+        "{ insights(status: ALL) { id title } }",
+    ]
+    ingest = "mutation ($r: [MessageInput!]!) { ingestMessages(records: $r) { accepted duplicates } }"
+    record = {
+        "messageId": "m-cycle",
+        "receivedAt": "2026-11-03T10:00:00Z",
+        "direction": "INBOUND",
+        "tlsVersion": "TLSv1",
+    }
+    refused = [
+        '{ tlsBreakdown(timeZone: "Nowhere/Special") { total } }',  # a resolver's BAD_USER_INPUT
+        '{ connectorReport(connectorType: INTERNET, from: "2026-01-01T00:00:00Z") { rows { day } } }',  # window
+        "{ tlsBreakdown { nosuchfield } }",  # a validation error
+        "{ tlsBreakdown { ",  # a syntax error
     ]
 
     async def requests() -> None:
         for query in queries:
             assert "errors" not in (await client.post("/graphql", json={"query": query})).json()  # direct path
             assert "errors" not in (await client.get("/graphql", params={"query": query})).json()  # strawberry's
+        answer = await client.post("/graphql", json={"query": ingest, "variables": {"r": [record]}})
+        assert "errors" not in answer.json()
+        for query in refused:
+            assert (await client.post("/graphql", json={"query": query})).json()["errors"]
+            assert (await client.get("/graphql", params={"query": query})).json()["errors"]
 
-    assert await garbage_left_by(requests) == []
+    left = await garbage_left_by(requests)
+    assert [t for t in left if t != "graphql.language.ast.Token"] == []
 
 
 async def test_resolvers_can_use_the_executors_async_helpers() -> None:
