@@ -253,6 +253,13 @@ async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, t
         ("/api/v1/tls-breakdown", {"time_zone": "Nowhere/Special"}, 400),
         ("/api/v1/connector-report", {"direction": "sideways"}, 400),
         ("/api/v1/no-such-thing", {}, 404),
+        ("/api/v1/connectors", {}, 200),
+        ("/api/v1/insights", {"status": "all"}, 200),
+        ("/api/v1/insights/events", {}, 200),
+        ("/api/v1/insights/events", {"after": "x"}, 400),
+        ("/api/v1/insight-settings", {}, 200),
+        ("/api/v1/tls-reports", {}, 200),
+        ("/api/v1/openapi.json", {}, 200),
     ]
 
     async def requests() -> None:
@@ -260,5 +267,8 @@ async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, t
             assert (await client.get(path, params=params)).status_code == status
         assert (await client.post("/api/v1/messages", json=[rec(90, 1, "TLSv1.3")])).status_code in (200, 201)
         assert (await client.post("/api/v1/messages", json=[{"message_id": ""}])).status_code == 422
+        assert (await client.post("/api/v1/messages", content=b"{not json")).status_code == 400
+        assert (await client.post("/api/v1/tls-reports", content=b"not a report")).status_code in (400, 422)
+        assert (await client.get("/api/v1/summary", headers={"authorization": "Bearer wrong"})).status_code == 401
 
     assert await garbage_left_by(requests) == []
