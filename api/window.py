@@ -37,8 +37,9 @@ class Window:
         return (first, last) if first < last else (self.end, self.end)
 
     def zone_days(self) -> tuple[datetime, datetime]:
-        """Like `utc_days`, for reports grouped by day in the window's time zone: whole UTC days only
-        when the zone's days are UTC days, else none."""
+        """Like `utc_days`, for the connector report (grouped by day in the window's time zone): whole
+        UTC days only when the zone's days are UTC days, else none. (The breakdown takes `utc_days` in
+        any zone and moves the hours that fall on other zone days; see zone_day_moves in the migrations.)"""
         return self.utc_days() if self.time_zone in UTC_ZONES else (self.end, self.end)
 
 

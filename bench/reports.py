@@ -120,7 +120,7 @@ def statements(org_id: int) -> dict[str, tuple[str, tuple[Any, ...]]]:
         ),
         "breakdown": (
             query("reports/count_messages_by_day"),
-            (org_id, window.start, window.end, "UTC", both, None, *window.zone_days()),
+            (org_id, window.start, window.end, "UTC", both, None, *window.utc_days()),
         ),
         "connector report": (
             query("reports/connector_report"),

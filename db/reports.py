@@ -90,7 +90,7 @@ async def count_messages_by_day(
         window.time_zone,
         list(directions),
         connector_id,
-        *window.zone_days(),
+        *window.utc_days(),
     )
     daily = {r["day"]: Counts.of(r) for r in rows[:-1]}
     return Breakdown(window, Counts.of(rows[-1]), daily)  # the last row is the window's total

@@ -76,7 +76,20 @@ async def _truth(pool: asyncpg.Pool, org_id: int, window: Window, zone: str) -> 
     )
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/New_York", "Asia/Kolkata"])
+ZONES = [
+    "UTC",
+    "Etc/UTC",
+    "America/New_York",  # UTC-5, then -4 from 2030-03-10 07:00 UTC: a 23-hour day in the data
+    "America/Havana",  # its clocks skip midnight on 2030-03-10: that day starts at 01:00
+    "Asia/Kolkata",  # UTC+5:30: days start inside a UTC hour
+    "Asia/Tokyo",  # UTC+9
+    "Pacific/Kiritimati",  # UTC+14: most of a UTC day falls on the next zone day
+    "Pacific/Pago_Pago",  # UTC-11
+    "Australia/Lord_Howe",  # UTC+11 in March, with half-hour daylight saving time
+]
+
+
+@pytest.mark.parametrize("zone", ZONES)
 async def test_every_window_counts_what_the_messages_table_holds(
     state: AppState, pool: asyncpg.Pool, zone: str
 ) -> None:
@@ -123,8 +136,8 @@ def test_whole_utc_days_of_a_window() -> None:
     short = Window(START + timedelta(hours=13), START + timedelta(days=1, hours=2))
     assert short.utc_days() == (short.end, short.end)  # no whole day: every hour from the hourly rollups
     berlin = Window(START, START + timedelta(days=2), "Europe/Berlin")
-    assert berlin.utc_days() == (START, START + timedelta(days=2))  # the summary can use them
-    assert berlin.zone_days() == (berlin.end, berlin.end)  # a Berlin day is not a UTC day
+    assert berlin.utc_days() == (START, START + timedelta(days=2))  # the breakdown moves hours to zone days
+    assert berlin.zone_days() == (berlin.end, berlin.end)  # the connector report reads hours only
 
 
 async def test_prune_keeps_both_rollups_for_the_same_whole_days(state: AppState, pool: asyncpg.Pool) -> None:
@@ -136,3 +149,22 @@ async def test_prune_keeps_both_rollups_for_the_same_whole_days(state: AppState,
     first = await pool.fetchval("select min(day) from daily_rollups where org_id = $1", state.org_id)
     assert hourly == daily
     assert first == (START + timedelta(days=2)).date()
+
+
+async def test_zone_day_moves_names_the_hours_counted_on_another_zone_day(pool: asyncpg.Pool) -> None:
+    async def moves(first: datetime, days: int, zone: str) -> list[tuple[datetime, object, object]]:
+        rows = await pool.fetch("select * from zone_day_moves($1, $2, $3)", first, first + timedelta(days=days), zone)
+        return [(r["hour"], r["day"], r["counted"]) for r in rows]
+
+    winter = datetime(2030, 1, 7, tzinfo=UTC)
+    assert await moves(winter, 3, "UTC") == []
+    assert await moves(winter, 3, "Europe/London") == []  # UTC+0 in winter
+    new_york = await moves(winter, 1, "America/New_York")  # UTC-5: 00:00-04:00 UTC are the evening before
+    day = winter.date()
+    assert new_york == [(winter + timedelta(hours=h), day - timedelta(days=1), day) for h in range(5)]
+    kolkata = await moves(winter, 1, "Asia/Kolkata")  # UTC+5:30: an hour counts on the day its start is on
+    assert kolkata == [(winter + timedelta(hours=h), day + timedelta(days=1), day) for h in range(19, 24)]
+    assert await moves(winter, 0, "America/New_York") == []  # no whole day
+    # the day New York's clocks go forward (07:00 UTC): still the same five hours; the next day has four
+    dst = await moves(START, 2, "America/New_York")
+    assert [h.hour for h, _, _ in dst] == [0, 1, 2, 3, 4, 0, 1, 2, 3]
