@@ -107,11 +107,12 @@ async def load(dsn: str, messages: int) -> int:
     return org_id
 
 
-def statements(org_id: int) -> dict[str, tuple[str, tuple[Any, ...]]]:
-    """Each view's SQL and arguments, as the server runs them for the default 7-day window."""
-    from api.window import last_days
+def statements(org_id: int, zone: str = "UTC") -> dict[str, tuple[str, tuple[Any, ...]]]:
+    """Each view's SQL and arguments, as the server runs them for the default 7-day window in `zone`
+    (the summary has no time zone)."""
+    from api.window import make_window
 
-    window = last_days()
+    window = make_window(None, None, zone)
     both = ["inbound", "outbound"]
     return {
         "summary": (
@@ -120,21 +121,33 @@ def statements(org_id: int) -> dict[str, tuple[str, tuple[Any, ...]]]:
         ),
         "breakdown": (
             query("reports/count_messages_by_day"),
-            (org_id, window.start, window.end, "UTC", both, None, *window.utc_days()),
+            (org_id, window.start, window.end, zone, both, None, *window.utc_days()),
         ),
         "connector report": (
             query("reports/connector_report"),
-            (org_id, window.start, window.end, "UTC", both, None, None, *window.zone_days()),
+            (org_id, window.start, window.end, zone, both, None, None, *window.zone_days()),
         ),
     }
 
 
-async def floor(dsn: str, org_id: int, view: str, concurrent: bool = True) -> tuple[float, float, float, float]:
+def requests(view: str, zone: str) -> tuple[str, str]:
+    """The REST path and the GraphQL document of a view in `zone`."""
+    if zone == "UTC" or view == "summary":
+        return REST[view], GRAPHQL[view]
+    argument = f'timeZone: "{zone}"'
+    document = GRAPHQL[view].replace("tlsBreakdown(", f"tlsBreakdown({argument}, ")
+    document = document.replace("connectorReport {", f"connectorReport({argument}) {{")
+    return f"{REST[view]}?time_zone={zone}", document
+
+
+async def floor(
+    dsn: str, org_id: int, view: str, concurrent: bool = True, zone: str = "UTC"
+) -> tuple[float, float, float, float]:
     """A view's SQL run directly: p50 (ms) one at a time; then, with 16 concurrent, p50 and p99 (ms) and
     requests/s (zeros when not `concurrent`)."""
     from db.pool import create_pool
 
-    sql, args = statements(org_id)[view]
+    sql, args = statements(org_id, zone)[view]
     pool = await create_pool(dsn, max_size=16, min_size=16 if concurrent else 1)
     async with pool.acquire() as conn:
         times = []
@@ -196,7 +209,7 @@ def wrk(url: str, token: str, connections: int, body: str | None = None) -> tupl
     return rps, ms("50"), ms("99")
 
 
-def run_size(url: str, messages: int, port: int) -> list[list[object]]:
+def run_size(url: str, messages: int, port: int, zone: str = "UTC") -> list[list[object]]:
     dsn = asyncio.run(scratch_database(url, "mailflow_bench_reports"))
     rows: list[list[object]] = []
     try:
@@ -204,20 +217,21 @@ def run_size(url: str, messages: int, port: int) -> list[list[object]]:
         token = asyncio.run(admin_key(dsn, "bench"))
         with running_server(dsn, port, org="bench") as base:
             for view in REST:
-                raw_one, raw_p50, raw_p99, raw_rps = asyncio.run(floor(dsn, org_id, view))
+                raw_one, raw_p50, raw_p99, raw_rps = asyncio.run(floor(dsn, org_id, view, zone=zone))
                 rows.append([f"{messages:,}", view, "SQL (asyncpg)", f"{raw_rps:,.0f}", f"{raw_p50:.2f}",
                              f"{raw_p99:.2f}", "1.00x", f"{raw_one:.2f}", "1.00x"])  # fmt: skip
-                body = json.dumps({"query": GRAPHQL[view]})
+                path, document = requests(view, zone)
+                body = json.dumps({"query": document})
                 for kind, target, payload in (
-                    ("REST", base + REST[view], None),
+                    ("REST", base + path, None),
                     ("GraphQL", base + "/graphql", body),
                 ):
                     rps, p50, p99 = wrk(target, token, 16, payload)
                     # the machine's speed drifts over minutes: the floor for the ratio is measured right
                     # before and right after the 1-connection run, and averaged
-                    before = asyncio.run(floor(dsn, org_id, view, concurrent=False))[0]
+                    before = asyncio.run(floor(dsn, org_id, view, concurrent=False, zone=zone))[0]
                     _, p50_one, _ = wrk(target, token, 1, payload)
-                    near = (before + asyncio.run(floor(dsn, org_id, view, concurrent=False))[0]) / 2
+                    near = (before + asyncio.run(floor(dsn, org_id, view, concurrent=False, zone=zone))[0]) / 2
                     rows.append([f"{messages:,}", view, kind, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}",
                                  f"{p50 / raw_p50:.2f}x", f"{p50_one:.2f}",
                                  f"{p50_one / near:.2f}x ({near:.2f})"])  # fmt: skip
@@ -236,6 +250,11 @@ def main() -> None:
         help="keep the server's response cache on (by default it is off: every request runs its SQL, as the "
         "first request after each ingest does)",
     )
+    parser.add_argument(
+        "--time-zone",
+        default="UTC",
+        help="the breakdown's and the connector report's time zone (an IANA name; the summary has none)",
+    )
     args = parser.parse_args()
     if not args.cache:
         os.environ["MAILFLOW_CACHE_BYTES"] = "0"
@@ -244,9 +263,9 @@ def main() -> None:
     url = server_url()
     rows = []
     for size in args.sizes:
-        rows += run_size(url, size, args.port)
+        rows += run_size(url, size, args.port, args.time_zone)
     cache = "on" if args.cache else "off"
-    print(f"\nreports over {DAYS} days, 20 connectors, response cache {cache}; {machine()}")
+    print(f"\nreports over {DAYS} days, 20 connectors, time zone {args.time_zone}, response cache {cache}; {machine()}")
     headers = [
         "messages",
         "view",
