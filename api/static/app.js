@@ -39,12 +39,14 @@ async function gql(query, variables = {}) {
 }
 
 const VERSIONS = "versions { tlsVersion messages share }";
-const DASHBOARD = `{
+const DASHBOARD = `query ($timeZone: String) {
   viewer { role }
   mailFlowSummary { from to inbound { total ${VERSIONS} } outbound { total ${VERSIONS} } }
-  inbound: tlsBreakdown(direction: INBOUND) { daily { day total ${VERSIONS} } }
-  outbound: tlsBreakdown(direction: OUTBOUND) { daily { day total ${VERSIONS} } }
+  inbound: tlsBreakdown(direction: INBOUND, timeZone: $timeZone) { timeZone daily { day total ${VERSIONS} } }
+  outbound: tlsBreakdown(direction: OUTBOUND, timeZone: $timeZone) { daily { day total ${VERSIONS} } }
 }`;
+// days are the browser's days unless the time zone field says otherwise
+const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 const REPORT = `query ($direction: Direction!, $connectorType: ConnectorType, $connectorName: String,
                     $from: DateTime, $to: DateTime, $timeZone: String) {
   connectorReport(direction: $direction, connectorType: $connectorType, connectorName: $connectorName,
@@ -93,6 +95,8 @@ function drawDaily(inbound, outbound) {
 
 // --- the connector report ------------------------------------------------------------------------------
 let lastReport = null;
+
+function zone() { return new FormData($("#filters")).get("timeZone") || "UTC"; }
 
 function reportVariables() {
   const form = new FormData($("#filters"));
@@ -180,7 +184,7 @@ function setStatus(text) { $("#status").textContent = text; }
 async function refresh() {
   try {
     const [data, report, insights] = await Promise.all([
-      gql(DASHBOARD).then((d) => { canDismiss = d.viewer.role === "admin"; return d; }),
+      gql(DASHBOARD, { timeZone: zone() }).then((d) => { canDismiss = d.viewer.role === "admin"; return d; }),
       gql(REPORT, reportVariables()).catch((error) => { $("#filter-error").textContent = error.message; return null; }),
       gql(INSIGHTS, { status: $("#show-resolved").checked ? "ALL" : "ACTIVE" }),
     ]);
@@ -191,6 +195,7 @@ async function refresh() {
     drawCard($("#card-inbound"), summary.inbound);
     drawCard($("#card-outbound"), summary.outbound);
     drawDaily(data.inbound, data.outbound);
+    $("#daily-zone").textContent = data.inbound.timeZone;
     if (report) { $("#filter-error").textContent = ""; drawReport(report.connectorReport); }
     drawInsights(insights.insights);
     setStatus(`Updated ${new Date().toLocaleTimeString()} · ${summary.from.slice(0, 16)} to ${summary.to.slice(0, 16)} UTC`);
@@ -207,6 +212,7 @@ $("#key-form").addEventListener("submit", (event) => {
   $("#key-form").hidden = true;
   refresh();
 });
+$("#filters [name=timeZone]").value ||= LOCAL_ZONE;
 $("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 $("#export").addEventListener("click", exportCsv);
 $("#show-resolved").addEventListener("change", refresh);

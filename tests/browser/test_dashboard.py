@@ -168,3 +168,35 @@ def test_updates_without_a_reload_and_no_dismiss_for_a_reader(server: str, brows
     response = httpx.post(f"{server}/api/v1/messages", json=more, headers={"authorization": f"Bearer {admin}"})
     assert response.status_code == 200
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "155")
+
+
+def test_days_are_the_browsers_days(server: str, browser: Any, dsn: str) -> None:
+    token = new_key(dsn, f"browser-zone-{uuid.uuid4().hex[:8]}")
+    seed(server, token)
+    # yesterday 01:00 UTC is the evening of the day before in New York
+    late = datetime.now(UTC).replace(hour=1, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    evening = {"message_id": "<late@x>", "received_at": late.isoformat(), "direction": "inbound", "tls_version": "none"}
+    response = httpx.post(f"{server}/api/v1/messages", json=[evening], headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    query = """{ ny: tlsBreakdown(direction: INBOUND, timeZone: "America/New_York") { daily { day total } }
+                 utc: tlsBreakdown(direction: INBOUND) { daily { day total } } }"""
+    answer = graphql(server, token, query)
+    new_york = [(d["day"], str(d["total"])) for d in answer["ny"]["daily"]]
+    assert new_york != [(d["day"], str(d["total"])) for d in answer["utc"]["daily"]]  # the days differ
+
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "America/New_York"})
+    try:
+        browser.get("about:blank")
+        browser.get(f"{server}/#key={token}")
+        wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "151")
+        assert browser.find_element(By.NAME, "timeZone").get_attribute("value") == "America/New_York"
+        assert browser.find_element(By.ID, "daily-zone").get_attribute("textContent") == "America/New_York"
+        inbound = browser.find_element(By.CSS_SELECTOR, "#daily table")  # the first table: inbound
+        rows = [
+            (r.find_element(By.TAG_NAME, "th").get_attribute("textContent"),
+             r.find_element(By.TAG_NAME, "td").get_attribute("textContent"))
+            for r in inbound.find_elements(By.CSS_SELECTOR, "tbody tr")
+        ]  # fmt: skip
+        assert rows == new_york
+    finally:
+        browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
