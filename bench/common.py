@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import asyncpg
 import httpx
@@ -54,25 +55,33 @@ def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
         "MAILFLOW_RATE_LIMIT": "1000000",
         "MAILFLOW_RATE_BURST": "1000000",
     }
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),
-            "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
-        ],
-        env=env,
-    )  # fmt: skip
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),
+        "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
+    ]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
+    with process_answering(command, env, lambda: httpx.get(f"{base}/readyz", timeout=1), "the server"):
+        yield base
+
+
+@contextmanager
+def process_answering(
+    command: list[str], env: dict[str, str], probe: Callable[[], httpx.Response], name: str, **popen: Any
+) -> Iterator[None]:
+    """Runs `command` for the block, entered once `probe` answers 200 (within 30 s); stopped after."""
+    proc = subprocess.Popen(command, env=env, **popen)
     try:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while True:
             try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                if probe().status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("the server did not start")
-        yield base
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{name} did not start")
+            time.sleep(0.2)
+        yield
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -30,7 +30,16 @@ from typing import Any
 import asyncpg
 import httpx
 
-from bench.common import admin_key, drop_database, machine, running_server, scratch_database, server_url, table
+from bench.common import (
+    admin_key,
+    drop_database,
+    machine,
+    process_answering,
+    running_server,
+    scratch_database,
+    server_url,
+    table,
+)
 from bench.reports import load, wrk
 
 PEER = Path(__file__).parent / "peer"
@@ -68,25 +77,17 @@ def postgraphile(dsn: str, port: int) -> Iterator[str]:
     if not binary.exists():
         raise SystemExit(f"install the peer first: cd {PEER} && npm install")
     env = {**os.environ, "NODE_ENV": "production"}
-    proc = subprocess.Popen(
-        [str(binary), "-c", dsn, "--schema", "mailflow_peer", "--host", "127.0.0.1", "--port", str(port),
-         "--disable-query-log", "--disable-default-mutations"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = [
+        str(binary), "-c", dsn, "--schema", "mailflow_peer", "--host", "127.0.0.1", "--port", str(port),
+        "--disable-query-log", "--disable-default-mutations",
+    ]  # fmt: skip
     url = f"http://127.0.0.1:{port}/graphql"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.post(url, json={"query": "{ __typename }"}, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("PostGraphile did not start")
+
+    def probe() -> httpx.Response:
+        return httpx.post(url, json={"query": "{ __typename }"}, timeout=1)
+
+    with process_answering(command, env, probe, "PostGraphile", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def ask(url: str, query: str, token: str | None = None) -> Any:
