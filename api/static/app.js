@@ -103,7 +103,7 @@ function reportVariables() {
   const vars = { direction: form.get("direction") };
   if (form.get("connectorType")) vars.connectorType = form.get("connectorType");
   if (form.get("connectorName")) vars.connectorName = form.get("connectorName");
-  if (form.get("timeZone")) vars.timeZone = form.get("timeZone");
+  vars.timeZone = zone();
   if (form.get("from")) vars.from = `${form.get("from")}T00:00:00`;
   if (form.get("to")) vars.to = `${form.get("to")}T00:00:00`;
   return vars;
