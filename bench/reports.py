@@ -231,7 +231,8 @@ def run_size(url: str, messages: int, port: int, zone: str = "UTC") -> list[list
                     # before and right after the 1-connection run, and averaged
                     before = asyncio.run(floor(dsn, org_id, view, concurrent=False, zone=zone))[0]
                     _, p50_one, _ = wrk(target, token, 1, payload)
-                    near = (before + asyncio.run(floor(dsn, org_id, view, concurrent=False, zone=zone))[0]) / 2
+                    after = asyncio.run(floor(dsn, org_id, view, concurrent=False, zone=zone))[0]
+                    near = (before + after) / 2
                     rows.append([f"{messages:,}", view, kind, f"{rps:,.0f}", f"{p50:.2f}", f"{p99:.2f}",
                                  f"{p50 / raw_p50:.2f}x", f"{p50_one:.2f}",
                                  f"{p50_one / near:.2f}x ({near:.2f})"])  # fmt: skip
