@@ -18,6 +18,7 @@ from api import __version__
 from api.context import AppState
 from api.errors import ApiError
 from api.feed import FeedSummary, Progress, feed, feed_log
+from api.importers.lines import ParseError
 from api.importers.run import FORMATS, open_input
 from api.settings import Settings, SettingsError
 from db.embedded import EmbeddedError
@@ -126,8 +127,8 @@ async def _follow(state: AppState, args: argparse.Namespace) -> None:
     from api.importers.run import Tally, finish_records, make_parser, records_of
 
     (name,) = args.files
-    parser = make_parser(args.format, name, args.year, args.time_zone, args.keep_local)
-    tally = Tally()
+    parser = make_parser(args.format, name, live=True, **log_options(args))
+    tally = Tally(args.format)
     try:
         follower = Follower(Path(name))
     except OSError as exc:
@@ -142,7 +143,10 @@ async def _follow(state: AppState, args: argparse.Namespace) -> None:
     try:
         while not stop.is_set():
             lines: list[tuple[int, str]] = await asyncio.to_thread(next, batches, [])
-            records = records_of(parser, lines, tally)
+            try:
+                records = records_of(parser, lines, tally)
+            except ParseError as exc:
+                raise CliError(f"{name}: {exc} (--strict)") from None
             if records:
                 stored += (await feed(state, records)).accepted
                 print(f"  {tally.lines:,} lines, {stored:,} messages stored", flush=True)
@@ -153,6 +157,17 @@ async def _follow(state: AppState, args: argparse.Namespace) -> None:
         follower.close()
     print(f"{name}: stopped; {stored:,} messages stored")
     print("\n".join(tally.report()))
+
+
+def log_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The importer options of `mailflow ingest` (see api/importers/run.make_parser)."""
+    return {
+        "year": args.year,
+        "time_zone": args.time_zone,
+        "keep_local": args.keep_local,
+        "assume_no_tls": args.assume_no_tls,
+        "strict": args.strict,
+    }
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
@@ -167,7 +182,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
     async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
         done = []
         for name in args.files:
-            tally = Tally()
+            tally = Tally(args.format)
             counted = (lambda t=tally: t.lines) if args.format in ("postfix", "exim") else None
             progress = Progress(lines=counted)
             try:
@@ -179,7 +194,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                 continue
             try:
                 with stream:
-                    options = {"year": args.year, "time_zone": args.time_zone, "keep_local": args.keep_local}
+                    options = log_options(args)
                     is_log = args.format != "ndjson"
                     if is_log and not args.dry_run:  # large logs parse in a second process
                         summary = await feed_log(
@@ -195,6 +210,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                             summary = FeedSummary(records=sum(1 for _ in records))
                         else:
                             summary = await feed(state, records, args.batch_size, progress.update)
+            except ParseError as exc:
+                progress.done()
+                raise CliError(f"{name}: {exc} (--strict)") from None
             except ApiError as exc:
                 progress.done()
                 for item in exc.details[:20]:
@@ -437,6 +455,17 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--time-zone", help="the zone of timestamps without an offset (default: this machine's)")
     ingest.add_argument("--keep-local", action="store_true", help="also count local and loopback hops")
     ingest.add_argument("--dry-run", action="store_true", help="parse and summarise, store nothing")
+    ingest.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail at the first delivery line that is not understood (default: count it, warn, go on)",
+    )
+    ingest.add_argument(
+        "--assume-no-tls",
+        action="store_true",
+        help="the server never uses TLS: sessions without a TLS line are `none` even on a side whose TLS "
+        "the log does not show (default: `unknown` there)",
+    )
     ingest.add_argument(
         "--follow", action="store_true", help="keep ingesting what a live log gains, across rotation (Ctrl-C stops)"
     )

@@ -19,7 +19,7 @@ from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
 from api.ingest import Batch, Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
 from db.connectors import list_connectors
-from db.messages import Stored, store_messages
+from db.messages import Stored, retained_from, store_messages
 from db.tls_reports import store_report
 
 BATCH_SIZE = 10_000
@@ -30,22 +30,36 @@ class FeedSummary:
     records: int = 0
     accepted: int = 0
     duplicates: int = 0
+    expired: int = 0  # older than the retention: not stored
     seconds: float = 0.0
     in_worker: bool = False  # parsed by a second process
 
     def line(self) -> str:
         rate = self.records / self.seconds if self.seconds else 0
         worker = "; parsed in a second process" if self.in_worker else ""
+        expired = f", {self.expired:,} older than the retention (not stored)" if self.expired else ""
         return (
-            f"{self.records:,} records: {self.accepted:,} stored, {self.duplicates:,} already stored "
+            f"{self.records:,} records: {self.accepted:,} stored, {self.duplicates:,} already stored{expired} "
             f"({self.seconds:.1f} s, {rate:,.0f} records/s{worker})"
         )
+
+
+def ingest_warnings(expired: int, retention_days: int) -> list[str]:
+    """What an ingest did not store although the records were valid, and how to keep them."""
+    if not expired:
+        return []
+    return [
+        f"{expired:,} record(s) received before {retained_from(retention_days).date().isoformat()} were not "
+        f"stored: the store keeps {retention_days} days (MAILFLOW_RETENTION_DAYS) and would remove them; "
+        "set MAILFLOW_RETENTION_DAYS higher to keep them"
+    ]
 
 
 async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     """Store a validated batch, then evaluate the insights of the connectors it fed, so that an insight
     it causes is visible as soon as the ingest answers."""
-    stored = await store_messages(state.pool, state.org_id, batch)
+    keep_from = retained_from(state.settings.retention_days)
+    stored = await store_messages(state.pool, state.org_id, batch, keep_from)
     if stored.accepted:
         await evaluate(state.pool, state.org_id, batch.touched(), families=("connector",))
     return stored
@@ -149,6 +163,7 @@ async def feed_prepared(
         summary.records += count
         summary.accepted += stored.accepted
         summary.duplicates += stored.duplicates
+        summary.expired += stored.expired
         summary.seconds = time.monotonic() - started
         if on_batch:
             on_batch(summary)

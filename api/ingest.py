@@ -9,7 +9,7 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from api.attribution import Attributor
@@ -37,7 +37,8 @@ FIELDS = frozenset(
 )
 _TEXT_FIELDS = ("cipher", "remote_host", "status")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
-_DIRECTIONS = {"inbound": "inbound", "outbound": "outbound"}
+_DIRECTIONS = {"inbound": "inbound", "outbound": "outbound", "submission": "submission"}
+FUTURE = timedelta(days=1)  # a record dated later than this after now is refused: a wrong clock or year
 
 ConnectorIndex = dict[tuple[str, str], int]  # (direction, name) -> connector_id
 
@@ -83,6 +84,16 @@ class Batch:
             self.sizes,
             self.statuses,
         )
+
+    def drop_before(self, cutoff: datetime) -> int:
+        """Remove the records received before `cutoff`; how many there were."""
+        if not self.received_at or min(self.received_at) >= cutoff:
+            return 0
+        keep = [i for i, moment in enumerate(self.received_at) if moment >= cutoff]
+        dropped = len(self) - len(keep)
+        for column in self.columns():
+            column[:] = [column[i] for i in keep]
+        return dropped
 
     def touched(self) -> list[tuple[str, int]]:
         """The (direction, connector) pairs the batch feeds (0: the internet without a connector)."""
@@ -167,11 +178,16 @@ def _optional_text(record: dict[str, Any], name: str, line: int, problems: Probl
 
 
 def validate(
-    records: list[Any], connectors: ConnectorIndex, first_line: int = 1, problems: Problems | None = None
+    records: list[Any],
+    connectors: ConnectorIndex,
+    first_line: int = 1,
+    problems: Problems | None = None,
+    now: datetime | None = None,
 ) -> tuple[Batch, Problems]:
     """Check every record; return the valid ones as columns and every problem found."""
     batch = Batch()
     problems = problems if problems is not None else Problems()
+    latest = (now or datetime.now(UTC)) + FUTURE
     for offset, record in enumerate(records):
         line = first_line + offset
         if not isinstance(record, dict):
@@ -192,12 +208,31 @@ def validate(
         raw_time = record.get("received_at")
         received_at = parse_timestamp(raw_time)
         if received_at is None:
-            problems.add(line, "received_at", "is required: an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z")
+            if raw_time is None:
+                problems.add(
+                    line, "received_at", "is required: an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z"
+                )
+            else:
+                problems.add(
+                    line,
+                    "received_at",
+                    f"{str(raw_time)[:60]!r} is not an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z",
+                )
+        elif received_at > latest:
+            problems.add(
+                line,
+                "received_at",
+                f"{received_at.isoformat()} is more than a day in the future: check the sender's clock "
+                "(or, for a log without years, --year)",
+            )
 
         raw_direction = record.get("direction")
         direction = _DIRECTIONS.get(raw_direction) if isinstance(raw_direction, str) else None
         if direction is None:
-            problems.add(line, "direction", "is required: inbound or outbound")
+            if raw_direction is None:
+                problems.add(line, "direction", "is required: inbound, outbound or submission")
+            else:
+                problems.add(line, "direction", f"{str(raw_direction)[:60]!r} is not inbound, outbound or submission")
 
         raw_tls = record.get("tls_version", ...)
         bucket = None
@@ -219,6 +254,8 @@ def validate(
         if name is not None:
             if not isinstance(name, str):
                 problems.add(line, "connector", "must be a connector name or null")
+            elif direction == "submission":
+                problems.add(line, "connector", "client submissions come over no connector: leave it out or null")
             elif direction is not None:
                 connector_id = connectors.get((direction, name))
                 if connector_id is None:

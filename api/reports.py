@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from api.context import AppState
 from api.errors import bad_argument
 from api.window import Window, directions, last_days, make_window
 from db.connectors import connectors_by_id
+from db.messages import retained_from
 from db.reports import (
     Breakdown,
     ConnectorReport,
@@ -18,6 +20,26 @@ from db.reports import (
 )
 
 CONNECTOR_TYPES = ("partner", "on_premises", "internet")
+
+
+@dataclass(frozen=True)
+class Retention:
+    """What the store keeps: from midnight (UTC) `days` days ago."""
+
+    retained_from: datetime
+    days: int
+
+    def warnings(self, window: Window) -> list[str]:
+        if window.start >= self.retained_from:
+            return []
+        return [
+            f"the window starts before {self.retained_from.isoformat()}, the oldest data kept "
+            f"(MAILFLOW_RETENTION_DAYS={self.days}): the time before it shows no messages because none are kept"
+        ]
+
+
+def retention(app: AppState) -> Retention:
+    return Retention(retained_from(app.settings.retention_days), app.settings.retention_days)
 
 
 async def summary(app: AppState) -> tuple[Window, dict[str, Counts]]:
@@ -49,6 +71,8 @@ async def tls_breakdown(
     chosen = directions(direction)
     window = make_window(start, end, time_zone)
     connector_id = connector_id_argument(connector, connector_argument)
+    if connector_id is not None and chosen == ("submission",):
+        raise bad_argument(connector_argument, "client submissions come over no connector")
     if connector_id:  # 0 is the internet without a connector
         (found,) = await connectors_by_id(app.pool, app.org_id, [connector_id])
         if found is None:
@@ -66,6 +90,12 @@ async def connector_table(
     time_zone: str | None,
 ) -> ConnectorReport:
     chosen = directions(direction)
+    if chosen == ("submission",):
+        raise bad_argument(
+            "direction",
+            "client submissions come over no connector: their TLS breakdown is /api/v1/client-submissions "
+            "(GraphQL clientSubmissions)",
+        )
     if connector_type is not None and connector_type not in CONNECTOR_TYPES:
         raise bad_argument("connector_type", f"{connector_type!r} is not partner, on_premises or internet")
     window = make_window(start, end, time_zone)

@@ -22,7 +22,7 @@ from api import reports
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
-from api.feed import ingest_records
+from api.feed import ingest_records, ingest_warnings
 from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.settings import Settings
@@ -81,6 +81,7 @@ class Query:
             to=window.end,
             inbound=Traffic.of(counts["inbound"]),
             outbound=Traffic.of(counts["outbound"]),
+            submission=Traffic.of(counts["submission"]),
         )
 
     @strawberry.field(description="Messages protected in transit (by TLS): totals and a daily series.")
@@ -95,10 +96,22 @@ class Query:
             strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
         ] = None,
     ) -> TlsBreakdown:
+        app = app_state(info)
         breakdown = await reports.tls_breakdown(
-            app_state(info), direction.value, from_, to, time_zone, connector_id, "connector_id"
+            app, direction.value, from_, to, time_zone, connector_id, "connector_id"
         )
-        return TlsBreakdown.of(direction, breakdown)
+        return TlsBreakdown.of(direction, breakdown, reports.retention(app))
+
+    @strawberry.field(
+        description="Client submissions (users' mail clients handing mail over: submission/smtps listeners, "
+        "SMTP AUTH) by TLS version: totals and a daily series, as Microsoft's SMTP AUTH clients report."
+    )
+    async def client_submissions(
+        self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
+    ) -> TlsBreakdown:
+        app = app_state(info)
+        breakdown = await reports.tls_breakdown(app, "submission", from_, to, time_zone, None)
+        return TlsBreakdown.of(Direction.SUBMISSION, breakdown, reports.retention(app))
 
     @strawberry.field(description="Volume and TLS shares per connector per day, and per connector overall.")
     async def connector_report(
@@ -111,8 +124,9 @@ class Query:
         to: To = None,
         time_zone: TimeZone = None,
     ) -> ConnectorReport:
+        app = app_state(info)
         report = await reports.connector_table(
-            app_state(info),
+            app,
             direction.value,
             connector_type.value if connector_type else None,
             connector_name,
@@ -120,7 +134,7 @@ class Query:
             to,
             time_zone,
         )
-        return ConnectorReport.of(report)
+        return ConnectorReport.of(report, reports.retention(app))
 
     @strawberry.field(description="Insights, newest first (default: the active ones).")
     async def insights(
@@ -165,8 +179,14 @@ class Mutation:
 
     @strawberry.mutation(description="Store messages: all or nothing; a message already stored counts as a duplicate.")
     async def ingest_messages(self, info: Info, records: list[MessageInput]) -> IngestResult:
-        stored = await ingest_records(app_state(info, "ingest"), [r.to_record() for r in records])
-        return IngestResult(accepted=stored.accepted, duplicates=stored.duplicates)
+        app = app_state(info, "ingest")
+        stored = await ingest_records(app, [r.to_record() for r in records])
+        return IngestResult(
+            accepted=stored.accepted,
+            duplicates=stored.duplicates,
+            expired=stored.expired,
+            warnings=ingest_warnings(stored.expired, app.settings.retention_days),
+        )
 
     @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
     async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:

@@ -94,7 +94,9 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_RETENTION_DAYS",
         "retention_days",
         "90",
-        "Messages and rollups older than this are removed by `mailflow prune` and daily by the server.",
+        "Messages, rollups, TLS reports and insight events older than this (whole UTC days) are removed by "
+        "`mailflow prune` and daily by the server; records older than this are not stored when ingested "
+        "(the answer and the import summary say how many).",
         _positive_int,
     ),
     Setting(

@@ -11,7 +11,13 @@ from api.errors import bad_argument
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 90
-DIRECTIONS = {"inbound": ("inbound",), "outbound": ("outbound",), "both": ("inbound", "outbound")}
+# `both` is mail flow: client submissions (a user's mail client handing mail over) are apart
+DIRECTIONS = {
+    "inbound": ("inbound",),
+    "outbound": ("outbound",),
+    "both": ("inbound", "outbound"),
+    "submission": ("submission",),
+}
 
 
 # zones whose days are UTC days
@@ -101,5 +107,5 @@ def make_window(
 def directions(value: str | None) -> tuple[str, ...]:
     found = DIRECTIONS.get(("both" if value is None else value).lower())
     if found is None:
-        raise bad_argument("direction", f"{value!r} is not inbound, outbound or both")
+        raise bad_argument("direction", f"{value!r} is not inbound, outbound, both or submission")
     return found

@@ -107,7 +107,12 @@ async def parse_and_floor(lines: int, dsn: str) -> tuple[float, float]:
     try:
         started = time.perf_counter()
         with path.open("rb") as stream:
-            records = [r for _, r in log_records("postfix", stream, str(path), Tally(), 2026, "UTC", False)]
+            records = [
+                r
+                for _, r in log_records(
+                    "postfix", stream, str(path), Tally(), year=2026, time_zone="UTC", keep_local=False
+                )
+            ]
         parse_rate = lines / (time.perf_counter() - started)
         floor_org = await ensure_organization(db.system, f"floor-{lines}")
         started = time.perf_counter()

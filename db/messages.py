@@ -19,12 +19,23 @@ _RETRIES = 3
 class Stored:
     accepted: int
     duplicates: int
+    expired: int = 0  # older than the retention: not stored
 
 
-async def store_messages(pool: TenantPool, org_id: int, batch: Batch) -> Stored:
-    """Store a validated batch exactly once: new messages and their rollups in one transaction."""
+def retained_from(retention_days: int, now: datetime | None = None) -> datetime:
+    """The oldest moment kept: midnight (UTC) of the day `retention_days` ago. Retention removes whole
+    UTC days (message partitions, rollups), so everything from this moment on is kept."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    return cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def store_messages(pool: TenantPool, org_id: int, batch: Batch, keep_from: datetime | None = None) -> Stored:
+    """Store a validated batch exactly once: new messages and their rollups in one transaction. Records
+    received before `keep_from` (the retention) are not stored, and counted as expired: retention would
+    remove them at its next run, and a report would show them for a day at most."""
+    expired = batch.drop_before(keep_from) if keep_from is not None else 0
     if not len(batch):
-        return Stored(0, 0)
+        return Stored(0, 0, expired)
     days = batch.utc_days()
     for attempt in range(_RETRIES):
         async with pool.acquire() as conn:
@@ -41,7 +52,7 @@ async def store_messages(pool: TenantPool, org_id: int, batch: Batch) -> Stored:
                 if attempt == _RETRIES - 1:
                     raise
                 continue
-        return Stored(inserted, len(batch) - inserted)
+        return Stored(inserted, len(batch) - inserted, expired)
     raise AssertionError("unreachable")
 
 

@@ -66,7 +66,7 @@ async def count_messages_by_direction(db: sql.Executor, org_id: int, window: Win
     rows = await sql.fetch(
         db, "reports/count_messages_by_direction", org_id, window.start, window.end, *window.utc_days()
     )
-    result = {"inbound": Counts(), "outbound": Counts()}
+    result = {"inbound": Counts(), "outbound": Counts(), "submission": Counts()}
     result.update((r["direction"], Counts.of(r)) for r in rows)
     return result
 

@@ -17,6 +17,7 @@ def with_database(url: str, name: str) -> str:
 
 
 BASE = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+LATER = datetime(2032, 1, 1, tzinfo=UTC)  # "now" for tests that store days far from other tests' (2030, 2031)
 
 
 def message(n: int, **fields: Any) -> dict[str, Any]:

@@ -8,27 +8,38 @@ Arrivals (`<=`) over the network (`P=smtp|esmtp|esmtps|esmtpa|esmtpsa`, with `H=
 fields are read. Exim's own timestamps (fractional seconds and a zone optional, `[pid]` optional) and
 syslog-wrapped lines (`... exim[1234]: ...`) are both read. Loopback hosts, local submissions
 (`P=local`) and local deliveries are skipped unless kept.
+
+Client submission: an arrival from an authenticated client (`P=esmtpa`/`esmtpsa`, or an `A=`
+authenticator) is a user's mail client handing mail over: direction `submission`. A failure or deferral
+whose remote host is named only in the error text (`host NAME [IP]: 550 ...`, no `H=`) is a delivery to
+that host; its TLS is not on the line (`unknown`). Arrivals always say whether TLS was used (`P=esmtps`);
+a delivery without `X=` is `none` only where the log shows `X=` on some delivery (Exim's default
+`log_selector` has `+tls_cipher`), else `unknown`, counted in `unlogged`.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from api.importers.lines import NONE, NOT_UNDERSTOOD, CountedParser, Records, Result
 from api.importers.postfix import address
-from api.importers.syslog import YearGuess, parse_line
+from api.importers.syslog import clean, parse_line
 from api.tls import tls_bucket
 
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d+)?(?: ([+-])(\d{2})(\d{2}))?(?: \[\d+\])?\s+(.*)$")
 _EVENT = re.compile(r"^([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (<=|=>|->|\*\*|==) (\S+)(.*)$")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _HOST = re.compile(r"\bH=([^\s(\[]*)\s?(?:\(([^)]*)\)\s)?\[([^\]]+)\](?::(\d+))?")
-_FIELD = re.compile(r"\b(P|X|S|id|T|R)=(\S+)")
+_FIELD = re.compile(r"\b(P|X|S|id|T|R|A)=(\S+)")
+_ERROR_HOST = re.compile(r"\bhost (\S+) \[([^\]]+)\]")
+_LOOSE_EVENT = re.compile(r"^\S+ (?:=>|->|\*\*|==) ")
 NETWORK_PROTOCOLS = frozenset({"smtp", "esmtp", "esmtps", "esmtpa", "esmtpsa", "lmtp"})
+AUTHENTICATED = frozenset({"esmtpa", "esmtpsa"})
 _CACHE = 100_000
 
 
@@ -39,25 +50,22 @@ def _loopback(ip: str) -> bool:
         return False
 
 
-def _version(fields: dict[str, str]) -> tuple[str, str | None]:
+def _version(fields: dict[str, str]) -> tuple[str, str | None] | None:
+    """The TLS version and cipher the line states, or None when it states none."""
     x = fields.get("X")
     if x:
         version, _, rest = x.partition(":")
         cipher = rest.rsplit(":", 1)[0] if rest else None
         return (version if tls_bucket(version) is not None else "TLS"), cipher
-    if fields.get("P", "").endswith(("s", "sa")) and fields.get("P") in ("esmtps", "esmtpsa"):
+    if fields.get("P") in ("esmtps", "esmtpsa"):
         return "TLS", None
-    return "none", None
+    return None
 
 
-class EximParser:
-    def __init__(self, years: YearGuess, default_time: datetime, keep_local: bool = False) -> None:
-        self.years = years
-        self.default_time = default_time
-        self.keep_local = keep_local
+class EximParser(CountedParser):
+    def _begin(self) -> None:
+        self.tls_logged["inbound"] = True  # arrivals always say (P=esmtps); deliveries only with +tls_cipher
         self.message_ids: OrderedDict[str, tuple[str | None, int | None]] = OrderedDict()
-        self.skipped: Counter[str] = Counter()
-        self.lines = 0
 
     def _stamp(self, text: str, fallback: datetime | None) -> tuple[datetime, str]:
         match = _STAMP.match(text)
@@ -71,64 +79,64 @@ class EximParser:
             moment = moment.replace(tzinfo=self.years.tz)
         return moment, match.group(6)
 
-    def feed(self, number: int, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-        self.lines += 1
-        text = text.rstrip("\r\n")
+    def _read(self, number: int, text: str) -> Result:
+        text = clean(text)
         program: str | None = "exim"
         if _STAMP.match(text):  # Exim's own log: its timestamp, no syslog header
             when, rest = self._stamp(text, None)
         else:
             line = parse_line(text, self.years)
             if line.program is not None and not line.program.startswith("exim"):
-                self.skipped["not an Exim line"] += 1
-                return
+                return NONE, "not an Exim line"
             when, rest = self._stamp(line.message, line.time)
             program = line.program
         event = _EVENT.match(rest)
         if not event:
-            self.skipped["other Exim line" if program else "not understood"] += 1
-            return
+            if _LOOSE_EVENT.match(rest):
+                return NONE, NOT_UNDERSTOOD
+            return NONE, ("other Exim line" if program else "not understood")
         exim_id, kind, address, tail = event.groups()
         tail = _QUOTED.sub('""', tail)
         fields = dict(_FIELD.findall(tail))
         host = _HOST.search(tail)
         if kind == "<=":
-            yield from self._arrival(number, when, exim_id, address, fields, host)
-        else:
-            yield from self._delivery(number, when, exim_id, kind, address, fields, host)
+            return self._arrival(number, when, exim_id, address, fields, host)
+        return self._delivery(number, when, exim_id, kind, address, fields, tail, host)
 
     def _arrival(
         self, number: int, when: datetime, exim_id: str, sender: str, fields: dict[str, str], host: re.Match[str] | None
-    ) -> Iterator[tuple[int, dict[str, Any]]]:
+    ) -> Result:
         size = fields.get("S")
         size_bytes = int(size) if size and size.isdigit() else None
         message_id = fields.get("id")
         self.message_ids[exim_id] = (message_id, size_bytes)
         if len(self.message_ids) > _CACHE:
             self.message_ids.popitem(last=False)
-        if fields.get("P") not in NETWORK_PROTOCOLS or host is None:
-            self.skipped["local submission (no network arrival)"] += 1
-            return
+        protocol = fields.get("P")
+        if protocol not in NETWORK_PROTOCOLS or host is None:
+            return NONE, "local submission (no network arrival)"
         name, helo, ip, _port = host.groups()
         if _loopback(ip) and not self.keep_local:
-            self.skipped["loopback host"] += 1
-            return
-        version, cipher = _version(fields)
-        yield (
-            number,
-            {
-                "message_id": message_id or exim_id,
-                "received_at": when.isoformat(),
-                "direction": "inbound",
-                "tls_version": version,
-                "cipher": cipher,
-                "sender": None if sender == "<>" else sender,
-                "remote_host": name or helo or None,
-                "remote_ip": address(ip),
-                "size_bytes": size_bytes,
-                "status": "received",
-            },
-        )
+            return NONE, "loopback host"
+        version, cipher = _version(fields) or ("none", None)
+        submission = protocol in AUTHENTICATED or "A" in fields
+        return [
+            (
+                number,
+                {
+                    "message_id": message_id or exim_id,
+                    "received_at": when,
+                    "direction": "submission" if submission else "inbound",
+                    "tls_version": version,
+                    "cipher": cipher,
+                    "sender": None if sender == "<>" else sender,
+                    "remote_host": name or helo or None,
+                    "remote_ip": address(ip),
+                    "size_bytes": size_bytes,
+                    "status": "received",
+                },
+            )
+        ], None
 
     def _delivery(
         self,
@@ -138,37 +146,45 @@ class EximParser:
         kind: str,
         recipient: str,
         fields: dict[str, str],
+        tail: str,
         host: re.Match[str] | None,
-    ) -> Iterator[tuple[int, dict[str, Any]]]:
-        if host is None:
-            self.skipped["local or unrouted delivery (no remote host)"] += 1
-            return
-        name, _helo, ip, _port = host.groups()
+    ) -> Result:
+        stated = _version(fields)
+        if host is not None:
+            name, _helo, ip, _port = host.groups()
+            if stated is not None:
+                self.tls_logged["outbound"] = True
+            version, cipher = stated or (self._no_tls("outbound"), None)
+        elif kind in ("**", "==") and (named := _ERROR_HOST.search(tail)):
+            name, ip = named.groups()  # the host is only in the error text, and the line says nothing of TLS
+            version, cipher = "unknown", None
+        else:
+            return NONE, "local or unrouted delivery (no remote host)"
         if _loopback(ip) and not self.keep_local:
-            self.skipped["loopback host"] += 1
-            return
-        version, cipher = _version(fields)
+            return NONE, "loopback host"
         message_id, size = self.message_ids.get(exim_id, (None, None))
         recipient = recipient.strip("<>:")
-        yield (
-            number,
-            {
-                "message_id": f"{message_id or exim_id} to {recipient}",
-                "received_at": when.isoformat(),
-                "direction": "outbound",
-                "tls_version": version,
-                "cipher": cipher,
-                "recipient": recipient or None,
-                "remote_host": name or None,
-                "remote_ip": address(ip),
-                "size_bytes": size,
-                "status": {"=>": "sent", "->": "sent", "**": "bounced", "==": "deferred"}[kind],
-            },
-        )
+        return [
+            (
+                number,
+                {
+                    "message_id": f"{message_id or exim_id} to {recipient}",
+                    "received_at": when,
+                    "direction": "outbound",
+                    "tls_version": version,
+                    "cipher": cipher,
+                    "recipient": recipient or None,
+                    "remote_host": name or None,
+                    "remote_ip": address(ip),
+                    "size_bytes": size,
+                    "status": {"=>": "sent", "->": "sent", "**": "bounced", "==": "deferred"}[kind],
+                },
+            )
+        ], None
 
-    def finish(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def finish(self) -> Records:
         """Exim logs each arrival and delivery whole: nothing waits for the end of the input."""
-        return iter(())
+        return NONE
 
 
 def parse_exim(lines: Iterable[tuple[int, str]], parser: EximParser) -> Iterator[tuple[int, dict[str, Any]]]:

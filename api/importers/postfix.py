@@ -12,6 +12,19 @@ delivery (`QUEUEID: to=<...>, relay=host[ip]:25, ..., status=sent|deferred|bounc
 takes its version, also on a reused connection (`conn_use=N`, possibly by another process, or through
 tlsproxy). Plain deliveries are `none`. One record per delivery attempt and recipient.
 
+Client submission: messages received by a submission or smtps listener (`postfix/submission/smtpd`,
+`postfix/smtps/smtpd`, `postfix/submissions/smtpd`) or from an authenticated client (`sasl_username=`)
+are a user's mail client handing mail over, not mail from the internet: direction `submission`.
+
+Honest buckets: a session without a TLS line is `none` only where the log shows TLS lines for that side
+(`TLS connection established from` for smtpd, `... to` for smtp; `tls_logged`), or the smtpd
+disconnect counters show that STARTTLS was never issued; otherwise TLS is not logged for that side
+(`smtpd_tls_loglevel`/`smtp_tls_loglevel = 0`) and the message is `unknown`, counted in `unlogged`.
+
+Every line is accounted for: `feed` counts it as used (it made a record or carried what records need)
+or skipped under a named reason. A line with a queue ID and `status=` that makes no record and has no
+other reason is a "delivery line not understood", with its line number kept (the first few).
+
 Skipped (by default): loopback clients and relays (content-filter re-injection), local, virtual, lmtp
 and pipe deliveries, relay=none (no connection was made), address-verification probes.
 """
@@ -21,17 +34,18 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
-from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from api.importers.syslog import YearGuess, parse_line, service
+from api.importers.lines import NONE, NOT_UNDERSTOOD, USED, CountedParser, Records, Result
+from api.importers.syslog import parse_line, service
 
 _Q = r"([0-9A-Za-z]{5,20})"
 _TRUST = r"^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection established"
-_TLS_FROM = re.compile(_TRUST + r" from ([^\[\s]*)\[([^\]]+)\]:?\s+(\S+) with cipher (\S+)")
+_TLS_FROM = re.compile(_TRUST + r" from ([^\[\s]*)\[([^\]]+)\](?::\d+)?:?\s+(\S+) with cipher (\S+)")
 _TLS_TO = re.compile(_TRUST + r" to ([^\[\s]*)\[([^\]]+)\](?::(\d+))?:?\s+(\S+) with cipher (\S+)")
 _CONNECT = re.compile(r"^connect from ([^\[\s]*)\[([^\]]+)\]")
 _DISCONNECT = re.compile(r"^disconnect from ([^\[\s]*)\[([^\]]+)\](.*)$")
@@ -39,20 +53,21 @@ _STARTTLS = re.compile(r"\bstarttls=(\d+)")
 _SETUP_TLS = re.compile(r"^setting up TLS connection from")
 _CLIENT = re.compile(rf"^{_Q}: client=([^\[\s]*)\[([^\]]+)\]")
 _MESSAGE_ID = re.compile(rf"^{_Q}: message-id=<?([^>\s]*)>?")
-_FROM = re.compile(rf"^{_Q}: from=<([^>]*)>,(?: size=(\d+))?")
+_ADDRESS = r"(?:<([^>]*)>|([^,\s<>]*))"  # <user@example.com>, or bare as spreadsheets leave it
+_FROM = re.compile(rf"^{_Q}: from={_ADDRESS},(?: size=(\d+))?")
 _DELIVERY = re.compile(
-    rf"^{_Q}: to=<([^>]*)>,(?: orig_to=<[^>]*>,)? relay=([^,\s]+),(?: conn_use=(\d+),)?.*?\bstatus=(\w+)"
+    rf"^{_Q}: to={_ADDRESS},(?: orig_to=(?:<[^>]*>|[^,\s<>]*),)? relay=([^,\s]+),(?: conn_use=(\d+),)?"
+    r".*?\bstatus=(\w+)"
 )
+_STATUS_LINE = re.compile(rf"^{_Q}: .*\bstatus=")
 _REMOVED = re.compile(rf"^{_Q}: removed")
 _PROXY_ACCEPT = re.compile(r"^proxy-accept: .*?queued as ([0-9A-Za-z]{5,20})")
 _ENDPOINT = re.compile(r"^([^\[]*)\[([^\]]+)\](?::(\d+))?$")
 LOCAL_SERVICES = frozenset({"local", "virtual", "lmtp", "pipe"})
+SUBMISSION_LISTENERS = frozenset({"submission", "submissions", "smtps"})
+IMPLICIT_TLS_LISTENERS = frozenset({"submissions", "smtps"})
 PROBES = frozenset({"deliverable", "undeliverable"})
 _CACHE = 100_000  # queue IDs remembered at most (constant memory on any log size)
-
-
-Records = Sequence[tuple[int, dict[str, Any]]]  # (line, record) pairs
-_NONE: Records = ()
 
 
 @functools.lru_cache(maxsize=50_000)  # logs repeat few peers
@@ -67,6 +82,16 @@ def address(ip: str | None) -> str | None:
 
 
 _service = functools.lru_cache(maxsize=1024)(service)  # the few program names of a log
+
+
+@functools.lru_cache(maxsize=1024)
+def listener(program: str | None) -> str | None:
+    """The master.cf service an smtpd runs as, when it is a client listener: postfix/submission/smtpd ->
+    submission; postfix/smtps/smtpd -> smtps; None for the port 25 smtpd."""
+    if program is None:
+        return None
+    parts = program.split("/")
+    return next((p for p in parts[1:-1] if p in SUBMISSION_LISTENERS), None)
 
 
 def _loopback(ip: str) -> bool:
@@ -94,12 +119,14 @@ class Inbound:
     host: str
     ip: str
     tls: Tls | None
+    submission: bool
 
 
 @dataclass
 class Connection:
     tls: Tls | None = None
-    starttls: bool = False
+    starttls: bool = False  # STARTTLS was used (or the listener speaks TLS from the start)
+    counted: bool = False  # the disconnect counters were logged: no `starttls=` there means no STARTTLS
     messages: list[Inbound] = field(default_factory=list)
 
 
@@ -110,18 +137,13 @@ class Bounded(OrderedDict[str, Any]):
             self.popitem(last=False)
 
 
-class PostfixParser:
-    def __init__(self, years: YearGuess, default_time: datetime, keep_local: bool = False) -> None:
-        self.years = years
-        self.default_time = default_time
-        self.keep_local = keep_local
+class PostfixParser(CountedParser):
+    def _begin(self) -> None:
         self.connections: dict[tuple[str | None, str | None, str | None], Connection] = {}
         self.message_ids = Bounded()
         self.senders = Bounded()
         self.smtp_tls: dict[tuple[str | None, str | None, str | None], Tls] = {}
         self.endpoint_tls = Bounded()
-        self.skipped: Counter[str] = Counter()
-        self.lines = 0
 
     # -- records -------------------------------------------------------------------------------------
 
@@ -129,14 +151,14 @@ class PostfixParser:
         if m.tls is not None:
             version, cipher = m.tls.version, m.tls.cipher
         else:
-            version, cipher = ("TLS" if conn.starttls else "none"), None
+            version, cipher = ("TLS" if conn.starttls else self._no_tls("inbound", conn.counted)), None
         sender, size = self.senders.get(m.queue_id, (None, None))
         # a message a before-queue filter never named: its client, time and line identify it
         queue_id = m.queue_id if m.queue_id != "NOQUEUE" else f"NOQUEUE {m.ip} {m.time.isoformat()} {m.line}"
         return m.line, {
             "message_id": self.message_ids.get(m.queue_id) or queue_id,
             "received_at": m.time,
-            "direction": "inbound",
+            "direction": "submission" if m.submission else "inbound",
             "tls_version": version,
             "cipher": cipher,
             "sender": sender or None,
@@ -149,18 +171,15 @@ class PostfixParser:
     def _close(self, key: tuple[str | None, str | None, str | None]) -> Records:
         conn = self.connections.pop(key, None)
         if conn is None or not conn.messages:
-            return _NONE
+            return NONE
         return [self._inbound_record(m, conn) for m in conn.messages]
 
     # -- lines ---------------------------------------------------------------------------------------
 
-    def feed(self, number: int, text: str) -> Records:
-        """The records this line completes (most lines complete none)."""
-        self.lines += 1
+    def _read(self, number: int, text: str) -> Result:
         line = parse_line(text, self.years)
         if line.program is not None and "postfix" not in line.program:
-            self.skipped["not a Postfix line"] += 1
-            return _NONE
+            return NONE, "not a Postfix line"
         svc = _service(line.program)
         msg = line.message
         key = (line.host, line.program, line.pid)
@@ -169,82 +188,88 @@ class PostfixParser:
         if svc in (None, "smtpd"):
             if msg.startswith("connect from "):
                 closed = self._close(key)
-                self.connections[key] = Connection()
-                return closed
+                self.connections[key] = Connection(starttls=listener(line.program) in IMPLICIT_TLS_LISTENERS)
+                return closed, None
             if msg.startswith("disconnect from ") and (match := _DISCONNECT.match(msg)):
                 ending = self.connections.get(key)
                 if ending is not None:
-                    counters = _STARTTLS.search(match.group(3))
+                    tail = match.group(3)
+                    counters = _STARTTLS.search(tail)
                     if counters and int(counters.group(1)) > 0:
                         ending.starttls = True
-                return self._close(key)
+                    ending.counted = "commands=" in tail
+                return self._close(key), None
             if " client=" in msg and (match := _CLIENT.match(msg)):
                 queue_id, host, ip = match.groups()
                 if _loopback(ip) and not self.keep_local:
-                    self.skipped["loopback client (content filter or local submission)"] += 1
-                    return _NONE
-                conn = self.connections.setdefault(key, Connection())
-                conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls))
-                return _NONE
+                    return NONE, "loopback client (content filter or local submission)"
+                conn = self.connections.get(key)
+                if conn is None:
+                    conn = self.connections[key] = Connection(starttls=listener(line.program) in IMPLICIT_TLS_LISTENERS)
+                submission = listener(line.program) is not None or "sasl_username=" in msg
+                conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls, submission))
+                return USED
             if "TLS connection established from" in msg and (match := _TLS_FROM.match(msg)):
                 host, ip, version, cipher = match.groups()
                 self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
-                return _NONE
+                self.tls_logged["inbound"] = True
+                return USED
             if msg.startswith("setting up TLS connection from"):
                 self.connections.setdefault(key, Connection()).starttls = True
-                return _NONE
+                self.tls_logged["inbound"] = True
+                return USED
             if msg.startswith("proxy-"):  # a before-queue content filter: NOQUEUE until it says
                 current = self.connections.get(key)
                 waiting = [m for m in current.messages if m.queue_id == "NOQUEUE"] if current else []
                 if current and waiting and (match := _PROXY_ACCEPT.match(msg)):
                     waiting[-1].queue_id = match.group(1)
-                elif current and waiting and msg.startswith("proxy-reject"):
+                    return USED
+                if current and waiting and msg.startswith("proxy-reject"):
                     current.messages.remove(waiting[-1])
-                    self.skipped["refused by the before-queue content filter"] += 1
-                    return _NONE
-                self.skipped["other Postfix line"] += 1
-                return _NONE
+                    return NONE, "refused by the before-queue content filter"
+                return NONE, "other Postfix line"
         if "TLS connection established" in msg:
             if svc in ("tlsproxy", "postscreen") and _TLS_FROM.match(msg):
-                self.skipped["TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"] += 1
-                return _NONE
+                self.tls_logged["inbound"] = True
+                return NONE, "TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"
             if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
                 host, ip, port, version, cipher = match.groups()
                 tls = Tls(host, ip, version, cipher)
                 if svc != "tlsproxy":
                     self.smtp_tls[key] = tls
                 self.endpoint_tls.remember(f"{host}[{ip}]:{port or 25}", tls)
-                return _NONE
+                self.tls_logged["outbound"] = True
+                return USED
         if ", relay=" in msg and (match := _DELIVERY.match(msg)):
             return self._delivery(number, when, svc, key, match)
         if "message-id=" in msg and (match := _MESSAGE_ID.match(msg)):
             self.message_ids.remember(match.group(1), match.group(2))
-            return _NONE
-        if "from=<" in msg and (match := _FROM.match(msg)):
-            size = match.group(3)
-            self.senders.remember(match.group(1), (match.group(2), int(size) if size else None))
-            return _NONE
+            return USED
+        if "status=" in msg and _STATUS_LINE.match(msg):
+            if "status=expired" in msg:
+                return NONE, "message expired in the queue (its delivery attempts are counted)"
+            return NONE, NOT_UNDERSTOOD
+        if "from=" in msg and (match := _FROM.match(msg)):
+            size = match.group(4)
+            self.senders.remember(match.group(1), (match.group(2) or match.group(3), int(size) if size else None))
+            return USED
         if msg.endswith(": removed") and (match := _REMOVED.match(msg)):
             self.message_ids.pop(match.group(1), None)
             self.senders.pop(match.group(1), None)
-            self.skipped["other Postfix line"] += 1
-            return _NONE
-        self.skipped["other Postfix line" if line.program or line.time else "not understood"] += 1
-        return _NONE
+            return USED
+        return NONE, ("other Postfix line" if line.program or line.time else "not understood")
 
-    def _delivery(self, number: int, when: datetime, svc: str | None, key: Any, match: re.Match[str]) -> Records:
-        queue_id, recipient, relay, conn_use, status = match.groups()
+    def _delivery(self, number: int, when: datetime, svc: str | None, key: Any, match: re.Match[str]) -> Result:
+        queue_id, bracketed, bare, relay, conn_use, status = match.groups()
+        recipient = bracketed if bracketed is not None else bare
         if status in PROBES:
-            self.skipped["address verification probe"] += 1
-            return _NONE
+            return NONE, "address verification probe"
         if relay == "none":
-            self.skipped["delivery attempt without a connection (relay=none)"] += 1
-            return _NONE
+            return NONE, "delivery attempt without a connection (relay=none)"
         endpoint = _ENDPOINT.match(relay)
         local = svc in LOCAL_SERVICES or endpoint is None or _loopback(endpoint.group(2))
         if local and not self.keep_local:
-            self.skipped["local delivery (local, virtual, lmtp, pipe, loopback)"] += 1
-            return _NONE
+            return NONE, "local delivery (local, virtual, lmtp, pipe, loopback)"
         host, ip, port = endpoint.groups() if endpoint else (relay, None, None)
         tls = self.smtp_tls.get(key)
         if tls is None or tls.ip != ip or tls.host != host:
@@ -258,7 +283,7 @@ class PostfixParser:
                     "message_id": f"{mid} to {recipient}",
                     "received_at": when,
                     "direction": "outbound",
-                    "tls_version": tls.version if tls else "none",
+                    "tls_version": tls.version if tls else self._no_tls("outbound"),
                     "cipher": tls.cipher if tls else None,
                     "sender": sender or None,
                     "recipient": recipient or None,
@@ -268,7 +293,7 @@ class PostfixParser:
                     "status": status,
                 },
             )
-        ]
+        ], None
 
     def finish(self) -> Records:
         """Messages whose connection did not end inside the input."""

@@ -8,6 +8,8 @@ import gzip
 import io
 import itertools
 import os
+import re
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -16,6 +18,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from api.importers.exim import EximParser
+from api.importers.lines import NOT_UNDERSTOOD, SHOWN_LINES
 from api.importers.postfix import PostfixParser
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
@@ -23,18 +26,90 @@ from api.tls import tls_bucket
 FORMATS = ("ndjson", "postfix", "exim", "tlsrpt")  # what `mailflow ingest --format` reads
 
 
+HOW_TO_LOG_TLS = {
+    ("postfix", "inbound"): (
+        "TLS is not logged for received mail (no `TLS connection established from` line)",
+        "`smtpd_tls_loglevel = 1` in main.cf logs it",
+    ),
+    ("postfix", "outbound"): (
+        "TLS is not logged for deliveries (no `TLS connection established to` line)",
+        "`smtp_tls_loglevel = 1` in main.cf logs it",
+    ),
+    ("exim", "outbound"): (
+        "TLS is not logged for deliveries (no delivery line has `X=`)",
+        "`log_selector = +tls_cipher` logs it",
+    ),
+}
+
+
 class Tally:
-    def __init__(self) -> None:
+    """What an import read: every line used or skipped under a reason, the messages by direction and
+    bucket, the first and last moment, and what the log could not tell."""
+
+    def __init__(self, fmt: str = "postfix") -> None:
+        self.fmt = fmt
         self.lines = 0
+        self.used = 0
         self.messages: Counter[tuple[str, str]] = Counter()
         self.skipped: Counter[str] = Counter()
+        self.unlogged: Counter[str] = Counter()  # messages `unknown` because TLS is not logged, by side
+        self.not_understood: list[int] = []  # the first line numbers of delivery lines not understood
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+
+    def absorb(self, parser: PostfixParser | EximParser) -> None:
+        """The parser's counts of lines and what it could not tell (once, at the end of its input)."""
+        self.used += parser.used
+        self.skipped.update(parser.skipped)
+        self.unlogged.update(parser.unlogged)
+        self.not_understood = (self.not_understood + parser.not_understood)[:SHOWN_LINES]
+
+    def merge(self, other: Tally) -> None:
+        """Another tally of the same input (a worker process's)."""
+        self.lines = other.lines
+        self.used += other.used
+        self.messages.update(other.messages)
+        self.skipped.update(other.skipped)
+        self.unlogged.update(other.unlogged)
+        self.not_understood = (self.not_understood + other.not_understood)[:SHOWN_LINES]
+        for moment in (other.first, other.last):
+            if moment is not None:
+                self.saw(moment)
+
+    def saw(self, moment: datetime) -> None:
+        if self.first is None or moment < self.first:
+            self.first = moment
+        if self.last is None or moment > self.last:
+            self.last = moment
+
+    def warnings(self) -> list[str]:
+        out = []
+        bad = self.skipped.get(NOT_UNDERSTOOD, 0)
+        if bad:
+            shown = ", ".join(str(n) for n in self.not_understood)
+            more = " …" if bad > len(self.not_understood) else ""
+            out.append(
+                f"{bad:,} delivery line(s) not understood made no record (line {shown}{more}); "
+                "--strict makes them an error"
+            )
+        for side, n in sorted(self.unlogged.items()):
+            what, how = HOW_TO_LOG_TLS.get((self.fmt, side), ("TLS is not logged", "the server can log it"))
+            out.append(
+                f"{what}: {n:,} {side} message(s) are counted as `unknown`, not `none`; {how} "
+                "(--assume-no-tls if the server never uses TLS)"
+            )
+        return out
 
     def report(self) -> list[str]:
-        out = [f"  lines read: {self.lines:,}"]
+        skipped = sum(self.skipped.values())
+        out = [f"  lines read: {self.lines:,} = {self.used:,} used + {skipped:,} skipped"]
+        if self.first is not None and self.last is not None:
+            out.append(f"  dates: {self.first.date().isoformat()} to {self.last.date().isoformat()}")
         for (direction, bucket), n in sorted(self.messages.items()):
-            out.append(f"  {direction:8} {bucket:8} {n:,}")
+            out.append(f"  {direction:10} {bucket:8} {n:,}")
         for reason, n in self.skipped.most_common():
             out.append(f"  skipped: {reason}: {n:,}")
+        out.extend(f"  warning: {text}" for text in self.warnings())
         return out
 
 
@@ -57,16 +132,63 @@ def text_lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
             reader.detach()
 
 
-def make_parser(
-    fmt: str, name: str, year: int | None, time_zone: str | None, keep_local: bool
-) -> PostfixParser | EximParser:
-    tz = ZoneInfo(time_zone) if time_zone else datetime.now().astimezone().tzinfo or UTC
+_TLS_LINES = {
+    "postfix": {
+        "inbound": re.compile(rb"TLS connection established from"),
+        "outbound": re.compile(rb"TLS connection established to"),
+    },
+    "exim": {"outbound": re.compile(rb"(?:=>|->) [^\n]*? X=")},
+}
+_SCAN_CHUNK = 1 << 20
+
+
+def tls_lines_in(fmt: str, name: str) -> dict[str, bool]:
+    """Which sides of the log show TLS lines anywhere in the file (a fast byte scan that stops as soon as
+    every side has shown one): a session without a TLS line is `none` only on a side that has."""
+    patterns = dict(_TLS_LINES.get(fmt, {}))
+    found = {"inbound": "inbound" not in patterns, "outbound": "outbound" not in patterns}
+    with open_input(name) as stream:
+        carry = b""
+        while patterns and (chunk := stream.read(_SCAN_CHUNK)):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            whole, carry = (data[:cut], data[cut:]) if cut else (b"", data)
+            for side, pattern in list(patterns.items()):
+                if pattern.search(whole):
+                    found[side] = True
+                    del patterns[side]
+        for side, pattern in patterns.items():
+            found[side] = found[side] or bool(pattern.search(carry))
+    return found
+
+
+def _regular_file(name: str) -> bool:
     try:
-        modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if name != "-" else datetime.now(tz)
+        return name != "-" and stat.S_ISREG(os.stat(name).st_mode)
     except OSError:
-        modified = datetime.now(tz)
+        return False
+
+
+def make_parser(
+    fmt: str,
+    name: str,
+    year: int | None,
+    time_zone: str | None,
+    keep_local: bool,
+    assume_no_tls: bool = False,
+    strict: bool = False,
+    live: bool = False,
+) -> PostfixParser | EximParser:
+    """A parser for one input. Years without one are taken at or before the file's modification time
+    (now, for stdin and a `live` log that is followed). TLS lines: looked for in the whole of a regular
+    file first; for stdin and a followed log, what the lines so far have shown."""
+    tz = ZoneInfo(time_zone) if time_zone else datetime.now().astimezone().tzinfo or UTC
+    regular = _regular_file(name)
+    modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if regular and not live else None
     years = YearGuess(year, modified, tz)  # type: ignore[arg-type]
-    return EximParser(years, modified, keep_local) if fmt == "exim" else PostfixParser(years, modified, keep_local)
+    logged = tls_lines_in(fmt, name) if regular and not live else None
+    kind = EximParser if fmt == "exim" else PostfixParser
+    return kind(years, modified or datetime.now(tz), keep_local, logged, assume_no_tls, strict)
 
 
 def _tallied(records: Iterable[tuple[int, dict[str, Any]]], tally: Tally) -> list[tuple[int, dict[str, Any]]]:
@@ -78,6 +200,7 @@ def _tallied(records: Iterable[tuple[int, dict[str, Any]]], tally: Tally) -> lis
             tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1
             continue
         tally.messages[(record["direction"], bucket)] += 1
+        tally.saw(record["received_at"])
         out.append((number, record))
     return out
 
@@ -93,15 +216,15 @@ def records_of(
 def finish_records(parser: PostfixParser | EximParser, tally: Tally) -> list[tuple[int, dict[str, Any]]]:
     """The records the parser still held at the end of its input (messages whose connection was open)."""
     records = _tallied(parser.finish(), tally)
-    tally.skipped.update(parser.skipped)
+    tally.absorb(parser)
     return records
 
 
 def log_records(
-    fmt: str, stream: IO[bytes], name: str, tally: Tally, year: int | None, time_zone: str | None, keep_local: bool
+    fmt: str, stream: IO[bytes], name: str, tally: Tally, **options: Any
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Records from a Postfix or Exim log, counted into `tally`."""
-    parser = make_parser(fmt, name, year, time_zone, keep_local)
+    """Records from a Postfix or Exim log, counted into `tally`. `options`: those of `make_parser`."""
+    parser = make_parser(fmt, name, **options)
     lines = text_lines(stream)
     while batch := list(itertools.islice(lines, 1000)):
         yield from records_of(parser, batch, tally)

@@ -14,6 +14,7 @@ _RFC3339 = re.compile(
 _BSD = re.compile(
     r"^([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?\s+(\S+)\s+([^\s\[:]+)(?:\[(\d+)\])?:\s?(.*)$"
 )
+SLACK = timedelta(days=1)
 _MONTHS = {
     m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
 }
@@ -29,10 +30,13 @@ class Line:
 
 
 class YearGuess:
-    """Years for BSD timestamps: from --year or the file's modification time; a month that jumps back
-    (December to January) starts the next year, and a first month later than the file's means last year."""
+    """Years for BSD timestamps, which have none: `--year` when given; else the year that puts the line
+    at or before the reference time (the file's modification time, or now for stdin and `--follow`,
+    `reference=None`), never in the future. A month that jumps back (December to January) inside the
+    input starts the next year. A day of slack allows for a log written in another time zone than the
+    one it is read in; a stamp later than that belongs to the previous year."""
 
-    def __init__(self, year: int | None, reference: datetime, tz: timezone = UTC) -> None:
+    def __init__(self, year: int | None, reference: datetime | None, tz: timezone = UTC) -> None:
         self.given = year
         self.reference = reference
         self.tz = tz
@@ -41,16 +45,38 @@ class YearGuess:
         self.last_stamp = ""
         self.last_time: datetime | None = None
 
+    def latest(self) -> datetime:
+        """The latest moment a line can be from."""
+        return (self.reference or datetime.now(self.tz)) + SLACK
+
     def stamp(self, month: int, day: int, hh: int, mm: int, ss: int) -> datetime | None:
         if self.year is None:
-            self.year = self.reference.year - (1 if month > self.reference.month else 0)
+            self.year = self.latest().astimezone(self.tz).year
         elif self.last_month is not None and month < self.last_month - 6:
             self.year += 1  # the turn of the year inside the file
         self.last_month = month
         try:
-            return datetime(self.year, month, day, hh, mm, ss, tzinfo=self.tz)
-        except ValueError:
+            moment = datetime(self.year, month, day, hh, mm, ss, tzinfo=self.tz)
+        except ValueError:  # February 29 of a year that has none, or a munged stamp
             return None
+        if self.given is None and moment > self.latest():
+            self.year -= 1  # a date after the reference is last year's
+            try:
+                moment = datetime(self.year, month, day, hh, mm, ss, tzinfo=self.tz)
+            except ValueError:
+                return None
+        return moment
+
+
+def clean(text: str) -> str:
+    """A log line as the server wrote it: without its line ending, and without what a spreadsheet adds
+    when a log passes through one (trailing commas, the line quoted as one CSV field)."""
+    text = text.rstrip("\r\n")
+    if text.endswith(","):
+        text = text.rstrip(",")
+    if text[:1] == '"' and text[-1:] == '"' and len(text) > 1:
+        text = text[1:-1].replace('""', '"')
+    return text
 
 
 def _plain_bsd(text: str) -> tuple[tuple[int, int, int, int, int], str, str, str | None, str] | None:
@@ -86,7 +112,7 @@ def _plain_bsd(text: str) -> tuple[tuple[int, int, int, int, int], str, str, str
 
 
 def parse_line(text: str, years: YearGuess) -> Line:
-    text = text.rstrip("\r\n")
+    text = clean(text)
     plain = _plain_bsd(text) if text[:1].isupper() else None
     if plain is None:
         return _parse_with_patterns(text, years)

@@ -18,6 +18,7 @@ import stat
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
+from api.importers.lines import ParseError
 from api.importers.run import Tally, log_records, open_input
 from api.ingest import Prepared, prepare
 from db.connectors import Connector
@@ -39,11 +40,14 @@ def worth_a_worker(name: str, min_bytes: int = WORKER_BYTES) -> bool:
 def _work(pipe: Pipe, fmt: str, name: str, options: dict[str, Any], connectors: list[Connector], size: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle: it stops us
     try:
-        tally = Tally()
+        tally = Tally(fmt)
         with open_input(name) as stream:
             for lines, batch, problems in prepare(log_records(fmt, stream, name, tally, **options), connectors, size):
                 pipe.send(("batch", tally.lines, lines, batch, problems))
         pipe.send(("done", tally))
+    except ParseError as exc:  # --strict: the line is the importing process's to report
+        with contextlib.suppress(OSError):
+            pipe.send(("refused", str(exc)))
     except (BrokenPipeError, EOFError):
         return  # the importing process stopped reading (it failed or was stopped): nobody to tell
     except BaseException as exc:  # the importing process reports it
@@ -93,10 +97,10 @@ class WorkerBatches:
         self.close()
         if kind == "done":
             (done,) = rest
-            self.tally.lines = done.lines
-            self.tally.messages.update(done.messages)
-            self.tally.skipped.update(done.skipped)
+            self.tally.merge(done)
             raise StopIteration
+        if kind == "refused":
+            raise ParseError(rest[0])
         raise RuntimeError(f"{self.name}: parsing failed: {rest[0]}")
 
     def close(self) -> None:

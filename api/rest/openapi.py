@@ -41,7 +41,23 @@ _WINDOW = [
     _query("to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"),
     _query("time_zone", "IANA time zone for days (default UTC)"),
 ]
-_DIRECTION = _query("direction", "inbound, outbound or both (default)", {"enum": ["inbound", "outbound", "both"]})
+_DIRECTION = _query(
+    "direction",
+    "inbound, outbound or both (default); submission: client submissions (not part of both)",
+    {"enum": ["inbound", "outbound", "both", "submission"]},
+)
+_RETENTION = {
+    "retained_from": {
+        "type": "string",
+        "format": "date-time",
+        "description": "the oldest moment whose data is kept (MAILFLOW_RETENTION_DAYS)",
+    },
+    "warnings": {
+        "type": "array",
+        "items": {"type": "string"},
+        "description": "what the figures cannot show, e.g. a window starting before retained_from",
+    },
+}
 _COMMON_ERRORS = {
     "401": _error("no API key, or one that is not valid"),
     "403": _error("the key's role does not allow this"),
@@ -49,6 +65,30 @@ _COMMON_ERRORS = {
     "503": _error("the database is unavailable or took too long"),
 }
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
+_BREAKDOWN = {
+    "type": "object",
+    "required": ["direction", "from", "to", "time_zone", "total", "versions", "daily", "retained_from", "warnings"],
+    "properties": {
+        "direction": {"type": "string"},
+        "from": {"type": "string", "format": "date-time"},
+        "to": {"type": "string", "format": "date-time"},
+        "time_zone": {"type": "string"},
+        "total": {"type": "integer"},
+        "versions": _ref("Versions"),
+        "daily": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "day": {"type": "string", "format": "date"},
+                    "total": {"type": "integer"},
+                    "versions": _ref("Versions"),
+                },
+            },
+        },
+        **_RETENTION,
+    },
+}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -233,8 +273,16 @@ _PATHS: dict[str, Any] = {
                 "200": _json(
                     {
                         "type": "object",
-                        "required": ["accepted", "duplicates"],
-                        "properties": {"accepted": {"type": "integer"}, "duplicates": {"type": "integer"}},
+                        "required": ["accepted", "duplicates", "expired", "warnings"],
+                        "properties": {
+                            "accepted": {"type": "integer"},
+                            "duplicates": {"type": "integer"},
+                            "expired": {
+                                "type": "integer",
+                                "description": "valid records older than the retention: not stored",
+                            },
+                            "warnings": {"type": "array", "items": {"type": "string"}},
+                        },
                     },
                     "stored",
                 ),
@@ -304,12 +352,13 @@ _PATHS: dict[str, Any] = {
                 "200": _json(
                     {
                         "type": "object",
-                        "required": ["from", "to", "inbound", "outbound"],
+                        "required": ["from", "to", "inbound", "outbound", "submission"],
                         "properties": {
                             "from": {"type": "string", "format": "date-time"},
                             "to": {"type": "string", "format": "date-time"},
                             "inbound": _ref("Traffic"),
                             "outbound": _ref("Traffic"),
+                            "submission": _ref("Traffic"),
                         },
                     },
                     "summary",
@@ -326,35 +375,15 @@ _PATHS: dict[str, Any] = {
                 *_WINDOW,
                 _query("connector", "a connector id; 0: the internet without a connector", {"type": "integer"}),
             ],
-            "responses": {
-                "200": _json(
-                    {
-                        "type": "object",
-                        "required": ["direction", "from", "to", "time_zone", "total", "versions", "daily"],
-                        "properties": {
-                            "direction": {"type": "string"},
-                            "from": {"type": "string", "format": "date-time"},
-                            "to": {"type": "string", "format": "date-time"},
-                            "time_zone": {"type": "string"},
-                            "total": {"type": "integer"},
-                            "versions": _ref("Versions"),
-                            "daily": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "properties": {
-                                        "day": {"type": "string", "format": "date"},
-                                        "total": {"type": "integer"},
-                                        "versions": _ref("Versions"),
-                                    },
-                                },
-                            },
-                        },
-                    },
-                    "breakdown",
-                ),
-                **_BAD,
-            },
+            "responses": {"200": _json(_BREAKDOWN, "breakdown"), **_BAD},
+        }
+    },
+    "/api/v1/client-submissions": {
+        "get": {
+            "summary": "client submissions (submission/smtps listeners, SMTP AUTH) by TLS version: totals and a "
+            "daily series, as Microsoft's SMTP AUTH clients report",
+            "parameters": [*_WINDOW],
+            "responses": {"200": _json(_BREAKDOWN, "breakdown"), **_BAD},
         }
     },
     "/api/v1/connector-report": {
@@ -388,6 +417,7 @@ _PATHS: dict[str, Any] = {
                                     "time_zone": {"type": "string"},
                                     "rows": {"type": "array", "items": _ref("ConnectorRow")},
                                     "totals": {"type": "array", "items": _ref("ConnectorRow")},
+                                    **_RETENTION,
                                 },
                             }
                         },

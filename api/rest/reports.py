@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api import reports
+from api.context import AppState
 from api.errors import BadUserInput, bad_argument
 from api.rest.http import JSON, state
 from api.tls import BUCKETS
@@ -77,16 +78,22 @@ async def get_summary(request: Request) -> Response:
     return JSON(body)
 
 
-async def get_tls_breakdown(request: Request) -> Response:
+def retention_json(app: AppState, window: Window) -> dict[str, Any]:
+    kept = reports.retention(app)
+    return {"retained_from": kept.retained_from.isoformat(), "warnings": kept.warnings(window)}
+
+
+async def _breakdown(request: Request, direction: str | None, allowed: tuple[str, ...]) -> Response:
     params = request.query_params
-    check_params(params, ("direction", "from", "to", "time_zone", "connector"))
+    check_params(params, allowed)
     start, end = moments(params)
+    app = state(request)
     breakdown = await reports.tls_breakdown(
-        state(request), params.get("direction"), start, end, params.get("time_zone"), params.get("connector")
+        app, direction, start, end, params.get("time_zone"), params.get("connector")
     )
     return JSON(
         {
-            "direction": params.get("direction", "both").lower(),
+            "direction": (direction or "both").lower(),
             **window_json(breakdown.window),
             "time_zone": breakdown.window.time_zone,
             "total": breakdown.total.total,
@@ -95,8 +102,19 @@ async def get_tls_breakdown(request: Request) -> Response:
                 {"day": day.isoformat(), "total": c.total, "versions": versions_json(c)}
                 for day, c in breakdown.daily.items()
             ],
+            **retention_json(app, breakdown.window),
         }
     )
+
+
+async def get_tls_breakdown(request: Request) -> Response:
+    allowed = ("direction", "from", "to", "time_zone", "connector")
+    return await _breakdown(request, request.query_params.get("direction"), allowed)
+
+
+async def get_client_submissions(request: Request) -> Response:
+    """The TLS breakdown of client submissions (Microsoft's "SMTP AUTH clients" report)."""
+    return await _breakdown(request, "submission", ("from", "to", "time_zone"))
 
 
 def connector_rows_json(rows: list[ConnectorRow]) -> list[dict[str, Any]]:
@@ -160,8 +178,9 @@ async def get_connector_report(request: Request) -> Response:
         raise bad_argument("format", f"{wanted!r} is not json or csv")
     as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
     start, end = moments(params)
+    app = state(request)
     report = await reports.connector_table(
-        state(request),
+        app,
         params.get("direction"),
         params.get("connector_type"),
         params.get("connector_name"),
@@ -182,5 +201,6 @@ async def get_connector_report(request: Request) -> Response:
             "time_zone": report.window.time_zone,
             "rows": connector_rows_json(report.rows),
             "totals": connector_rows_json(report.totals),
+            **retention_json(app, report.window),
         }
     )

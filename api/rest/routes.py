@@ -38,6 +38,7 @@ ROUTES: list[BaseRoute] = [
     route("/api/v1/connectors/{connector_id:int}/rules", PUT=requires("admin", connectors.put_rules)),
     route("/api/v1/summary", GET=requires("reader", cached(reports.get_summary))),
     route("/api/v1/tls-breakdown", GET=requires("reader", cached(reports.get_tls_breakdown))),
+    route("/api/v1/client-submissions", GET=requires("reader", cached(reports.get_client_submissions))),
     route("/api/v1/connector-report", GET=requires("reader", cached(reports.get_connector_report))),
     route("/api/v1/insights", GET=requires("reader", cached(insights.get_insights))),
     route("/api/v1/insights/events", GET=requires("reader", insights.get_events)),

@@ -7,6 +7,7 @@ from typing import Any, Self
 
 import strawberry
 
+from api.reports import Retention
 from api.types.connector import Connector
 from db.reports import ConnectorReport as ReportResult
 from db.reports import ConnectorRow, Counts
@@ -79,9 +80,11 @@ class ConnectorReport:
     time_zone: str
     rows: list[ConnectorReportRow]
     totals: list[ConnectorTotal]
+    retained_from: datetime = strawberry.field(description="the oldest moment whose data the store keeps")
+    warnings: list[str] = strawberry.field(description="what the figures cannot show, e.g. days before retention")
 
     @classmethod
-    def of(cls, report: ReportResult) -> ConnectorReport:
+    def of(cls, report: ReportResult, kept: Retention) -> ConnectorReport:
         connectors: dict[int, Connector] = {}  # one object per connector, shared by its rows
 
         def connector(row: ConnectorRow) -> Connector:
@@ -96,4 +99,6 @@ class ConnectorReport:
             time_zone=report.window.time_zone,
             rows=[ConnectorReportRow.of(r, connector(r), day=r.day) for r in report.rows],
             totals=[ConnectorTotal.of(r, connector(r)) for r in report.totals],
+            retained_from=kept.retained_from,
+            warnings=kept.warnings(report.window),
         )

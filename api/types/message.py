@@ -37,3 +37,5 @@ class MessageInput:
 class IngestResult:
     accepted: int
     duplicates: int
+    expired: int = strawberry.field(description="valid records older than the retention: not stored")
+    warnings: list[str] = strawberry.field(description="what was not stored and why")

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import strawberry
 
+from api.reports import Retention
 from api.types.enums import Direction
 from api.types.versions import Traffic, VersionCount, version_counts
 from db.reports import Breakdown
@@ -17,6 +18,7 @@ class MailFlowSummary:
     to: datetime
     inbound: Traffic
     outbound: Traffic
+    submission: Traffic = strawberry.field(description="client submissions, apart from inbound mail")
 
 
 @strawberry.type
@@ -35,9 +37,11 @@ class TlsBreakdown:
     total: int
     versions: list[VersionCount]
     daily: list[DailyTraffic]
+    retained_from: datetime = strawberry.field(description="the oldest moment whose data the store keeps")
+    warnings: list[str] = strawberry.field(description="what the figures cannot show, e.g. days before retention")
 
     @classmethod
-    def of(cls, direction: Direction, breakdown: Breakdown) -> TlsBreakdown:
+    def of(cls, direction: Direction, breakdown: Breakdown, kept: Retention) -> TlsBreakdown:
         return cls(
             direction=direction,
             from_=breakdown.window.start,
@@ -48,4 +52,6 @@ class TlsBreakdown:
             daily=[
                 DailyTraffic(day=day, total=c.total, versions=version_counts(c)) for day, c in breakdown.daily.items()
             ],
+            retained_from=kept.retained_from,
+            warnings=kept.warnings(breakdown.window),
         )

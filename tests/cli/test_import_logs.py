@@ -58,12 +58,13 @@ async def test_postfix_import_dry_run_store_and_again(dsn: str, pool: asyncpg.Po
     stored = mailflow("ingest", "--format", "postfix", "--year", "2025", "--time-zone", "UTC", str(log), env=env)
     assert stored.returncode == 0, stored.stderr
     assert "9 records: 9 stored, 0 already stored" in stored.stdout
-    assert "inbound  TLS1.0   2" in stored.stdout
+    assert "inbound    TLS1.0   2" in stored.stdout
     counts = await count_messages_by_tls_bucket(pool, org_id)
     assert counts == {
         ("inbound", "TLS1.0"): 2,
         ("inbound", "TLS1.2"): 1,
-        ("inbound", "unknown"): 2,
+        ("inbound", "unknown"): 1,
+        ("submission", "unknown"): 1,
         ("inbound", "none"): 1,
         ("outbound", "TLS1.3"): 2,
         ("outbound", "none"): 1,

@@ -7,7 +7,7 @@ import asyncpg
 from api.context import AppState
 from api.ingest import validate
 from db.messages import count_messages_by_tls_bucket, prune, store_messages
-from tests.factories import message
+from tests.factories import LATER, message
 
 
 async def test_prune_drops_old_day_partitions_and_rollups(state: AppState, pool: asyncpg.Pool) -> None:
@@ -17,7 +17,7 @@ async def test_prune_drops_old_day_partitions_and_rollups(state: AppState, pool:
         message(1, received_at=old.isoformat()),
         message(2, received_at=(now - timedelta(days=1)).isoformat()),
     ]
-    batch, problems = validate(records, {})
+    batch, problems = validate(records, {}, now=LATER)
     assert not problems
     assert (await store_messages(state.pool, state.org_id, batch)).accepted == 2
     old_partition = f"messages_{old:%Y%m%d}"
@@ -34,7 +34,7 @@ async def test_concurrent_batches_with_the_same_messages_store_them_once(state: 
     import asyncio
 
     records = [message(n) for n in range(2000)]
-    batch, _ = validate(records, {})
+    batch, _ = validate(records, {}, now=LATER)
     reversed_batch, _ = validate(list(reversed(records)), {})
     results = await asyncio.gather(
         *(store_messages(state.pool, state.org_id, b) for b in (batch, reversed_batch, batch, reversed_batch))

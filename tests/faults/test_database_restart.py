@@ -83,8 +83,18 @@ async def test_requests_answer_503_while_down_and_recover(
         assert time.monotonic() < deadline, "the pool did not recover"
         await asyncio.sleep(0.2)
     # clients retry what failed, and a little more than that: exactly once each
-    assert (await client.post("/api/v1/messages", json=second)).json() == {"accepted": 200, "duplicates": 0}
-    assert (await client.post("/api/v1/messages", json=first)).json() == {"accepted": 0, "duplicates": 300}
+    assert (await client.post("/api/v1/messages", json=second)).json() == {
+        "accepted": 200,
+        "duplicates": 0,
+        "expired": 0,
+        "warnings": [],
+    }
+    assert (await client.post("/api/v1/messages", json=first)).json() == {
+        "accepted": 0,
+        "duplicates": 300,
+        "expired": 0,
+        "warnings": [],
+    }
     summary = (await client.get("/api/v1/summary")).json()
     assert summary["inbound"]["total"] == 500
     stored = await state.db.system.fetchval("select count(*) from messages where org_id = $1", state.org_id)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from api.importers.exim import EximParser, parse_exim
+from api.importers.run import tls_lines_in
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
 
@@ -18,8 +19,12 @@ SAMPLES = HERE.parent.parent.parent / "shared" / "samples" / "exim"
 
 
 def parse(path: Path, keep_local: bool = False) -> tuple[list[dict[str, Any]], EximParser]:
+    """As `mailflow ingest` parses a file: the whole file is looked through for TLS lines first."""
     parser = EximParser(
-        YearGuess(2026, datetime(2026, 12, 31, tzinfo=UTC)), datetime(2026, 6, 1, tzinfo=UTC), keep_local
+        YearGuess(2026, datetime(2026, 12, 31, tzinfo=UTC)),
+        datetime(2026, 6, 1, tzinfo=UTC),
+        keep_local,
+        tls_lines_in("exim", str(path)),
     )
     lines = enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
     return [r for _, r in parse_exim(lines, parser)], parser
@@ -35,7 +40,7 @@ def test_fixture() -> None:
     one = by_id["one@fabrikam.com"]
     assert one["tls_version"] == "TLS1.2"
     assert one["cipher"] == "ECDHE-RSA-AES256-GCM-SHA384"
-    assert one["received_at"] == "2026-11-20T10:00:00.123000+01:00"  # fractional seconds and a zone
+    assert one["received_at"].isoformat() == "2026-11-20T10:00:00.123000+01:00"  # fractional seconds and a zone
     assert one["size_bytes"] == 2048  # read past the quoted DN with its commas and X=
     assert one["remote_host"] == "mail.fabrikam.com"
     assert by_id["two@old.example"]["tls_version"] == "none"

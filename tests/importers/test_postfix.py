@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from api.importers.postfix import PostfixParser, parse_postfix
+from api.importers.run import tls_lines_in
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
 
@@ -18,8 +19,12 @@ SAMPLES = HERE.parent.parent.parent / "shared" / "samples" / "postfix"
 
 
 def parse(path: Path, year: int = 2025, keep_local: bool = False) -> tuple[list[dict[str, Any]], PostfixParser]:
+    """As `mailflow ingest` parses a file: the whole file is looked through for TLS lines first."""
     parser = PostfixParser(
-        YearGuess(year, datetime(year, 12, 31, tzinfo=UTC)), datetime(year, 6, 1, tzinfo=UTC), keep_local
+        YearGuess(year, datetime(year, 12, 31, tzinfo=UTC)),
+        datetime(year, 6, 1, tzinfo=UTC),
+        keep_local,
+        tls_lines_in("postfix", str(path)),
     )
     lines = enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
     return [r for _, r in parse_postfix(lines, parser)], parser
@@ -40,8 +45,10 @@ def test_fixture() -> None:
     assert one["received_at"].isoformat() == "2025-12-31T23:59:59+00:00"
     assert by_id["5B2C3D4E5F"]["tls_version"] == "TLSv1"
     assert by_id["5B2C3D4E5F"]["received_at"].isoformat().startswith("2026-01-01")
-    # RFC 3339 header, a submission/smtpd program name, IPv6, starttls counter without a TLS line
+    # RFC 3339 header, a submission/smtpd program name (client submission), IPv6, starttls counter
+    # without a TLS line
     assert by_id["6C3D4E5F6A"]["tls_version"] == "TLS"
+    assert by_id["6C3D4E5F6A"]["direction"] == "submission"
     assert by_id["6C3D4E5F6A"]["remote_ip"] == "2001:db8::7"
     assert by_id["7D4E5F6A7B"]["tls_version"] == "none"  # no STARTTLS
     assert by_id["9A6B7C8D9E"]["tls_version"] == "TLS"  # `setting up TLS`, no version logged
@@ -55,7 +62,8 @@ def test_fixture() -> None:
     assert tally(records) == {
         ("inbound", "TLS1.0"): 2,
         ("inbound", "TLS1.2"): 1,
-        ("inbound", "unknown"): 2,
+        ("inbound", "unknown"): 1,
+        ("submission", "unknown"): 1,
         ("inbound", "none"): 1,
         ("outbound", "TLS1.3"): 2,
         ("outbound", "none"): 1,
@@ -69,7 +77,8 @@ def test_fixture() -> None:
 def test_keep_local_counts_the_local_hops() -> None:
     records, _ = parse(HERE / "postfix_fixture.log", keep_local=True)
     assert len([r for r in records if r["direction"] == "outbound"]) == 5
-    assert len([r for r in records if r["direction"] == "inbound"]) == 7
+    assert len([r for r in records if r["direction"] == "inbound"]) == 6
+    assert len([r for r in records if r["direction"] == "submission"]) == 1
 
 
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not here")
@@ -78,11 +87,19 @@ needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/sampl
 @needs_samples
 def test_zentyal_sample() -> None:
     # Counted by reading the file: 17 `client=` lines from 192.168.9.1; 11 of those connections logged
-    # "Anonymous TLS connection established ... TLSv1" first, 6 did not (no STARTTLS). 12 smtp
-    # deliveries to remote relays (two lines appear twice in the source), no "TLS ... to" line: none.
+    # "Anonymous TLS connection established ... TLSv1" first, 6 did not (no STARTTLS). 3 of the 11 carry
+    # `sasl_username=` (lines 4, 135, 175): client submissions. 12 smtp deliveries to remote relays
+    # (two lines appear twice in the source), and not one "TLS ... to" line in the file: the log does
+    # not show TLS for deliveries, so they are `unknown`, not `none`.
     # 7 pipe/dovecot deliveries are local; 2 deliveries with relay=none.
     records, parser = parse(SAMPLES / "zentyal__MailLogHelper.t__extracted-lines.log")
-    assert tally(records) == {("inbound", "TLS1.0"): 11, ("inbound", "none"): 6, ("outbound", "none"): 12}
+    assert tally(records) == {
+        ("inbound", "TLS1.0"): 8,
+        ("submission", "TLS1.0"): 3,
+        ("inbound", "none"): 6,
+        ("outbound", "unknown"): 12,
+    }
+    assert parser.unlogged == {"outbound": 12}
     assert len({(r["message_id"], r["received_at"]) for r in records if r["direction"] == "outbound"}) == 10
     assert parser.skipped["local delivery (local, virtual, lmtp, pipe, loopback)"] == 7
     assert parser.skipped["delivery attempt without a connection (relay=none)"] == 2
@@ -90,12 +107,19 @@ def test_zentyal_sample() -> None:
 
 @needs_samples
 def test_kumina_sample() -> None:
-    # Read from the file: 2 `client=` lines with no TLS line for their process (none); deliveries:
-    # 3 without a TLS session of their process (none), CA1AD20189 over smtp[156]'s TLSv1.2 session to
+    # Read from the file: 2 `client=` lines (43 with `sasl_username=`: a client submission; 44), no
+    # disconnect counters for them and not one "TLS connection established from" line in the file: TLS
+    # is not logged for smtpd, so both are `unknown`. Deliveries: 3 without a TLS session of their
+    # process (none: the file does show smtp TLS lines), CA1AD20189 over smtp[156]'s TLSv1.2 session to
     # mta5 [67.195.228.106] and 973D120142 over smtp[158]'s TLSv1.2 session to mta6 [67.195.204.77];
     # 3 relay=none. The tlsproxy handshakes have no delivery of their own.
     records, parser = parse(SAMPLES / "kumina-postfix_exporter-pr52__logCollector_test.go__extracted-lines.log")
-    assert tally(records) == {("inbound", "none"): 2, ("outbound", "none"): 3, ("outbound", "TLS1.2"): 2}
+    assert tally(records) == {
+        ("inbound", "unknown"): 1,
+        ("submission", "unknown"): 1,
+        ("outbound", "none"): 3,
+        ("outbound", "TLS1.2"): 2,
+    }
     assert parser.skipped["delivery attempt without a connection (relay=none)"] == 3
 
 
@@ -118,14 +142,17 @@ def test_crowdsec_sample_holds_no_message() -> None:
 
 @needs_samples
 def test_digineo_sample() -> None:
-    # Read from the file: client= at lines 38 and 41 with no TLS line for their process (none); the
-    # submission client= at line 47 from fe80::1:2:3:4 whose disconnect (line 50) counts starttls=1
-    # (unknown). Deliveries: 5270320179 (line 37) with no TLS session (none), 838FC8A5F (line 52) over
-    # smtp[3646046]'s TLSv1.3 session to gmail-smtp-in [173.194.76.27] (line 51).
-    records, _ = parse(SAMPLES / "digineo-postfix_exporter__testdata-mail.log")
-    assert tally(records) == {("inbound", "none"): 2, ("inbound", "unknown"): 1, ("outbound", "none"): 1,
+    # Read from the file: client= at line 38 (inbound) and 41 (`sasl_username=`: a client submission),
+    # with no TLS line for their process and none from any smtpd in the file (TLS not logged: unknown);
+    # the submission/smtpd client= at line 47 from fe80::1:2:3:4 whose disconnect (line 50) counts
+    # starttls=1 (TLS, version unknown). Deliveries: 5270320179 (line 37) with no TLS session (none:
+    # the file shows smtp TLS lines), 838FC8A5F (line 52) over smtp[3646046]'s TLSv1.3 session to
+    # gmail-smtp-in [173.194.76.27] (line 51).
+    records, parser = parse(SAMPLES / "digineo-postfix_exporter__testdata-mail.log")
+    assert tally(records) == {("inbound", "unknown"): 1, ("submission", "unknown"): 2, ("outbound", "none"): 1,
                               ("outbound", "TLS1.3"): 1}  # fmt: skip
-    submission = next(r for r in records if r["direction"] == "inbound" and r["tls_version"] == "TLS")
+    assert parser.unlogged == {"inbound": 2}
+    submission = next(r for r in records if r["direction"] == "submission" and r["tls_version"] == "TLS")
     assert submission["message_id"] == "341d97ec-c42a-6b0d-a49d-00d44a4f9753@example.org"
     assert submission["sender"] == "out@example.org"
 

@@ -28,7 +28,7 @@ async def test_accepts_a_json_array_and_rolls_it_up(client: httpx.AsyncClient, s
         message(2, tls_version="TLS 1.0", connector="Fabrikam"),
         message(3, tls_version="none", direction="outbound", size_bytes=1000),
     ]
-    assert await ingest(client, records) == {"accepted": 3, "duplicates": 0}
+    assert await ingest(client, records) == {"accepted": 3, "duplicates": 0, "expired": 0, "warnings": []}
     assert await stored(state) == {
         ("inbound", "TLS1.0"): 1,
         ("inbound", "TLS1.3"): 1,
@@ -49,18 +49,18 @@ async def test_accepts_a_json_array_and_rolls_it_up(client: httpx.AsyncClient, s
 
 async def test_a_retry_counts_duplicates_and_changes_nothing(client: httpx.AsyncClient, state: AppState) -> None:
     records = [message(n) for n in range(50)]
-    assert await ingest(client, records) == {"accepted": 50, "duplicates": 0}
-    assert await ingest(client, records) == {"accepted": 0, "duplicates": 50}
+    assert await ingest(client, records) == {"accepted": 50, "duplicates": 0, "expired": 0, "warnings": []}
+    assert await ingest(client, records) == {"accepted": 0, "duplicates": 50, "expired": 0, "warnings": []}
     # a partial overlap, and a repeat inside one batch
     again = [message(n) for n in range(40, 60)] + [message(59)]
-    assert await ingest(client, again) == {"accepted": 10, "duplicates": 11}
+    assert await ingest(client, again) == {"accepted": 10, "duplicates": 11, "expired": 0, "warnings": []}
     assert await stored(state) == {("inbound", "TLS1.2"): 60}
     assert await rollup_total(state) == 60
 
 
 async def test_same_id_in_the_other_direction_is_another_message(client: httpx.AsyncClient, state: AppState) -> None:
     both = [message(1), message(1, direction="outbound")]
-    assert await ingest(client, both) == {"accepted": 2, "duplicates": 0}
+    assert await ingest(client, both) == {"accepted": 2, "duplicates": 0, "expired": 0, "warnings": []}
 
 
 async def test_an_invalid_record_writes_nothing_and_lists_every_problem(
@@ -106,11 +106,11 @@ async def test_ndjson_reports_the_line_of_a_problem(client: httpx.AsyncClient, s
     response = await client.post("/api/v1/messages", content=body, headers={"content-type": "application/x-ndjson"})
     assert response.status_code == 422
     assert response.json()["error"]["details"] == [
-        {"line": 5, "field": "direction", "message": "is required: inbound or outbound"}
+        {"line": 5, "field": "direction", "message": "'up' is not inbound, outbound or submission"}
     ]
     good = b"\n".join(orjson.dumps(message(n)) for n in range(3)) + b"\n"
     response = await client.post("/api/v1/messages", content=good, headers={"content-type": "application/x-ndjson"})
-    assert response.json() == {"accepted": 3, "duplicates": 0}
+    assert response.json() == {"accepted": 3, "duplicates": 0, "expired": 0, "warnings": []}
 
 
 async def test_malformed_json_is_a_400_with_the_line(client: httpx.AsyncClient, state: AppState) -> None:
@@ -139,7 +139,7 @@ async def test_gzip_body(client: httpx.AsyncClient, state: AppState) -> None:
         content=body,
         headers={"content-type": "application/x-ndjson", "content-encoding": "gzip"},
     )
-    assert response.json() == {"accepted": 20, "duplicates": 0}
+    assert response.json() == {"accepted": 20, "duplicates": 0, "expired": 0, "warnings": []}
     bad = await client.post("/api/v1/messages", content=b"not gzip", headers={"content-encoding": "gzip"})
     assert bad.status_code == 400
     assert "gzip" in bad.json()["error"]["message"]

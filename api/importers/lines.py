@@ -1,0 +1,85 @@
+"""Every line of a log accounted for: a parser counts each line as used (it made a record, or carried what
+records need) or skipped under a named reason, so that lines read = used + skipped in every summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from api.importers.syslog import YearGuess
+
+Records = Sequence[tuple[int, dict[str, Any]]]  # (line, record) pairs
+Result = tuple[Records, str | None]  # the records a line completes, and why it is skipped (None: used)
+NONE: Records = ()
+USED: Result = (NONE, None)
+NOT_UNDERSTOOD = "delivery lines not understood"  # a delivery no pattern reads: never silently "other"
+SHOWN_LINES = 10  # line numbers kept of the delivery lines not understood
+
+
+class ParseError(ValueError):
+    """A line `--strict` does not accept."""
+
+
+class CountedParser:
+    """What both log parsers share: their options, the line accounting, and the honest `none`; `_read`
+    (one line) and `_begin` (their own state) are each parser's own.
+
+    `years` dates lines without a year; `default_time` lines without a time; `keep_local` keeps local
+    hops; `tls_logged` says whether the log shows TLS lines for each side (inbound, outbound): from a
+    scan of the whole file, else (stdin, --follow) what the lines so far show; `assume_no_tls` makes a
+    session without a TLS line `none` even where the log does not show TLS; `strict` refuses a delivery
+    line that is not understood."""
+
+    def __init__(
+        self,
+        years: YearGuess,
+        default_time: datetime,
+        keep_local: bool = False,
+        tls_logged: dict[str, bool] | None = None,
+        assume_no_tls: bool = False,
+        strict: bool = False,
+    ) -> None:
+        self.years = years
+        self.default_time = default_time
+        self.keep_local = keep_local
+        self.tls_logged = dict(tls_logged or {"inbound": False, "outbound": False})
+        self.assume_no_tls = assume_no_tls
+        self.strict = strict
+        self.lines = 0
+        self.used = 0
+        self.skipped: Counter[str] = Counter()
+        self.unlogged: Counter[str] = Counter()  # records `unknown` because TLS is not logged for their side
+        self.not_understood: list[int] = []  # the first line numbers of delivery lines not understood
+        self._begin()
+
+    def _begin(self) -> None:
+        """The parser's own state."""
+
+    def _no_tls(self, side: str, known: bool = False) -> str:
+        """A session without a TLS line: `none` where the log could show TLS for this side and shows
+        none there (or `known` says so), else `unknown`, counted in `unlogged`."""
+        if known or self.tls_logged[side] or self.assume_no_tls:
+            return "none"
+        self.unlogged[side] += 1
+        return "unknown"
+
+    def _read(self, number: int, text: str) -> Result:
+        raise NotImplementedError
+
+    def feed(self, number: int, text: str) -> Records:
+        """The records this line completes (most lines complete none); the line is counted as used or as
+        skipped under its reason."""
+        self.lines += 1
+        records, reason = self._read(number, text)
+        if reason is None:
+            self.used += 1
+        else:
+            self.skipped[reason] += 1
+            if reason == NOT_UNDERSTOOD:
+                if self.strict:
+                    raise ParseError(f"line {number}: a delivery line that is not understood: {text.strip()[:300]}")
+                if len(self.not_understood) < SHOWN_LINES:
+                    self.not_understood.append(number)
+        return records
