@@ -110,7 +110,13 @@ async def _prune_daily(state: AppState) -> None:
             pruned = await prune(state.db.system, state.settings.retention_days)
             log.info(
                 "pruned",
-                extra={"fields": {"partitions": pruned.partitions_dropped, "rollups": pruned.rollups_deleted}},
+                extra={
+                    "fields": {
+                        "partitions": pruned.partitions_dropped,
+                        "rollups": pruned.rollups_deleted,
+                        "tls_reports": pruned.tls_reports_deleted,
+                    }
+                },
             )
         except Exception:
             log.exception("pruning failed; will try again")

@@ -17,8 +17,8 @@ import orjson
 from api import __version__
 from api.context import AppState
 from api.errors import ApiError
-from api.feed import FeedSummary, Progress, feed, feed_log
-from api.importers.lines import ParseError
+from api.feed import FeedSummary, Progress, feed, feed_log, ingest_warnings
+from api.importers.lines import NOT_UNDERSTOOD, ParseError
 from api.importers.run import FORMATS, open_input
 from api.settings import Settings, SettingsError
 from db.embedded import EmbeddedError
@@ -224,8 +224,11 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                 print(f"{name}: {summary.records:,} records (dry run: nothing stored)")
             else:
                 print(f"{name}: {summary.line()}")
+                for warning in ingest_warnings(summary.expired, settings.retention_days):
+                    print(f"  warning: {warning}")
             if args.format != "ndjson":
-                if tally.lines and not tally.messages and tally.skipped.get("not understood", 0) == tally.lines:
+                unread = sum(tally.skipped.get(r, 0) for r in ("not understood", "empty line", NOT_UNDERSTOOD))
+                if tally.lines and not tally.messages and unread == tally.lines:
                     raise CliError(f"{name}: no line looks like a {args.format} log")
                 print("\n".join(tally.report()))
             done.append((name, summary))
@@ -265,7 +268,7 @@ def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
         print(
             f"removed data before {pruned.cutoff:%Y-%m-%d %H:%M} UTC: {pruned.partitions_dropped} day "
             f"partition(s) of messages, {pruned.rollups_deleted} rollup row(s), "
-            f"{pruned.events_deleted} insight event(s)"
+            f"{pruned.events_deleted} insight event(s), {pruned.tls_reports_deleted} TLS report(s)"
         )
 
     run_with_state(settings, work)

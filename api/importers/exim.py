@@ -12,9 +12,10 @@ syslog-wrapped lines (`... exim[1234]: ...`) are both read. Loopback hosts, loca
 Client submission: an arrival from an authenticated client (`P=esmtpa`/`esmtpsa`, or an `A=`
 authenticator) is a user's mail client handing mail over: direction `submission`. A failure or deferral
 whose remote host is named only in the error text (`host NAME [IP]: 550 ...`, no `H=`) is a delivery to
-that host; its TLS is not on the line (`unknown`). Arrivals always say whether TLS was used (`P=esmtps`);
-a delivery without `X=` is `none` only where the log shows `X=` on some delivery (Exim's default
-`log_selector` has `+tls_cipher`), else `unknown`, counted in `unlogged`.
+that host. Exim states TLS (`X=`) on successful deliveries only: failures and deferrals are `unknown`.
+Arrivals always say whether TLS was used (`P=esmtps`); a delivery without `X=` is `none` only where the
+log shows `X=` on some delivery (Exim's default `log_selector` has `+tls_cipher`), else `unknown`,
+counted in `unlogged`.
 """
 
 from __future__ import annotations
@@ -150,16 +151,20 @@ class EximParser(CountedParser):
         host: re.Match[str] | None,
     ) -> Result:
         stated = _version(fields)
+        failed = kind in ("**", "==")
         if host is not None:
             name, _helo, ip, _port = host.groups()
-            if stated is not None:
-                self.tls_logged["outbound"] = True
-            version, cipher = stated or (self._no_tls("outbound"), None)
-        elif kind in ("**", "==") and (named := _ERROR_HOST.search(tail)):
-            name, ip = named.groups()  # the host is only in the error text, and the line says nothing of TLS
+        elif failed and (named := _ERROR_HOST.search(tail)):
+            name, ip = named.groups()  # the host is only in the error text
+        else:
+            return NONE, "delivery without a remote host (local, unrouteable, retry time-out, DANE lookup)"
+        if stated is not None:
+            self.tls_logged["outbound"] = True
+            version, cipher = stated
+        elif failed:  # Exim states no TLS on failures and deferrals: the session may have had it
             version, cipher = "unknown", None
         else:
-            return NONE, "local or unrouted delivery (no remote host)"
+            version, cipher = self._no_tls("outbound"), None
         if _loopback(ip) and not self.keep_local:
             return NONE, "loopback host"
         message_id, size = self.message_ids.get(exim_id, (None, None))

@@ -15,6 +15,7 @@ Result = tuple[Records, str | None]  # the records a line completes, and why it 
 NONE: Records = ()
 USED: Result = (NONE, None)
 NOT_UNDERSTOOD = "delivery lines not understood"  # a delivery no pattern reads: never silently "other"
+EMPTY = " \t\r\n,"  # what is left of an empty line that passed through a spreadsheet
 SHOWN_LINES = 10  # line numbers kept of the delivery lines not understood
 
 
@@ -72,7 +73,7 @@ class CountedParser:
         """The records this line completes (most lines complete none); the line is counted as used or as
         skipped under its reason."""
         self.lines += 1
-        records, reason = self._read(number, text)
+        records, reason = self._read(number, text) if text.strip(EMPTY) else (NONE, "empty line")
         if reason is None:
             self.used += 1
         else:

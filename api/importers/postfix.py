@@ -245,7 +245,7 @@ class PostfixParser(CountedParser):
         if "message-id=" in msg and (match := _MESSAGE_ID.match(msg)):
             self.message_ids.remember(match.group(1), match.group(2))
             return USED
-        if "status=" in msg and _STATUS_LINE.match(msg):
+        if "status=" in msg and ("to=" in msg or _STATUS_LINE.match(msg)):  # a delivery no pattern reads
             if "status=expired" in msg:
                 return NONE, "message expired in the queue (its delivery attempts are counted)"
             return NONE, NOT_UNDERSTOOD

@@ -3,10 +3,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import orjson
 
 from api.context import AppState
+from api.importers.tlsrpt import decode
 from api.ingest import validate
 from db.messages import count_messages_by_tls_bucket, prune, store_messages
+from db.tls_reports import store_report
 from tests.factories import LATER, message
 
 
@@ -22,7 +25,20 @@ async def test_prune_drops_old_day_partitions_and_rollups(state: AppState, pool:
     assert (await store_messages(state.pool, state.org_id, batch)).accepted == 2
     old_partition = f"messages_{old:%Y%m%d}"
     assert await pool.fetchval("select to_regclass($1) is not null", old_partition)
+    old_report = {
+        "organization-name": "Example Sender",
+        "report-id": f"prune-{state.org_id}",
+        "date-range": {"start-datetime": old.isoformat(), "end-datetime": (old + timedelta(days=1)).isoformat()},
+        "policies": [
+            {"policy": {"policy-type": "sts", "policy-domain": "contoso.com"},
+             "summary": {"total-successful-session-count": 5, "total-failure-session-count": 0}}
+        ],
+    }  # fmt: skip
+    (report,) = decode(orjson.dumps(old_report))
+    assert await store_report(state.pool, state.org_id, report)
     pruned = await prune(pool, 90, now=now)
+    assert pruned.tls_reports_deleted >= 1  # TLS reports follow the same retention as messages
+    assert not await pool.fetchval("select count(*) from tls_reports where org_id = $1", state.org_id)
     assert pruned.partitions_dropped >= 1
     assert pruned.rollups_deleted >= 1
     assert not await pool.fetchval("select to_regclass($1) is not null", old_partition)
