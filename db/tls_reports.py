@@ -7,9 +7,13 @@ from typing import Any
 
 import orjson
 
-from api.importers.tlsrpt import Report
+from api.importers.tlsrpt import MxHost, Report
 from db import sql
 from db.pool import TenantPool
+
+
+def _json_or_none(value: MxHost) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
@@ -36,6 +40,8 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
             [p.failed for _, p in ps],
             [p.detailed for _, p in ps],
             [p.mismatch for _, p in ps],
+            [_json_or_none(p.mx_host) for _, p in ps],
+            [_json_or_none(p.mx_host_pattern) for _, p in ps],
         )
         fs = [(n, m, f) for n, p in ps for m, f in enumerate(p.failures)]
         if fs:
@@ -53,6 +59,7 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
                 [f.failed_sessions for _, _, f in fs],
                 [f.failure_reason_code for _, _, f in fs],
                 [f.additional_information for _, _, f in fs],
+                [f.receiving_mx_helo for _, _, f in fs],
             )
     return True
 
