@@ -59,3 +59,56 @@ async def test_a_report_missing_its_core_is_422(client: httpx.AsyncClient) -> No
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "date-range"
     assert (await client.get("/api/v1/tls-reports")).json()["days"] == []
+
+
+def two_policy_report(report_id: str, day: str, *policies: tuple[str, str, int, int, str]) -> bytes:
+    """A report with policies (type, domain, successful, failed, result type of all failures)."""
+    return orjson.dumps(
+        {
+            "organization-name": "Sender",
+            "report-id": report_id,
+            "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},
+            "policies": [
+                {
+                    "policy": {"policy-type": kind, "policy-domain": domain},
+                    "summary": {"total-successful-session-count": ok, "total-failure-session-count": failed},
+                    "failure-details": [{"result-type": result, "failed-session-count": failed}] if failed else [],
+                }
+                for kind, domain, ok, failed, result in policies
+            ],
+        }
+    )
+
+
+async def test_sessions_reported_under_sts_and_tlsa_count_once(client: httpx.AsyncClient) -> None:
+    # Report a: contoso.com under sts (100 sessions) and tlsa (102): the same sessions, the tlsa count is kept.
+    a = two_policy_report(
+        "a", "2026-11-20",
+        ("sts", "contoso.com", 90, 10, "certificate-expired"),
+        ("tlsa", "contoso.com", 88, 14, "tlsa-invalid"),
+        ("sts", "fabrikam.com", 40, 0, ""),
+    )  # fmt: skip
+    b = two_policy_report("b", "2026-11-20", ("sts", "contoso.com", 50, 2, "certificate-expired"))
+    # Report c: a tie at 50 sessions: the policy with more failures (sts, 5) is kept.
+    c = two_policy_report(
+        "c", "2026-11-21",
+        ("tlsa", "contoso.com", 48, 2, "tlsa-invalid"),
+        ("sts", "contoso.com", 45, 5, "certificate-expired"),
+    )  # fmt: skip
+    for body in (a, b, c):
+        assert (await client.post("/api/v1/tls-reports", content=body)).status_code == 201
+    days = (await client.get("/api/v1/tls-reports", params={"from": "2026-11-20", "to": "2026-11-22"})).json()["days"]
+    assert days == [
+        {
+            "day": "2026-11-20",
+            "policy_domain": "contoso.com",
+            "successful": 88 + 50,
+            "failed": 14 + 2,
+            "reports": 2,
+            "failures": {"certificate-expired": 2, "tlsa-invalid": 14},
+        },
+        {"day": "2026-11-20", "policy_domain": "fabrikam.com", "successful": 40, "failed": 0, "reports": 1,
+         "failures": {}},
+        {"day": "2026-11-21", "policy_domain": "contoso.com", "successful": 45, "failed": 5, "reports": 1,
+         "failures": {"certificate-expired": 5}},
+    ]  # fmt: skip
