@@ -7,3 +7,6 @@
 alter table tls_report_policies add column mx_host jsonb, add column mx_host_pattern jsonb;
 
 alter table tls_report_failures add column receiving_mx_helo text;
+
+-- The report views select reports by the start of their range.
+create index tls_reports_start on tls_reports (org_id, start_at);
