@@ -93,9 +93,9 @@ async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> di
         "organization_name": row["organization_name"],
         "contact_info": row["contact_info"],
         "report_id": row["report_id"],
-        "from": row["start_at"].isoformat(),
-        "to": row["end_at"].isoformat(),
-        "stored_at": row["stored_at"].isoformat(),
+        "from": row["start_at"],
+        "to": row["end_at"],
+        "stored_at": row["stored_at"],
         "policies": orjson.loads(row["policies"]),
     }
 
@@ -132,8 +132,8 @@ async def list_tls_reports(
             "id": r["report_key"],
             "organization_name": r["organization_name"],
             "report_id": r["report_id"],
-            "from": r["start_at"].isoformat(),
-            "to": r["end_at"].isoformat(),
+            "from": r["start_at"],
+            "to": r["end_at"],
             "policy_domains": list(r["policy_domains"]),
             "successful": r["successful"],
             "failed": r["failed"],

@@ -312,6 +312,10 @@ async def test_another_organizations_report_is_404_and_never_listed(
     hidden = await client.get(entry["url"])
     assert hidden.status_code == 404
     assert hidden.json()["error"]["message"] == f"there is no TLS report {entry['id']}"
+    graph = await gql(client, "query ($id: ID!) { tlsReport(id: $id) { reportId } }", id=str(entry["id"]))
+    assert graph == {"data": {"tlsReport": None}}
+    listed = await gql(client, '{ tlsReportList(from: "2026-11-19T00:00:00Z") { total reports { reportId } } }')
+    assert listed == {"data": {"tlsReportList": {"total": 1, "reports": [{"reportId": "r-1"}]}}}
 
 
 async def test_the_list_pages_and_filters(client: httpx.AsyncClient) -> None:
