@@ -1,4 +1,4 @@
-"""The `mailflow` command: serve, migrate, demo, ingest, prune, connectors."""
+"""The `mailflow` command: serve, migrate, demo, ingest, prune, connectors, tls-reports."""
 
 from __future__ import annotations
 
@@ -313,6 +313,31 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
     run_with_state(settings, work, args.org)
 
 
+def cmd_tls_reports(args: argparse.Namespace, settings: Settings) -> None:
+    from api.rest.tls_reports import cursor_text, find_report, report_id_argument, report_list
+    from api.window import parse_moment, zone
+
+    async def work(state: AppState) -> None:
+        if args.action == "show":
+            found = await find_report(state, report_id_argument(args.id, "ID"))
+            if found is None:
+                raise CliError(f"there is no TLS report {args.id}")
+            print(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode())
+            return
+        start = parse_moment(args.from_, "--from", zone("UTC")) if args.from_ else None
+        end = parse_moment(args.to, "--to", zone("UTC")) if args.to else None
+        window, page = await report_list(state, start, end, args.policy_domain, args.limit, args.after)
+        for r in page.reports:
+            domains = ", ".join(r["policy_domains"]) or "(no policy domain)"
+            print(f"{r['id']}\t{r['from']:%Y-%m-%d}\t{r['organization_name']}\t{r['report_id']}\t{domains}\t"
+                  f"{r['successful']:,} ok\t{r['failed']:,} failed")  # fmt: skip
+        more = f"; the next page: --after {cursor_text(page.next)}" if page.next else ""
+        print(f"{len(page.reports)} of {page.total} report(s) starting {window.start:%Y-%m-%d %H:%M} to "
+              f"{window.end:%Y-%m-%d %H:%M} UTC{more}")  # fmt: skip
+
+    run_with_state(settings, work, args.org)
+
+
 def _rule(text: str) -> dict[str, str]:
     kind, _, value = text.partition(":")
     if not value:
@@ -500,6 +525,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="attribute records to it: ip:192.0.2.0/24, hostname:fabrikam.com or domain:fabrikam.com (repeatable)",
     )
     connectors.set_defaults(func=cmd_connectors)
+
+    reports = sub.add_parser("tls-reports", help="list stored SMTP TLS reports or show one in full")
+    report_actions = reports.add_subparsers(dest="action", required=True)
+    listing = report_actions.add_parser("list", help="the reports whose range starts in a window, newest first")
+    listing.add_argument("--org", help=org_help)
+    listing.add_argument("--from", dest="from_", help="RFC 3339 or YYYY-MM-DD, UTC (default: 7 days before --to)")
+    listing.add_argument("--to", help="exclusive, as --from (default: the end of the current hour)")
+    listing.add_argument("--policy-domain", help="only reports with a policy for this domain")
+    listing.add_argument("--limit", default="100", help="reports per page, 1 to 1000 (default 100)")
+    listing.add_argument("--after", help="the cursor printed for the next page")
+    show = report_actions.add_parser("show", help="one report in full, as JSON")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--org", help=org_help)
+    reports.set_defaults(func=cmd_tls_reports)
 
     orgs = sub.add_parser("orgs", help="create or list organizations")
     org_actions = orgs.add_subparsers(dest="action", required=True)

@@ -25,6 +25,7 @@ from api.executor import LeanExecutor
 from api.feed import ingest_records, ingest_warnings
 from api.insights import service as insights
 from api.rest.connectors import add_connector
+from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
 from api.settings import Settings
 from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
@@ -32,7 +33,9 @@ from api.types.enums import ConnectorType, Direction
 from api.types.insight import Insight, InsightRuleInput, InsightSettings, InsightStatus
 from api.types.message import IngestResult, MessageInput
 from api.types.summary import MailFlowSummary, TlsBreakdown
-from api.types.tls_report import TlsReportDay
+from api.types.tls_report import TlsReport
+from api.types.tls_report_day import TlsReportDay
+from api.types.tls_report_list import TlsReportList
 from api.types.versions import Traffic
 from api.window import make_window
 from db.connectors import list_connectors
@@ -157,6 +160,25 @@ class Query:
         window = make_window(from_, to)
         days = await report_days(app.pool, app.org_id, window.start, window.end, policy_domain or None)
         return [TlsReportDay.of(d) for d in days]
+
+    @strawberry.field(description="Stored SMTP TLS reports whose range starts in the window, newest first, a page.")
+    async def tls_report_list(
+        self,
+        info: Info,
+        from_: From = None,
+        to: To = None,
+        policy_domain: Annotated[str | None, strawberry.argument(description="reports with a policy for it")] = None,
+        limit: Annotated[int, strawberry.argument(description="reports per page: 1 to 1000")] = DEFAULT_LIMIT,
+        after: Annotated[str | None, strawberry.argument(description="the `next` of the previous page")] = None,
+    ) -> TlsReportList:
+        window, page = await report_list(app_state(info), from_, to, policy_domain, limit, after)
+        return TlsReportList.of(window, page, cursor_text(page.next))
+
+    @strawberry.field(description="One stored SMTP TLS report in full; null when this organization has no such one.")
+    async def tls_report(self, info: Info, id: strawberry.ID) -> TlsReport | None:
+        app = app_state(info)
+        found = await find_report(app, report_id_argument(id))
+        return TlsReport.of(found) if found else None
 
     @strawberry.field(description="The insight rules' thresholds and the window, for this organization.")
     async def insight_settings(self, info: Info) -> InsightSettings:

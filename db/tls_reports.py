@@ -1,15 +1,21 @@
-"""TLS reports (RFC 8460): stored once per (sender, report id), served per policy domain and day."""
+"""TLS reports (RFC 8460): stored once per (sender, report id), served per policy domain and day, as a
+list of reports and one report in full."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import orjson
 
-from api.importers.tlsrpt import Report
+from api.importers.tlsrpt import MxHost, Report
 from db import sql
 from db.pool import TenantPool
+
+
+def _json_or_none(value: MxHost) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
@@ -36,6 +42,8 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
             [p.failed for _, p in ps],
             [p.detailed for _, p in ps],
             [p.mismatch for _, p in ps],
+            [_json_or_none(p.mx_host) for _, p in ps],
+            [_json_or_none(p.mx_host_pattern) for _, p in ps],
         )
         fs = [(n, m, f) for n, p in ps for m, f in enumerate(p.failures)]
         if fs:
@@ -53,6 +61,7 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
                 [f.failed_sessions for _, _, f in fs],
                 [f.failure_reason_code for _, _, f in fs],
                 [f.additional_information for _, _, f in fs],
+                [f.receiving_mx_helo for _, _, f in fs],
             )
     return True
 
@@ -72,3 +81,64 @@ async def report_days(
         }
         for r in rows
     ]
+
+
+async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> dict[str, Any] | None:
+    """One stored report in full (None: this organization has no such report)."""
+    row = await sql.fetchrow(pool, "tls_reports/tls_report_by_id", org_id, report_key)
+    if row is None:
+        return None
+    return {
+        "id": row["report_key"],
+        "organization_name": row["organization_name"],
+        "contact_info": row["contact_info"],
+        "report_id": row["report_id"],
+        "from": row["start_at"],
+        "to": row["end_at"],
+        "stored_at": row["stored_at"],
+        "policies": orjson.loads(row["policies"]),
+    }
+
+
+Cursor = tuple[datetime, int]  # (start of the range, report key) of the last report of a page
+
+
+@dataclass
+class ReportPage:
+    total: int  # reports that match, on every page
+    reports: list[dict[str, Any]]
+    next: Cursor | None  # None: this is the last page
+
+
+async def list_tls_reports(
+    pool: TenantPool,
+    org_id: int,
+    start: datetime,
+    end: datetime,
+    policy_domain: str | None,
+    limit: int,
+    after: Cursor | None = None,
+) -> ReportPage:
+    """The reports whose range starts in [start, end), newest first, `limit` per page."""
+    after_start, after_key = after or (None, None)
+    rows = await sql.fetch(
+        pool, "tls_reports/list_tls_reports", org_id, start, end, policy_domain, limit + 1, after_start, after_key
+    )
+    shown = [r for r in rows if r["report_key"] is not None]
+    more = len(shown) > limit
+    shown = shown[:limit]
+    reports = [
+        {
+            "id": r["report_key"],
+            "organization_name": r["organization_name"],
+            "report_id": r["report_id"],
+            "from": r["start_at"],
+            "to": r["end_at"],
+            "policy_domains": list(r["policy_domains"]),
+            "successful": r["successful"],
+            "failed": r["failed"],
+        }
+        for r in shown
+    ]
+    last = shown[-1] if more else None
+    return ReportPage(rows[0]["total"], reports, (last["start_at"], last["report_key"]) if last else None)

@@ -20,6 +20,9 @@ from api.errors import ValidationFailed
 MAX_BYTES = 20 * 1024 * 1024
 
 
+MxHost = str | list[str] | None
+
+
 @dataclass
 class Failure:
     result_type: str
@@ -29,6 +32,7 @@ class Failure:
     failed_sessions: int
     failure_reason_code: str | None
     additional_information: str | None
+    receiving_mx_helo: str | None = None
 
 
 @dataclass
@@ -40,6 +44,9 @@ class Policy:
     successful: int
     failed: int
     failures: list[Failure] = field(default_factory=list)
+    # `mx-host` and `mx-host-pattern` as the report gave them: RFC 8460 shows a string, Google sends a list
+    mx_host: MxHost = None
+    mx_host_pattern: MxHost = None
 
     @property
     def detailed(self) -> int:
@@ -88,6 +95,11 @@ def _texts(value: Any) -> list[str]:
     return [str(v).strip() for v in items if str(v).strip()]
 
 
+def _as_given(value: Any) -> MxHost:
+    """One text or a list of texts, in the shape the report used (None: absent or empty)."""
+    return _texts(value) if isinstance(value, list) else _text(value)
+
+
 def _time(value: Any, where: str) -> datetime:
     if not isinstance(value, str):
         raise _invalid(where, "is required (an RFC 3339 time)")
@@ -130,6 +142,7 @@ def parse_report(data: Any) -> Report:
                 failed_sessions=_count(d.get("failed-session-count")),
                 failure_reason_code=_text(d.get("failure-reason-code")),
                 additional_information=_text(d.get("additional-information") or d.get("additional-info-uri")),
+                receiving_mx_helo=_text(d.get("receiving-mx-helo")),
             )
             for d in (item.get("failure-details") or [])
             if isinstance(d, dict)
@@ -143,6 +156,8 @@ def parse_report(data: Any) -> Report:
                 successful=_count(summary.get("total-successful-session-count")),
                 failed=_count(summary.get("total-failure-session-count")),
                 failures=failures,
+                mx_host=_as_given(policy.get("mx-host")),
+                mx_host_pattern=_as_given(policy.get("mx-host-pattern")),
             )
         )
     return Report(

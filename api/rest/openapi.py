@@ -244,6 +244,106 @@ _SCHEMAS["InsightSettings"] = {
     },
 }
 
+_NULLABLE_TEXT = {"type": ["string", "null"]}
+_MX_HOST = {
+    "type": ["string", "array", "null"],
+    "items": {"type": "string"},
+    "description": "as the report gave it: a string or a list (null: absent, or stored before it was kept)",
+}
+_SCHEMAS["TlsReportDay"] = {
+    "type": "object",
+    "required": ["day", "policy_domain", "successful", "failed", "reports", "failures"],
+    "properties": {
+        "day": {"type": "string", "format": "date"},
+        "policy_domain": _NULLABLE_TEXT,
+        "successful": {"type": "integer"},
+        "failed": {"type": "integer"},
+        "reports": {"type": "integer"},
+        "failures": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "by result type"},
+    },
+}
+_SCHEMAS["TlsReportSummary"] = {
+    "type": "object",
+    "required": ["id", "url", "organization_name", "report_id", "from", "to", "policy_domains", "successful", "failed"],
+    "properties": {
+        "id": {"type": "integer"},
+        "url": {"type": "string", "description": "/api/v1/tls-reports/{id}: the report in full"},
+        "organization_name": {"type": "string", "description": "the sender"},
+        "report_id": {"type": "string", "description": "the sender's report id"},
+        "from": {"type": "string", "format": "date-time"},
+        "to": {"type": "string", "format": "date-time"},
+        "policy_domains": {"type": "array", "items": {"type": "string"}},
+        "successful": {"type": "integer"},
+        "failed": {"type": "integer"},
+    },
+}
+_SCHEMAS["TlsReportFailure"] = {
+    "type": "object",
+    "required": [
+        "result_type",
+        "sending_mta_ip",
+        "receiving_mx_hostname",
+        "receiving_mx_helo",
+        "receiving_ip",
+        "failed_sessions",
+        "failure_reason_code",
+        "additional_information",
+    ],
+    "properties": {
+        "result_type": {"type": "string"},
+        "sending_mta_ip": _NULLABLE_TEXT,
+        "receiving_mx_hostname": _NULLABLE_TEXT,
+        "receiving_mx_helo": _NULLABLE_TEXT,
+        "receiving_ip": _NULLABLE_TEXT,
+        "failed_sessions": {"type": "integer"},
+        "failure_reason_code": _NULLABLE_TEXT,
+        "additional_information": _NULLABLE_TEXT,
+    },
+}
+_SCHEMAS["TlsReportPolicy"] = {
+    "type": "object",
+    "required": [
+        "policy_type",
+        "policy_domain",
+        "policy_string",
+        "mx_host",
+        "mx_host_pattern",
+        "mx_hosts",
+        "successful",
+        "failed",
+        "detailed_failures",
+        "details_mismatch",
+        "failures",
+    ],
+    "properties": {
+        "policy_type": {"type": "string", "description": "sts, tlsa, no-policy-found (or what the sender wrote)"},
+        "policy_domain": _NULLABLE_TEXT,
+        "policy_string": {"type": "array", "items": {"type": "string"}},
+        "mx_host": _MX_HOST,
+        "mx_host_pattern": _MX_HOST,
+        "mx_hosts": {"type": "array", "items": {"type": "string"}, "description": "mx-host and mx-host-pattern"},
+        "successful": {"type": "integer"},
+        "failed": {"type": "integer"},
+        "detailed_failures": {"type": "integer", "description": "the failure details' sessions added up"},
+        "details_mismatch": {"type": "boolean", "description": "they do not add up to `failed`"},
+        "failures": {"type": "array", "items": _ref("TlsReportFailure")},
+    },
+}
+_SCHEMAS["TlsReport"] = {
+    "type": "object",
+    "required": ["id", "organization_name", "contact_info", "report_id", "from", "to", "stored_at", "policies"],
+    "properties": {
+        "id": {"type": "integer"},
+        "organization_name": {"type": "string", "description": "the sender"},
+        "contact_info": _NULLABLE_TEXT,
+        "report_id": {"type": "string", "description": "the sender's report id"},
+        "from": {"type": "string", "format": "date-time"},
+        "to": {"type": "string", "format": "date-time"},
+        "stored_at": {"type": "string", "format": "date-time"},
+        "policies": {"type": "array", "items": _ref("TlsReportPolicy")},
+    },
+}  # fmt: skip
+
 _PATHS: dict[str, Any] = {
     "/healthz": {
         "get": {"summary": "the process answers", "security": [], "responses": {"200": _json({"type": "object"}, "ok")}}
@@ -549,23 +649,59 @@ _PATHS: dict[str, Any] = {
             },
         },
         "get": {
-            "summary": "per policy domain and day: successful and failed sessions, failures by result type",
-            "parameters": [*_WINDOW[:2], _query("policy_domain", "only this policy domain")],
+            "summary": "per policy domain and day: sessions and failures by result type; and the reports, newest first",
+            "description": "The reports whose date range starts in the window. A report's sessions for a policy "
+            "domain count once, from its policy for the domain with the most sessions (a sender reports the same "
+            "sessions under an sts and a tlsa policy). `reports` holds at most `limit` reports; `reports_total` "
+            "counts them all, and `next` (null on the last page) is the `after` of the next page.",
+            "parameters": [
+                *_WINDOW[:2],
+                _query("policy_domain", "only this policy domain (reports: those with a policy for it)"),
+                _query(
+                    "limit",
+                    "reports per page: 1 to 1000 (default 100)",
+                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                ),
+                _query("after", "the `next` of the previous page"),
+            ],
             "responses": {
                 "200": _json(
                     {
                         "type": "object",
+                        "required": ["from", "to", "days", "reports", "reports_total", "next"],
                         "properties": {
-                            "from": {"type": "string"},
-                            "to": {"type": "string"},
-                            "days": {"type": "array", "items": {"type": "object"}},
+                            "from": {"type": "string", "format": "date-time"},
+                            "to": {"type": "string", "format": "date-time"},
+                            "days": {"type": "array", "items": _ref("TlsReportDay")},
+                            "reports": {"type": "array", "items": _ref("TlsReportSummary")},
+                            "reports_total": {"type": "integer", "description": "the reports on every page"},
+                            "next": {"type": ["string", "null"], "description": "null: the last page"},
                         },
                     },
-                    "report days",
+                    "report days and reports",
                 ),
                 **_BAD,
             },
         },
+    },
+    "/api/v1/tls-reports/{id}": {
+        "get": {
+            "summary": "one stored TLS report in full: its policies and their failure details",
+            "parameters": [
+                {
+                    "name": "id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                }
+            ],
+            "responses": {
+                "200": _json(_ref("TlsReport"), "the report"),
+                "400": _error("an id that is not a whole number from 1 to 2^63-1"),
+                "404": _error("no such report in this organization"),
+                **_COMMON_ERRORS,
+            },
+        }
     },
     "/api/v1/openapi.json": {
         "get": {

@@ -53,5 +53,6 @@ ROUTES: list[BaseRoute] = [
         GET=requires("reader", cached(tls_reports.get_tls_reports)),
         POST=requires("ingest", tls_reports.post_tls_reports),
     ),
+    route("/api/v1/tls-reports/{id}", GET=requires("reader", cached(tls_reports.get_tls_report))),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]

@@ -114,3 +114,28 @@ async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool)
     evaluated = mailflow("insights", "evaluate", env=env_for(dsn, org))
     assert evaluated.returncode == 0
     assert evaluated.stdout.startswith("insights evaluated for every organization")
+
+
+async def test_tls_reports_list_and_show(dsn: str, tmp_path: Path) -> None:
+    from tests.rest.test_tls_reports import FULL
+
+    env = env_for(dsn, f"cli-{uuid.uuid4().hex[:8]}")
+    report = tmp_path / "report.json"
+    report.write_bytes(orjson.dumps(FULL))
+    assert mailflow("ingest", "--format", "tlsrpt", str(report), env=env).returncode == 0
+    listed = mailflow("tls-reports", "list", "--from", "2026-11-19", "--to", "2026-11-22", env=env)
+    assert listed.returncode == 0, listed.stderr
+    line, summary = listed.stdout.splitlines()
+    report_id, *rest = line.split("\t")
+    assert rest == ["2026-11-20", "Company-X", "full-1", "contoso.com", "120 ok", "5 failed"]
+    assert summary == "1 of 1 report(s) starting 2026-11-19 00:00 to 2026-11-22 00:00 UTC"
+    shown = mailflow("tls-reports", "show", report_id, env=env)
+    assert shown.returncode == 0, shown.stderr
+    full = orjson.loads(shown.stdout)
+    assert full["policies"][1]["mx_host"] == ["mx1.mail.contoso.com", "mx2.mail.contoso.com"]
+    assert full["policies"][0]["failures"][0]["receiving_mx_helo"] == "mx1.contoso.com"
+    missing = mailflow("tls-reports", "show", "9223372036854775807", env=env)
+    assert (missing.returncode, missing.stderr) == (1, "mailflow: error: there is no TLS report 9223372036854775807\n")
+    bad = mailflow("tls-reports", "show", "x", env=env)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("mailflow: error: ID: 'x' is not a TLS report id")

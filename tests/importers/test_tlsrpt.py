@@ -46,6 +46,20 @@ def test_tolerant_parsing() -> None:
     assert report.contact_info is None
 
 
+def test_mx_host_keeps_its_shape_and_helo_is_read() -> None:
+    as_list = parse_report(REPORT).policies[0]
+    assert (as_list.mx_host, as_list.mx_host_pattern) == (["mx1.contoso.com"], None)
+    policy = {"policy-type": "sts", "policy-domain": "contoso.com", "mx-host": " *.contoso.com ",
+              "mx-host-pattern": ["", "mx?.contoso.com"]}  # fmt: skip
+    detail = {"result-type": "certificate-expired", "receiving-mx-helo": "mx1.contoso.com", "failed-session-count": 1}
+    (one,) = parse_report({**REPORT, "policies": [{"policy": policy, "failure-details": [detail]}]}).policies
+    assert (one.mx_host, one.mx_host_pattern) == ("*.contoso.com", ["mx?.contoso.com"])
+    assert one.mx_hosts == ["*.contoso.com", "mx?.contoso.com"]
+    assert one.failures[0].receiving_mx_helo == "mx1.contoso.com"
+    (absent,) = parse_report({**REPORT, "policies": [{"policy": {"policy-type": "tlsa"}}]}).policies
+    assert (absent.mx_host, absent.mx_host_pattern, absent.mx_hosts) == (None, None, [])
+
+
 @pytest.mark.parametrize(
     ("missing", "field"),
     [("report-id", "report-id"), ("date-range", "date-range"), ("policies", "policies")],
@@ -91,6 +105,14 @@ def test_every_sample(name: str, domain: str, ok: int, failed: int, mismatch: bo
     (report,) = decode((SAMPLES / name).read_bytes())
     (policy,) = report.policies
     assert (policy.policy_domain, policy.successful, policy.failed, policy.mismatch) == (domain, ok, failed, mismatch)
+
+
+@needs_samples
+def test_mx_host_of_the_samples_as_sent() -> None:
+    (rfc,) = decode((SAMPLES / "parsedmarc__rfc8460.json").read_bytes())
+    assert rfc.policies[0].mx_host == "*.mail.company-y.example"
+    (google,) = decode((SAMPLES / "tlsrpt-digest__tlsrpt_success_google_2.extracted.json").read_bytes())
+    assert google.policies[0].mx_host == ["in1-smtp.messagingengine.com", "in2-smtp.messagingengine.com"]
 
 
 @needs_samples

@@ -17,7 +17,7 @@ from tests.insights.helpers import active, evaluate_at
 _ids = itertools.count()
 
 
-def report(domain: str, ok: int, failed: int, days_ago: int = 1) -> bytes:
+def report(domain: str, ok: int, failed: int, days_ago: int = 1, kinds: tuple[str, ...] = ("sts",)) -> bytes:
     start = (datetime.now(UTC) - timedelta(days=days_ago)).replace(hour=0, minute=0, second=0, microsecond=0)
     body: dict[str, Any] = {
         "organization-name": "Sender",
@@ -25,10 +25,11 @@ def report(domain: str, ok: int, failed: int, days_ago: int = 1) -> bytes:
         "date-range": {"start-datetime": start.isoformat(), "end-datetime": (start + timedelta(days=1)).isoformat()},
         "policies": [
             {
-                "policy": {"policy-type": "sts", "policy-domain": domain},
+                "policy": {"policy-type": kind, "policy-domain": domain},
                 "summary": {"total-successful-session-count": ok, "total-failure-session-count": failed},
                 "failure-details": [{"result-type": "certificate-expired", "failed-session-count": failed}],
             }
+            for kind in kinds
         ],
     }
     return orjson.dumps(body)
@@ -69,3 +70,9 @@ async def test_domains_apart_and_aging_out(client: httpx.AsyncClient, state: App
     assert len(await active(client)) == 2
     # the reports age out of the window: both resolve
     assert await evaluate_at(state, datetime.now(UTC) + timedelta(days=9)) == {"resolved": 2}
+
+
+async def test_sessions_under_sts_and_tlsa_count_once(client: httpx.AsyncClient) -> None:
+    await client.post("/api/v1/tls-reports", content=report("contoso.com", 95, 5, kinds=("sts", "tlsa")))
+    (insight,) = [i for i in await active(client) if i["rule"] == "tlsrpt_failures"]
+    assert (insight["messages"], insight["volume"]) == (5, 100)  # not 10 of 200

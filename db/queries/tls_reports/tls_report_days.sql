@@ -1,13 +1,19 @@
 -- $1 org_id bigint, $2 from timestamptz, $3 to timestamptz, $4 policy_domain text (null: all)
 -- Per policy domain and day (the day each report's range starts, UTC): successful and failed sessions,
--- and failed sessions by result type (a JSON object), over the reports whose range starts in the window.
+-- reports, and failed sessions by result type (a JSON object), over the reports whose range starts in the
+-- window. A sender reports the same sessions under every policy that applied to them (an `sts` and a `tlsa`
+-- policy for one domain), so a report's sessions for a domain count once: those of its policy for the domain
+-- with the most sessions (on a tie, the most failed, then the first listed), with that policy's failures.
 with policies as (
-    select (r.start_at at time zone 'UTC')::date as day, coalesce(p.policy_domain, '') as policy_domain,
+    select distinct on (p.report_key, coalesce(p.policy_domain, ''))
+           (r.start_at at time zone 'UTC')::date as day, coalesce(p.policy_domain, '') as policy_domain,
            p.org_id, p.report_key, p.policy_no, p.successful_sessions, p.failed_sessions
     from tls_reports r
     join tls_report_policies p on p.org_id = r.org_id and p.report_key = r.report_key
     where r.org_id = $1 and r.start_at >= $2 and r.start_at < $3
       and ($4::text is null or lower(p.policy_domain) = lower($4))
+    order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions + p.failed_sessions desc,
+             p.failed_sessions desc, p.policy_no
 ),
 totals as (
     select day, policy_domain, sum(successful_sessions)::bigint as successful, sum(failed_sessions)::bigint as failed,
