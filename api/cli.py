@@ -238,7 +238,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
 
 
 async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry_run: bool) -> None:
-    from api.feed import store_tls_reports
+    from api.feed import store_tls_reports, tls_report_warnings
     from api.importers.tlsrpt import MAX_BYTES, decode
 
     with stream:
@@ -249,15 +249,16 @@ async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry
         reports = decode(data)
     except ApiError as exc:
         raise CliError(f"{name}: {exc.message}") from None
-    outcomes = [False] * len(reports) if dry_run else await store_tls_reports(state, reports)
-    for report, stored in zip(reports, outcomes, strict=True):
-        outcome = "dry run" if dry_run else ("stored" if stored else "already stored")
+    outcomes = ["dry run"] * len(reports) if dry_run else await store_tls_reports(state, reports)
+    for report, outcome in zip(reports, outcomes, strict=True):
         sessions = ", ".join(
             f"{p.policy_domain or '(no policy domain)'}: {p.successful:,} ok, {p.failed:,} failed"
             + (" (failure details do not add up)" if p.mismatch else "")
             for p in report.policies
         )
         print(f"{name}: report {report.report_id!r} from {report.organization_name}: {outcome}; {sessions}")
+    for warning in tls_report_warnings(outcomes, state.settings.retention_days):
+        print(f"  warning: {warning}")
 
 
 def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:

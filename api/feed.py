@@ -65,12 +65,33 @@ async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     return stored
 
 
-async def store_tls_reports(state: AppState, reports: list[Report]) -> list[bool]:
-    """Store TLS reports (each once), then evaluate the TLS report insight; True for each one stored."""
-    stored = [await store_report(state.pool, state.org_id, report) for report in reports]
-    if any(stored):
+STORED, ALREADY_STORED, EXPIRED = "stored", "already stored", "older than the retention (not stored)"
+
+
+async def store_tls_reports(state: AppState, reports: list[Report]) -> list[str]:
+    """Store TLS reports (each once), then evaluate the TLS report insight. For each report: STORED,
+    ALREADY_STORED, or EXPIRED when its whole range ended before the retained days (retention would
+    remove it, as it removes messages)."""
+    keep_from = retained_from(state.settings.retention_days)
+    outcomes = []
+    for report in reports:
+        if report.end < keep_from:
+            outcomes.append(EXPIRED)
+        else:
+            outcomes.append(STORED if await store_report(state.pool, state.org_id, report) else ALREADY_STORED)
+    if STORED in outcomes:
         await evaluate(state.pool, state.org_id, families=("tlsrpt",))
-    return stored
+    return outcomes
+
+
+def tls_report_warnings(outcomes: list[str], retention_days: int) -> list[str]:
+    expired = outcomes.count(EXPIRED)
+    if not expired:
+        return []
+    return [
+        f"{expired} report(s) whose range ended before {retained_from(retention_days).date().isoformat()} were not "
+        f"stored: the store keeps {retention_days} days (MAILFLOW_RETENTION_DAYS); set it higher to keep them"
+    ]
 
 
 async def ingest_records(state: AppState, records: list[Any], lines: list[int] | None = None) -> Stored:

@@ -75,9 +75,9 @@ def pool(database: Database) -> asyncpg.Pool:
 
 @pytest.fixture
 def settings() -> Settings:
-    # a long retention: the fixtures hold records of 2025 (retention tests set their own)
+    # a long retention: the fixtures hold records back to 2016 (retention tests set their own)
     return Settings(
-        max_body_bytes=1024 * 1024, key_cache_seconds=0, rate_limit=10_000, rate_burst=10_000, retention_days=3650
+        max_body_bytes=1024 * 1024, key_cache_seconds=0, rate_limit=10_000, rate_burst=10_000, retention_days=36500
     )
 
 

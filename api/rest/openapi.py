@@ -65,6 +65,23 @@ _COMMON_ERRORS = {
     "503": _error("the database is unavailable or took too long"),
 }
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
+_STORED_REPORTS = {
+    "type": "object",
+    "required": ["reports", "warnings"],
+    "properties": {
+        "reports": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "stored": {"type": "boolean"},
+                    "expired": {"type": "boolean", "description": "older than the retention: not stored"},
+                },
+            },
+        },
+        "warnings": {"type": "array", "items": {"type": "string"}},
+    },
+}
 _BREAKDOWN = {
     "type": "object",
     "required": ["direction", "from", "to", "time_zone", "total", "versions", "daily", "retained_from", "warnings"],
@@ -640,8 +657,8 @@ _PATHS: dict[str, Any] = {
                 },
             },
             "responses": {
-                "201": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "stored"),
-                "200": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "already stored"),
+                "201": _json(_STORED_REPORTS, "at least one report stored"),
+                "200": _json(_STORED_REPORTS, "nothing new stored (already stored, or older than the retention)"),
                 "400": _error("a malformed body"),
                 "413": _error("body too large"),
                 "422": _error("not a TLS report; details[].field names the missing part"),

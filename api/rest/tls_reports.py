@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from api.context import AppState
 from api.errors import NotFound, bad_argument
-from api.feed import store_tls_reports
+from api.feed import EXPIRED, STORED, store_tls_reports, tls_report_warnings
 from api.importers.tlsrpt import Report, decode
 from api.rest.http import JSON, read_body, state
 from api.rest.reports import check_params, moments
@@ -27,13 +27,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CURSOR = re.compile(r"^(-?\d{1,19})-(\d{1,19})$")  # microseconds since 1970 - report id
 
 
-def report_json(report: Report, stored: bool) -> dict[str, Any]:
+def report_json(report: Report, outcome: str) -> dict[str, Any]:
     return {
         "organization_name": report.organization_name,
         "report_id": report.report_id,
         "from": report.start.isoformat(),
         "to": report.end.isoformat(),
-        "stored": stored,
+        "stored": outcome == STORED,
+        "expired": outcome == EXPIRED,
         "policies": [
             {
                 "policy_type": p.policy_type,
@@ -103,18 +104,22 @@ async def report_list(
     return window, page
 
 
-async def store_reports(app: AppState, data: bytes) -> list[dict[str, Any]]:
-    """Decode and store every report in `data`; a report already stored is reported, not stored again."""
+async def store_reports(app: AppState, data: bytes) -> dict[str, Any]:
+    """Decode and store every report in `data`; a report already stored, or older than the retention, is
+    reported, not stored."""
     reports = decode(data)
-    stored = await store_tls_reports(app, reports)
-    return [report_json(r, s) for r, s in zip(reports, stored, strict=True)]
+    outcomes = await store_tls_reports(app, reports)
+    return {
+        "reports": [report_json(r, o) for r, o in zip(reports, outcomes, strict=True)],
+        "warnings": tls_report_warnings(outcomes, app.settings.retention_days),
+    }
 
 
 async def post_tls_reports(request: Request) -> Response:
     app = state(request)
-    stored = await store_reports(app, await read_body(request, app.settings.max_body_bytes))
-    created = any(r["stored"] for r in stored)
-    return JSON({"reports": stored}, status_code=201 if created else 200)
+    answer = await store_reports(app, await read_body(request, app.settings.max_body_bytes))
+    created = any(r["stored"] for r in answer["reports"])
+    return JSON(answer, status_code=201 if created else 200)
 
 
 async def get_tls_reports(request: Request) -> Response:

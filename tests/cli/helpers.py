@@ -31,7 +31,7 @@ def mailflow(
 
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILFLOW_", "DATABASE_URL"))}
-    env["MAILFLOW_RETENTION_DAYS"] = "3650"  # the fixtures hold logs of 2025; retention tests set their own
+    env["MAILFLOW_RETENTION_DAYS"] = "36500"  # the fixtures go back to 2016; retention tests set their own
     env.update(extra)
     return env
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import asyncpg
 import httpx
 
 from api.context import AppState
@@ -69,3 +71,34 @@ async def test_a_record_dated_in_the_future_is_refused(client: httpx.AsyncClient
     assert "more than a day in the future" in problem["message"]
     soon = datetime.now(UTC) + timedelta(hours=20)  # clocks disagree a little: within a day is fine
     assert (await client.post("/api/v1/messages", json=[message(2, received_at=soon.isoformat())])).status_code == 200
+
+
+async def test_tls_reports_older_than_the_retention_are_said_not_stored(
+    state: AppState, admin_token: str, pool: asyncpg.Pool
+) -> None:
+    short = dataclasses.replace(state, settings=dataclasses.replace(state.settings, retention_days=30))
+    start = datetime.now(UTC) - timedelta(days=60)
+
+    def report(report_id: str, start: datetime) -> dict[str, Any]:
+        return {
+            "organization-name": "Example Sender",
+            "report-id": report_id,
+            "date-range": {"start-datetime": start.isoformat(), "end-datetime": (start + timedelta(1)).isoformat()},
+            "policies": [
+                {"policy": {"policy-type": "sts", "policy-domain": "contoso.com"},
+                 "summary": {"total-successful-session-count": 9, "total-failure-session-count": 1}}
+            ],
+        }  # fmt: skip
+
+    async with make_client(short, admin_token) as client:
+        old = await client.post("/api/v1/tls-reports", json=report("old-1", start))
+        assert old.status_code == 200
+        (entry,) = old.json()["reports"]
+        assert (entry["stored"], entry["expired"]) == (False, True)
+        (warning,) = old.json()["warnings"]
+        assert "MAILFLOW_RETENTION_DAYS" in warning
+        recent = await client.post("/api/v1/tls-reports", json=report("new-1", datetime.now(UTC) - timedelta(days=2)))
+        assert recent.status_code == 201
+        assert recent.json()["warnings"] == []
+    stored = await pool.fetch("select report_id from tls_reports where org_id = $1", state.org_id)
+    assert [r["report_id"] for r in stored] == ["new-1"]
