@@ -368,11 +368,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     if args.demo and not settings.auth:
         settings = dataclasses.replace(settings, org_name=ORGANIZATION)
     configure_logging(settings.log_level)
-    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
-    # `finally` below stop the embedded PostgreSQL instead of leaving it running.
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets `database`
+    # stop the embedded PostgreSQL it started instead of leaving it running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     base = f"http://{host}:{port}"
-    with database(settings, own_server=True) as dsn:
+    with database(settings) as dsn:
 
         async def prepare(state: AppState) -> None:
             summary = await load_demo(state)

@@ -145,19 +145,18 @@ def embedded_server(settings: Settings) -> EmbeddedPostgres:
 
 
 @contextmanager
-def database(settings: Settings, *, own_server: bool = False) -> Iterator[str]:
+def database(settings: Settings) -> Iterator[str]:
     """Yield the DSN to use: DATABASE_URL when set, else the embedded server (started if needed).
 
-    A short command stops the embedded server afterwards only if it started it; `own_server` (the
-    long-running `serve`) always stops it, adopting one that a crash left running.
+    Afterwards the embedded server is stopped only if this process started it and no other process
+    uses it: a command run beside `serve` leaves serve's server running, and so does a `serve` that
+    adopted a server it did not start.
     """
     if settings.database_url:
         yield settings.database_url
         return
     server = embedded_server(settings)
-    dsn = server.start()
     try:
-        yield dsn
+        yield server.start()
     finally:
-        if own_server or server.started_here:
-            server.stop()
+        server.close()

@@ -15,6 +15,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from db.embedded import EmbeddedPostgres
+
 
 def mailflow(
     *args: str, env: dict[str, str], stdin: bytes | None = None, timeout: float = 120
@@ -61,6 +63,21 @@ def postmaster_pid(pgdata: Path) -> int | None:
     if not pid_file.exists():
         return None
     return int(pid_file.read_text().split("\n", 1)[0])
+
+
+def stop_postgres(server: EmbeddedPostgres) -> None:
+    """Stop an embedded PostgreSQL whoever started it, as an operator would (mailflow never does)."""
+    command = [str(server.bin_dir / "pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast", "stop"]
+    subprocess.run(command, check=True, capture_output=True, timeout=90, **server.run_as())
+
+
+def discard_postgres(home: Path) -> None:
+    """After a test: stop the embedded PostgreSQL of `home` if it still runs, and delete its data."""
+    server = EmbeddedPostgres(home / "pgdata")
+    pid = postmaster_pid(server.pgdata)
+    if pid is not None and alive(pid):
+        stop_postgres(server)
+    server.remove_data()
 
 
 def alive(pid: int) -> bool:
