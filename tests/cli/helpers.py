@@ -44,6 +44,18 @@ def free_port() -> int:
         return port
 
 
+def start_serve(home: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
+    """`mailflow serve` on the embedded PostgreSQL in `home`, its output in home/serve.log."""
+    env = clean_env(MAILFLOW_HOME=str(home))
+    with (home / "serve.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def wait_ready(port: int, proc: subprocess.Popen[bytes], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -20,20 +20,10 @@ from tests.cli.helpers import (
     free_port,
     mailflow,
     postmaster_pid,
+    start_serve,
     stop_postgres,
     wait_ready,
 )
-
-
-def start(home: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
-    env = clean_env(MAILFLOW_HOME=str(home))
-    with (home / "serve.log").open("ab") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
 
 
 def test_running_without_keys_is_refused_off_loopback(tmp_path: Path) -> None:
@@ -61,7 +51,7 @@ def wait_gone(pid: int, seconds: float = 30) -> bool:
 def test_sigterm_stops_the_embedded_server_and_a_crash_is_recovered(tmp_path: Path) -> None:
     pgdata = EmbeddedPostgres(tmp_path / "pgdata").pgdata
     port = free_port()
-    proc = start(tmp_path, port)
+    proc = start_serve(tmp_path, port)
     try:
         wait_ready(port, proc)
         pid = postmaster_pid(pgdata)
@@ -74,14 +64,14 @@ def test_sigterm_stops_the_embedded_server_and_a_crash_is_recovered(tmp_path: Pa
 
         # a crash (SIGKILL) leaves PostgreSQL running: the next start adopts it, and leaves it running
         # when it stops, since it did not start it
-        proc = start(tmp_path, port)
+        proc = start_serve(tmp_path, port)
         wait_ready(port, proc)
         pid = postmaster_pid(pgdata)
         assert pid is not None
         proc.kill()
         proc.wait(timeout=30)
         assert alive(pid)
-        proc = start(tmp_path, port)
+        proc = start_serve(tmp_path, port)
         wait_ready(port, proc)
         assert postmaster_pid(pgdata) == pid
         proc.send_signal(signal.SIGINT)
@@ -92,7 +82,7 @@ def test_sigterm_stops_the_embedded_server_and_a_crash_is_recovered(tmp_path: Pa
 
         # a stale pid file (PostgreSQL killed hard, pid not running) does not prevent a start
         (pgdata / "postmaster.pid").write_text("999999\n" + str(pgdata) + "\n")
-        proc = start(tmp_path, port, "--demo")
+        proc = start_serve(tmp_path, port, "--demo")
         wait_ready(port, proc)
         token = re.search(r"mf_[0-9]+_[0-9]+_[A-Za-z0-9_-]+", (tmp_path / "serve.log").read_text())
         assert token, "serve --demo prints an admin key"
@@ -133,7 +123,7 @@ def test_a_command_beside_serve_shares_its_server_and_leaves_it_running(tmp_path
         assert b"following" in follow.stdout.readline(), "ingest --follow started"
         pid = postmaster_pid(pgdata)
         assert pid is not None  # the ingest started it
-        proc = start(tmp_path, port)
+        proc = start_serve(tmp_path, port)
         wait_ready(port, proc)
         assert postmaster_pid(pgdata) == pid  # serve adopted it
         follow.send_signal(signal.SIGTERM)
