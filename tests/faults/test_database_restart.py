@@ -33,11 +33,12 @@ def own_server() -> Iterator[EmbeddedPostgres]:
     """A PostgreSQL server this test may stop and start."""
     home = Path(tempfile.mkdtemp(prefix="mailflow-fault-"))
     server = EmbeddedPostgres(home / "pgdata")
-    server.start()
     try:
+        server.start()
         yield server
     finally:
-        server.stop()
+        server.close()
+        server.remove_data()
         shutil.rmtree(home, ignore_errors=True)
 
 
