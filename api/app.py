@@ -61,7 +61,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def database_down(request: Request, exc: Exception) -> Response:
     unavailable = ServiceUnavailable("the database is unavailable; try again shortly")
-    log.warning("database unavailable: %r", exc, extra={"fields": {"request_id": _request_id(request)}})
+    request.app.state.mailflow.db.outage.failed(exc)  # logged once per outage, not once per request
+    log.debug("database unavailable: %r", exc, extra={"fields": {"request_id": _request_id(request)}})
     return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
 
 
@@ -100,6 +101,8 @@ async def _evaluate_periodically(state: AppState) -> None:
         try:
             changes = await evaluate_all(state.db)
             log.info("insights evaluated", extra={"fields": {"events": changes}})
+        except DATABASE_DOWN as exc:
+            state.db.outage.failed(exc)
         except Exception:
             log.exception("insight evaluation failed; will try again")
 
@@ -118,6 +121,8 @@ async def _prune_daily(state: AppState) -> None:
                     }
                 },
             )
+        except DATABASE_DOWN as exc:
+            state.db.outage.failed(exc)
         except Exception:
             log.exception("pruning failed; will try again")
         await asyncio.sleep(PRUNE_EVERY_SECONDS)

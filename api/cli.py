@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import signal
@@ -18,6 +19,7 @@ from api import __version__
 from api.context import AppState
 from api.errors import ApiError
 from api.feed import FeedSummary, Progress, feed, feed_log, ingest_warnings
+from api.home import ServeRunning, serving
 from api.importers.lines import NOT_UNDERSTOOD, ParseError
 from api.importers.run import FORMATS, open_input
 from api.settings import Settings, SettingsError
@@ -415,11 +417,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     if args.demo and not settings.auth:
         settings = dataclasses.replace(settings, org_name=ORGANIZATION)
     configure_logging(settings.log_level)
-    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets the
-    # `finally` below stop the embedded PostgreSQL instead of leaving it running.
+    # uvicorn re-raises SIGTERM after its graceful shutdown; turning it into SystemExit lets `database`
+    # stop the embedded PostgreSQL it started instead of leaving it running.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     base = f"http://{host}:{port}"
-    with database(settings, own_server=True) as dsn:
+    # on the embedded PostgreSQL, a second serve on the same home refuses to start (api/home.py)
+    claim = contextlib.nullcontext() if settings.database_url else serving(settings.home, base)
+    with claim, database(settings) as dsn:
 
         async def prepare(state: AppState) -> None:
             summary = await load_demo(state)
@@ -566,7 +570,7 @@ def main(argv: list[str] | None = None) -> None:
         args.func(args, settings)
     except SettingsError as exc:
         fail(f"setting {exc}")
-    except (CliError, EmbeddedError) as exc:
+    except (CliError, EmbeddedError, ServeRunning) as exc:
         fail(str(exc))
     except ApiError as exc:
         fail(exc.message)

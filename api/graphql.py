@@ -270,6 +270,8 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             request_id = request.scope.get("state", {}).get("request_id", "")
             data["errors"] = [_shape(e, request_id) for e in result.errors]
             for error in result.errors:
+                if error.original_error is not None and is_database_down(error.original_error):
+                    request.app.state.mailflow.db.outage.failed(error.original_error)
                 _drop_tracebacks(error)
         if result.extensions:
             data["extensions"] = result.extensions

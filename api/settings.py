@@ -72,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_HOME",
         "home",
         "~/.local/share/mailflow",
-        "Where the embedded PostgreSQL keeps its data.",
+        "Where the embedded PostgreSQL keeps its data (as root: its locks; the data goes under /var/lib/mailflow).",
         lambda t: Path(t).expanduser(),
     ),
     Setting("MAILFLOW_HOST", "host", "127.0.0.1", "Address `mailflow serve` listens on."),

@@ -7,14 +7,20 @@ on every acquire it makes sure the connection is bound to its organization (sett
 differs, which saves a round trip per call), so a connection never serves one organization's request
 with another's setting. The tenant pool skips asyncpg's session reset on release (another round trip);
 an open transaction is still rolled back.
+
+When the server goes away (restarted, say), calls fail and are answered 503; each acquire after it is
+back connects anew, so the process recovers by itself. `Outage` logs that once each way, not once per
+failed call.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import asyncpg
@@ -22,6 +28,8 @@ from asyncpg.pool import PoolConnectionProxy
 
 from api.settings import Settings
 from db.embedded import EmbeddedPostgres
+
+log = logging.getLogger("mailflow.database")
 
 APP_ROLE = "mailflow_app"
 
@@ -38,6 +46,27 @@ STAGING_COLUMNS = [
     "message_id", "received_at", "direction", "connector_id", "tls_bucket", "tls_protocol", "cipher",
     "sender_domain", "recipient_domain", "remote_host", "remote_ip", "size_bytes", "status",
 ]  # fmt: skip
+
+
+class Outage:
+    """The database as this process sees it: one warning when it becomes unreachable, one line when a
+    connection succeeds again, and nothing for the failed calls in between."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+        self.failures = 0
+
+    def failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("database unavailable (%s: %s); answering 503 until it is back", type(exc).__name__, exc)
+
+    def connected(self) -> None:
+        if self.since is not None:
+            seconds, failures = time.monotonic() - self.since, self.failures
+            self.since, self.failures = None, 0
+            log.info("database available again after %.0f s (%d calls failed meanwhile)", seconds, failures)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
@@ -66,7 +95,13 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    dsn: str, max_size: int = 10, min_size: int = 1, tenant: bool = False, statement_timeout_ms: int = 0, **kwargs: Any
+    dsn: str,
+    max_size: int = 10,
+    min_size: int = 1,
+    tenant: bool = False,
+    statement_timeout_ms: int = 0,
+    outage: Outage | None = None,
+    **kwargs: Any,
 ) -> asyncpg.Pool:
     # jit off: every statement here reads a few thousand rows at most, and PostgreSQL compiling one whose
     # estimate crosses jit_above_cost (a long window's rollups, say) costs 20-50 ms, 5-10x the query itself.
@@ -76,11 +111,18 @@ async def create_pool(
     kwargs.setdefault("timeout", 10)  # connecting: never hang while the server is down
     if tenant:
         kwargs.update(connection_class=TenantConnection, reset=_keep_session)
+    setup = _init_tenant_connection if tenant else _init_connection
+
+    async def init(conn: asyncpg.Connection) -> None:
+        await setup(conn)
+        if outage is not None:
+            outage.connected()
+
     pool = await asyncpg.create_pool(
         dsn,
         min_size=min_size,
         max_size=max_size,
-        init=_init_tenant_connection if tenant else _init_connection,
+        init=init,
         # plan_cache_mode stays `auto`: every report reads rollups through their primary key, where a
         # cached generic plan is as good as a custom one, and re-planning cost ~0.5-2 ms per request
         # (measured: the 7-day connector report 3.6 ms with custom plans, 1.2 ms with auto).
@@ -125,6 +167,7 @@ class TenantPool:
 class Database:
     system: asyncpg.Pool
     tenant: asyncpg.Pool
+    outage: Outage = field(default_factory=Outage)
 
     def for_org(self, org_id: int) -> TenantPool:
         return TenantPool(self.tenant, org_id)
@@ -135,9 +178,22 @@ class Database:
 
 
 async def open_database(dsn: str, size: int = 10, statement_timeout_ms: int = 0) -> Database:
-    system = await create_pool(dsn, max_size=2, min_size=1, statement_timeout_ms=statement_timeout_ms)
-    tenant = await create_pool(dsn, max_size=size, tenant=True, statement_timeout_ms=statement_timeout_ms)
-    return Database(system, tenant)
+    # No connection floor (min_size 0): asyncpg restores a floor in the background while the server is
+    # down, logging a traceback per attempt; acquires connect on demand anyway. One connection each is
+    # made now, so that a server that cannot be reached fails here.
+    outage = Outage()
+    timeout = statement_timeout_ms
+    system = await create_pool(dsn, max_size=2, min_size=0, statement_timeout_ms=timeout, outage=outage)
+    tenant = await create_pool(dsn, max_size=size, min_size=0, tenant=True, statement_timeout_ms=timeout, outage=outage)
+    database = Database(system, tenant, outage)
+    try:
+        for pool in (system, tenant):
+            async with pool.acquire():
+                pass
+    except BaseException:
+        await database.close()
+        raise
+    return database
 
 
 def embedded_server(settings: Settings) -> EmbeddedPostgres:
@@ -145,19 +201,18 @@ def embedded_server(settings: Settings) -> EmbeddedPostgres:
 
 
 @contextmanager
-def database(settings: Settings, *, own_server: bool = False) -> Iterator[str]:
+def database(settings: Settings) -> Iterator[str]:
     """Yield the DSN to use: DATABASE_URL when set, else the embedded server (started if needed).
 
-    A short command stops the embedded server afterwards only if it started it; `own_server` (the
-    long-running `serve`) always stops it, adopting one that a crash left running.
+    Afterwards the embedded server is stopped only if this process started it and no other process
+    uses it: a command run beside `serve` leaves serve's server running, and so does a `serve` that
+    adopted a server it did not start.
     """
     if settings.database_url:
         yield settings.database_url
         return
     server = embedded_server(settings)
-    dsn = server.start()
     try:
-        yield dsn
+        yield server.start()
     finally:
-        if own_server or server.started_here:
-            server.stop()
+        server.close()

@@ -34,12 +34,12 @@ def server_dsn() -> Iterator[str]:
         yield external
         return
     home = Path(tempfile.mkdtemp(prefix="mailflow-test-"))
-    server = EmbeddedPostgres(home / "pgdata")
-    dsn = server.start()
+    server = EmbeddedPostgres(home / "pgdata")  # as root, its data lives under /var/lib/mailflow
     try:
-        yield dsn
+        yield server.start()
     finally:
-        server.stop()
+        server.close()
+        server.remove_data()
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -23,6 +23,7 @@ async def readyz(request: Request) -> Response:
             async with pool.acquire() as conn:
                 version = await applied_version(conn)
     except Exception as exc:  # any failure to reach the database means not ready
+        request.app.state.mailflow.db.outage.failed(exc)
         return JSON({"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"}, status_code=503)
     if version != expected:
         return JSON(

@@ -15,6 +15,8 @@ from pathlib import Path
 import asyncpg
 import httpx
 
+from db.embedded import EmbeddedPostgres
+
 
 def mailflow(
     *args: str, env: dict[str, str], stdin: bytes | None = None, timeout: float = 120
@@ -43,6 +45,18 @@ def free_port() -> int:
         return port
 
 
+def start_serve(home: Path, port: int, *args: str) -> subprocess.Popen[bytes]:
+    """`mailflow serve` on the embedded PostgreSQL in `home`, its output in home/serve.log."""
+    env = clean_env(MAILFLOW_HOME=str(home))
+    with (home / "serve.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+
 def wait_ready(port: int, proc: subprocess.Popen[bytes], seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -62,6 +76,21 @@ def postmaster_pid(pgdata: Path) -> int | None:
     if not pid_file.exists():
         return None
     return int(pid_file.read_text().split("\n", 1)[0])
+
+
+def stop_postgres(server: EmbeddedPostgres) -> None:
+    """Stop an embedded PostgreSQL whoever started it, as an operator would (mailflow never does)."""
+    command = [str(server.bin_dir / "pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast", "stop"]
+    subprocess.run(command, check=True, capture_output=True, timeout=90, **server.run_as())
+
+
+def discard_postgres(home: Path) -> None:
+    """After a test: stop the embedded PostgreSQL of `home` if it still runs, and delete its data."""
+    server = EmbeddedPostgres(home / "pgdata")
+    pid = postmaster_pid(server.pgdata)
+    if pid is not None and alive(pid):
+        stop_postgres(server)
+    server.remove_data()
 
 
 def alive(pid: int) -> bool:

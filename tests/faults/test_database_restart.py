@@ -1,5 +1,6 @@
 """PostgreSQL stopped while clients ingest and query: 503s, never a 500 or a hang; the pools recover by
-themselves; after clients retry, every message is stored exactly once."""
+themselves, in the app and in a real `mailflow serve`; after clients retry, every message is stored
+exactly once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import orjson
 import pytest
 
 from api.app import create_app
@@ -22,6 +24,7 @@ from db.keys import create_key
 from db.migrate import migrate
 from db.organizations import ensure_organization
 from db.pool import open_database
+from tests.cli.helpers import clean_env, discard_postgres, free_port, mailflow, start_serve, stop_postgres, wait_ready
 from tests.insights.helpers import records
 
 
@@ -30,11 +33,12 @@ def own_server() -> Iterator[EmbeddedPostgres]:
     """A PostgreSQL server this test may stop and start."""
     home = Path(tempfile.mkdtemp(prefix="mailflow-fault-"))
     server = EmbeddedPostgres(home / "pgdata")
-    server.start()
     try:
+        server.start()
         yield server
     finally:
-        server.stop()
+        server.close()
+        server.remove_data()
         shutil.rmtree(home, ignore_errors=True)
 
 
@@ -99,3 +103,48 @@ async def test_requests_answer_503_while_down_and_recover(
     assert summary["inbound"]["total"] == 500
     stored = await state.db.system.fetchval("select count(*) from messages where org_id = $1", state.org_id)
     assert stored == 500
+
+
+def test_serve_recovers_when_its_embedded_postgres_returns(tmp_path: Path) -> None:
+    """`mailflow serve` whose PostgreSQL an operator stops and starts again: 503 meanwhile, then ready and
+    answering again without a restart, and one warning for the outage instead of a traceback per retry."""
+    port = free_port()
+    proc = start_serve(tmp_path, port)
+    returned: EmbeddedPostgres | None = None
+    try:
+        wait_ready(port, proc)
+        created = mailflow(
+            "keys", "create", "--org", "default", "--role", "admin", env=clean_env(MAILFLOW_HOME=str(tmp_path))
+        )
+        assert created.returncode == 0, created.stderr
+        headers = {"authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/api/v1/summary", headers=headers).status_code == 200
+
+        stop_postgres(EmbeddedPostgres(tmp_path / "pgdata"))
+        deadline = time.monotonic() + 8  # long enough for the pools to retry a few times
+        while time.monotonic() < deadline:
+            assert httpx.get(f"{base}/readyz").status_code == 503
+            assert httpx.get(f"{base}/api/v1/summary", headers=headers).status_code == 503
+            time.sleep(0.5)
+
+        returned = EmbeddedPostgres(tmp_path / "pgdata")
+        returned.start()
+        deadline = time.monotonic() + 30
+        while httpx.get(f"{base}/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "serve did not recover when its database returned"
+            time.sleep(0.2)
+        assert httpx.get(f"{base}/api/v1/summary", headers=headers).status_code == 200
+        graphql = httpx.post(f"{base}/graphql", headers=headers, json={"query": "{ connectors { id } }"})
+        assert graphql.status_code == 200, graphql.text
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=60)
+        if returned is not None:
+            returned.close()
+        discard_postgres(tmp_path)
+    lines = [orjson.loads(line) for line in (tmp_path / "serve.log").read_bytes().splitlines() if line.startswith(b"{")]
+    assert not [line for line in lines if "exception" in line], "tracebacks in the log"
+    warnings = [line["message"] for line in lines if line["level"] in ("warning", "error")]
+    assert len(warnings) == 1, warnings
