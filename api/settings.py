@@ -33,6 +33,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError("must be a TCP port, 1 to 65535")
+    return value
+
+
 def _database_url(text: str) -> str:
     if text and not text.startswith(("postgresql://", "postgres://")):
         raise ValueError("must start with postgresql://")
@@ -76,7 +83,7 @@ SETTINGS: tuple[Setting, ...] = (
         lambda t: Path(t).expanduser(),
     ),
     Setting("MAILFLOW_HOST", "host", "127.0.0.1", "Address `mailflow serve` listens on."),
-    Setting("MAILFLOW_PORT", "port", "8000", "Port `mailflow serve` listens on.", _positive_int),
+    Setting("MAILFLOW_PORT", "port", "8000", "Port `mailflow serve` listens on.", _port),
     Setting(
         "MAILFLOW_ORG",
         "org_name",
@@ -173,6 +180,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     org_name: str = "default"
+    org_chosen: bool = False  # MAILFLOW_ORG is set: the CLI acts on it instead of asking which organization
     max_body_bytes: int = 32 * 1024 * 1024
     retention_days: int = 90
     insights_every_seconds: int = 300
@@ -200,4 +208,5 @@ class Settings:
                 values[setting.attr] = setting.parse(raw.strip())
             except ValueError as exc:
                 raise SettingsError(f"{setting.env}={raw!r}: {exc}") from None
+        values["org_chosen"] = bool(env.get("MAILFLOW_ORG", "").strip())
         return cls(**values)

@@ -52,3 +52,22 @@ async def connectors_by_id(db: sql.Executor, org_id: int, ids: list[int]) -> lis
     rows = await sql.fetch(db, "connectors/connectors_by_id", org_id, ids)
     found = {r["connector_id"]: _connector(r) for r in rows}
     return [found.get(i) for i in ids]
+
+
+async def rename_connector(db: sql.Executor, org_id: int, connector_id: int, name: str) -> Connector | None:
+    """The renamed connector, or None when there is no such connector (a taken name raises)."""
+    row = await sql.fetchrow(db, "connectors/rename_connector", org_id, connector_id, name)
+    return _connector(row) if row else None
+
+
+@dataclass(frozen=True)
+class Removal:
+    name: str
+    direction: str
+    messages: int  # stored over it: when any, it was not removed
+    removed: bool
+
+
+async def remove_connector(db: sql.Executor, org_id: int, connector_id: int) -> Removal | None:
+    row = await sql.fetchrow(db, "connectors/remove_connector", org_id, connector_id)
+    return Removal(row["name"], row["direction"], row["messages"], row["removed"]) if row else None

@@ -57,5 +57,7 @@ async def revoke_key(pool: asyncpg.Pool, key_id: int) -> bool:
     return await sql.fetchval(pool, "keys/revoke_key", key_id) is not None
 
 
-async def revoke_keys_by_label(pool: asyncpg.Pool, org_id: int, label: str) -> None:
-    await sql.execute(pool, "keys/revoke_keys_by_label", org_id, label)
+async def revoke_keys_by_label(pool: asyncpg.Pool, org_id: int, label: str) -> int:
+    """Revoke the organization's live keys with this label; how many there were."""
+    status = await sql.execute(pool, "keys/revoke_keys_by_label", org_id, label)
+    return int(status.split()[-1])

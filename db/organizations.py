@@ -28,3 +28,17 @@ async def organization_id(db: sql.Executor, name: str) -> int | None:
 
 async def list_organizations(db: sql.Executor) -> list[asyncpg.Record]:
     return await sql.fetch(db, "organizations/list_organizations")
+
+
+async def rename_organization(db: sql.Executor, org_id: int, name: str) -> bool:
+    """True when renamed (a taken name raises a unique violation)."""
+    return await sql.fetchval(db, "organizations/rename_organization", org_id, name) is not None
+
+
+async def delete_organization(pool: asyncpg.Pool, org_id: int) -> tuple[int, int]:
+    """Remove an organization and everything of it, in one transaction: (messages, rollup rows) removed."""
+    async with pool.acquire() as conn, conn.transaction():
+        row = await sql.fetchrow(conn, "organizations/delete_organization_traffic", org_id)
+        await sql.fetchval(conn, "organizations/delete_organization", org_id)
+    assert row is not None  # an aggregate always answers one row
+    return int(row["messages"]), int(row["rollups"])

@@ -81,7 +81,13 @@ async def test_connectors_add_and_list(dsn: str) -> None:
     assert again.returncode == 1
     assert "already exists" in again.stderr
     listed = mailflow("connectors", "list", env=env)
-    assert listed.stdout.strip().split("\t")[1:] == ["inbound", "partner", "-", "Fabrikam"]
+    header, row = listed.stdout.splitlines()[1:]  # after the line naming the organization
+    assert header.split() == ["ID", "DIRECTION", "TYPE", "FORCED_TLS", "NAME", "RULES"]
+    assert row.split()[1:] == ["inbound", "partner", "False", "Fabrikam", "0"]
+    as_json = mailflow("connectors", "list", "--json", env=env)
+    (connector,) = orjson.loads(as_json.stdout)
+    assert (connector["name"], connector["direction"], connector["forced_tls"]) == ("Fabrikam", "inbound", False)
+    assert "organization 'cli-" in as_json.stderr
 
 
 async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool) -> None:
@@ -125,7 +131,8 @@ async def test_tls_reports_list_and_show(dsn: str, tmp_path: Path) -> None:
     assert mailflow("ingest", "--format", "tlsrpt", str(report), env=env).returncode == 0
     listed = mailflow("tls-reports", "list", "--from", "2026-11-19", "--to", "2026-11-22", env=env)
     assert listed.returncode == 0, listed.stderr
-    line, summary = listed.stdout.splitlines()
+    named, line, summary = listed.stdout.splitlines()
+    assert named.startswith("organization 'cli-")
     report_id, *rest = line.split("\t")
     assert rest == ["2026-11-20", "Company-X", "full-1", "contoso.com", "120 ok", "5 failed"]
     assert summary == "1 of 1 report(s) starting 2026-11-19 00:00 to 2026-11-22 00:00 UTC"

@@ -120,6 +120,7 @@ def test_a_command_beside_serve_shares_its_server_and_leaves_it_running(tmp_path
     proc: subprocess.Popen[bytes] | None = None
     try:
         assert follow.stdout is not None
+        assert b"organization 'default'" in follow.stdout.readline(), "ingest --follow names its organization"
         assert b"following" in follow.stdout.readline(), "ingest --follow started"
         pid = postmaster_pid(pgdata)
         assert pid is not None  # the ingest started it

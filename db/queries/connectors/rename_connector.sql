@@ -1,0 +1,6 @@
+-- $1 org_id bigint, $2 connector_id bigint, $3 name text
+-- Renames a connector; no row when the organization has no such connector (a name taken in that
+-- direction raises a unique violation). Its traffic and insights keep following it: they name its id.
+update connectors set name = $3
+where org_id = $1 and connector_id = $2
+returning connector_id, name, direction, type, forced_tls, rules

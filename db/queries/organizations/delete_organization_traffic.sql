@@ -1,0 +1,13 @@
+-- $1 org_id bigint
+-- The first half of removing an organization: its messages and rollups (they have no foreign key to
+-- it). Returns how many messages and rollup rows went.
+with m as (
+    delete from messages where org_id = $1 returning 1
+),
+h as (
+    delete from hourly_rollups where org_id = $1 returning 1
+),
+d as (
+    delete from daily_rollups where org_id = $1 returning 1
+)
+select (select count(*) from m) as messages, (select count(*) from h) + (select count(*) from d) as rollups
