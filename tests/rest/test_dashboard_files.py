@@ -43,8 +43,10 @@ def test_nothing_is_fetched_from_the_internet() -> None:
 
 
 def test_the_dashboard_uses_only_the_public_api() -> None:
+    """GraphQL for everything, and the REST connector report for its CSV (the server's, formula-guarded)."""
     script = (STATIC / "app.js").read_text()
     assert re.findall(r'fetch\("([^"]+)"', script) == ["/graphql"]
+    assert re.findall(r"fetch\(`([^`?$]+)", script) == ["/api/v1/connector-report"]
     assert httpx  # the client fixture's library, imported for its type
 
 
