@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -136,6 +137,19 @@ async def dashboard(request: Request) -> Response:
     return FileResponse(STATIC / "index.html", media_type="text/html")
 
 
+def swagger_ui_files() -> str:
+    """Swagger UI's browser files, as the pinned swagger-ui-py package ships them (found, not imported)."""
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is missing: reinstall mailflow (pip install)")
+    return str(Path(spec.submodule_search_locations[0]) / "static")
+
+
+async def api_reference(request: Request) -> Response:
+    """/docs: Swagger UI over /api/v1/openapi.json, from the server's own files."""
+    return FileResponse(STATIC / "docs.html", media_type="text/html")
+
+
 def from_env() -> Starlette:
     """For `uvicorn --factory api.app:from_env` (several workers against DATABASE_URL)."""
     settings = Settings.from_env()
@@ -187,6 +201,8 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         *ROUTES,
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/", dashboard, methods=["GET"]),
+        Route("/docs", api_reference, methods=["GET"]),
+        Mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_files()), name="swagger-ui"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     handlers: dict[Any, Any] = {

@@ -1,6 +1,7 @@
 """API keys on every request: who is calling (organization and role), and how often.
 
-Pure ASGI middleware. `/healthz`, `/readyz` and the GraphiQL page stay open; everything else needs
+Pure ASGI middleware. `/healthz`, `/readyz`, the dashboard, the API reference (`/docs`) and the GraphiQL
+page stay open (they are static pages whose requests carry the key); everything else needs
 `Authorization: Bearer <token>` (401 without a valid one). Each key has a token bucket (429 with
 Retry-After when it is empty). With authentication off (loopback only), every request acts as admin
 of the default organization.
@@ -83,7 +84,7 @@ class Authenticate:
 
     def _is_open(self, scope: Scope) -> bool:
         path = scope["path"]
-        if path in OPEN_PATHS or path == "/" or path.startswith("/static/"):
+        if path in OPEN_PATHS or path in ("/", "/docs") or path.startswith("/static/"):
             return True
         if path == "/graphql" and scope["method"] == "GET" and not scope.get("query_string"):
             accept = dict(scope["headers"]).get(b"accept", b"")

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Hashable
 from inspect import isawaitable
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -23,7 +24,7 @@ from graphql import (
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -38,6 +39,7 @@ from api.faults import is_database_down
 from api.loaders import Loaders
 
 log = logging.getLogger("mailflow.graphql")
+GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql.html"
 _SNAKE = re.compile(r"_([a-z])")
 # graphql-core's messages for a wrong argument or variable value (as opposed to a wrong query)
 _BAD_VALUE = re.compile(r"[Aa]rgument|Expected value of type|does not exist in|got invalid value|cannot represent")
@@ -263,6 +265,10 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the server's own files (api/static/graphiql.html), so that it works offline."""
+        return HTMLResponse(GRAPHIQL_PAGE.read_text())
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}

@@ -39,6 +39,7 @@ from api.types.tls_report_list import TlsReportList
 from api.types.versions import Traffic
 from api.window import make_window
 from db.connectors import list_connectors
+from db.organizations import organization_name
 from db.tls_reports import report_days
 
 From = Annotated[
@@ -61,15 +62,17 @@ def app_state(info: Info, role: str = "reader") -> AppState:
 @strawberry.type(description="Who is asking: the organization and role of the API key.")
 class Viewer:
     organization_id: strawberry.ID
+    organization_name: str = strawberry.field(description="the organization's name, as `mailflow orgs` lists it")
     role: str = strawberry.field(description="reader, ingest or admin")
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="The organization and role of the key making the request.")
-    def viewer(self, info: Info) -> Viewer:
+    async def viewer(self, info: Info) -> Viewer:
         app = app_state(info)
-        return Viewer(organization_id=strawberry.ID(str(app.org_id)), role=app.role)
+        name = await organization_name(app.pool, app.org_id) or ""
+        return Viewer(organization_id=strawberry.ID(str(app.org_id)), organization_name=name, role=app.role)
 
     @strawberry.field(description="The organization's connectors, inbound then outbound, by name.")
     async def connectors(self, info: Info) -> list[Connector]:

@@ -26,6 +26,11 @@ async def organization_id(db: sql.Executor, name: str) -> int | None:
     return int(org_id) if org_id is not None else None
 
 
+async def organization_name(db: sql.Executor, org_id: int) -> str | None:
+    name = await sql.fetchval(db, "organizations/organization_name", org_id)
+    return str(name) if name is not None else None
+
+
 async def list_organizations(db: sql.Executor) -> list[asyncpg.Record]:
     return await sql.fetch(db, "organizations/list_organizations")
 

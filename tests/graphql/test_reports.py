@@ -153,6 +153,8 @@ async def test_a_malformed_argument_value_is_bad_user_input(client: httpx.AsyncC
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-async def test_viewer_names_the_role(client: httpx.AsyncClient, state: Any) -> None:
-    body = await gql(client, "{ viewer { organizationId role } }")
-    assert body["data"]["viewer"] == {"organizationId": str(state.org_id), "role": "admin"}
+async def test_viewer_names_the_organization_and_role(client: httpx.AsyncClient, state: Any) -> None:
+    body = await gql(client, "{ viewer { organizationId organizationName role } }")
+    name = await state.db.system.fetchval("select name from organizations where org_id = $1", state.org_id)
+    assert name.startswith("test-")
+    assert body["data"]["viewer"] == {"organizationId": str(state.org_id), "organizationName": name, "role": "admin"}
