@@ -112,7 +112,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         asyncio.run(run_prepare())
         print(f"mailflow {__version__} on {base}  (the dashboard)", flush=True)
         print(f"  GraphQL (GraphiQL): {base}/graphql", flush=True)
-        print(f"  REST:               {base}/api/v1/summary   {base}/api/v1/openapi.json", flush=True)
+        print(f"  REST:               {base}/api/v1/summary   {base}/docs (the API reference)", flush=True)
         print(f"  health:             {base}/healthz   {base}/readyz", flush=True)
         if not settings.auth:
             print(f"  authentication is off: every request acts as admin of {settings.org_name!r}", flush=True)
