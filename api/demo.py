@@ -44,6 +44,8 @@ PATHS: tuple[tuple[str, str | None, str, bool, float, dict[str, float]], ...] = 
         {"TLS1.3": 0.60, "TLS1.2": 0.34, "none": 0.05, "TLS1.0": 0.01},
     ),
     ("outbound", "Woodgrove Bank", "partner", True, 0.07, {"TLS1.2": 0.7, "TLS1.3": 0.2995, "none": 0.0005}),
+    # users' mail clients handing mail over (submission and smtps listeners, SMTP AUTH)
+    ("submission", None, "internet", False, 0.04, {"TLS1.3": 0.7, "TLS1.2": 0.27, "TLS1.0": 0.02, "none": 0.01}),
 )
 CONNECTORS = [(name, d, t, f) for d, name, t, f, _, _ in PATHS if name is not None]
 
@@ -60,7 +62,13 @@ _PEERS = {
     ("inbound", "Contoso on-premises Exchange"): ["contoso.com"],
     ("outbound", None): ["gmail.com", "outlook.com", "example.net", "tailspintoys.com", "adatum.com"],
     ("outbound", "Woodgrove Bank"): ["woodgrovebank.com"],
+    ("submission", None): ["contoso.com"],
 }
+# (reporting organization, failed sessions per 1,000, result types of the failures)
+REPORTERS = (
+    ("Google LLC", 2, ("certificate-expired",)),
+    ("Microsoft Corporation", 12, ("starttls-not-supported", "validation-failure")),
+)
 
 
 def _rhythm(hour: datetime) -> float:
@@ -81,7 +89,7 @@ def _hour_records(hour: datetime, now: datetime) -> Iterator[dict[str, Any]]:
         if received > now:
             continue
         peer = rng.choice(_PEERS[(direction, connector)])
-        local, remote = ("contoso.com", peer) if direction == "outbound" else (peer, "contoso.com")
+        local, remote = ("contoso.com", peer) if direction != "inbound" else (peer, "contoso.com")
         yield {
             "message_id": f"<demo.{stamp}.{i}@contoso.com>",
             "received_at": received.isoformat(),
@@ -89,11 +97,13 @@ def _hour_records(hour: datetime, now: datetime) -> Iterator[dict[str, Any]]:
             "tls_version": _PROTOCOL.get(bucket, "TLS"),
             "connector": connector,
             "cipher": _CIPHER.get(bucket),
-            "sender": f"user{rng.randrange(400)}@{local if direction == 'outbound' else remote}",
-            "recipient": f"user{rng.randrange(400)}@{remote if direction == 'outbound' else local}",
-            "remote_host": f"mx{rng.randrange(1, 4)}.{peer}",
+            "sender": f"user{rng.randrange(400)}@{local if direction != 'inbound' else remote}",
+            "recipient": f"user{rng.randrange(400)}@{remote if direction != 'inbound' else local}",
+            "remote_host": f"laptop{rng.randrange(1, 60)}.{peer}"
+            if direction == "submission"
+            else f"mx{rng.randrange(1, 4)}.{peer}",
             "size_bytes": int(rng.lognormvariate(10, 1.2)),
-            "status": "delivered" if direction == "inbound" else "sent",
+            "status": "sent" if direction == "outbound" else "received",
         }
 
 
@@ -104,3 +114,61 @@ def demo_records(now: datetime | None = None) -> Iterator[dict[str, Any]]:
     while hour <= last:
         yield from _hour_records(hour, now)
         hour += timedelta(hours=1)
+
+
+def demo_tls_reports(now: datetime | None = None) -> list[dict[str, Any]]:
+    """A TLS report (RFC 8460) per reporter per whole UTC day of the last 7, about mail to contoso.com, as
+    Google and Microsoft send them; the same report ids every load, so loading again stores nothing new."""
+    now = now or datetime.now(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    reports = []
+    for days_ago in range(DAYS, 0, -1):
+        start = today - timedelta(days=days_ago)
+        for name, failed_per_mille, results in REPORTERS:
+            rng = random.Random(f"{name}{start:%Y%m%d}")
+            total = rng.randrange(800, 1600)
+            failed = total * failed_per_mille // 1000 + rng.randrange(0, 3)
+            shares = [failed // len(results)] * len(results)
+            shares[0] += failed - sum(shares)
+            reports.append(
+                {
+                    "organization-name": name,
+                    "date-range": {
+                        "start-datetime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        "end-datetime": (start + timedelta(days=1, seconds=-1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    },
+                    "contact-info": f"smtp-tls-reporting@{name.split()[0].lower()}.example",
+                    "report-id": f"demo-{name.split()[0].lower()}-{start:%Y%m%d}",
+                    "policies": [
+                        {
+                            "policy": {
+                                "policy-type": "sts",
+                                "policy-string": [
+                                    "version: STSv1",
+                                    "mode: enforce",
+                                    "mx: mx1.contoso.com",
+                                    "max_age: 604800",
+                                ],
+                                "policy-domain": "contoso.com",
+                                "mx-host": ["mx1.contoso.com"],
+                            },
+                            "summary": {
+                                "total-successful-session-count": total - failed,
+                                "total-failure-session-count": failed,
+                            },
+                            "failure-details": [
+                                {
+                                    "result-type": result,
+                                    "sending-mta-ip": f"203.0.113.{10 + n}",
+                                    "receiving-mx-hostname": "mx1.contoso.com",
+                                    "receiving-ip": "192.0.2.25",
+                                    "failed-session-count": count,
+                                }
+                                for n, (result, count) in enumerate(zip(results, shares, strict=True))
+                                if count
+                            ],
+                        }
+                    ],
+                }
+            )
+    return reports

@@ -48,12 +48,19 @@ def check_address(host: str, port: int) -> None:
 
 
 async def load_demo(state: AppState) -> FeedSummary:
-    from api.demo import CONNECTORS, demo_records
+    """The demo's connectors, messages and TLS reports (loading again adds only what is new)."""
+    import orjson
+
+    from api.demo import CONNECTORS, demo_records, demo_tls_reports
+    from api.feed import store_tls_reports
+    from api.importers.tlsrpt import decode
     from db.connectors import create_connector
 
     for name, direction, type_, forced in CONNECTORS:
         await create_connector(state.pool, state.org_id, name, direction, type_, forced)
-    return await feed(state, enumerate(demo_records(), start=1))
+    summary = await feed(state, enumerate(demo_records(), start=1))
+    await store_tls_reports(state, [r for report in demo_tls_reports() for r in decode(orjson.dumps(report))])
+    return summary
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:

@@ -110,6 +110,9 @@ async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool)
         ("outbound", "partner"),
     }
     assert counts[("inbound", "TLS1.0")] > 0
+    assert counts[("submission", "TLS1.3")] > 0  # users' mail clients, apart from inbound mail
+    # a TLS report per reporter per whole day, stored once however often the demo is loaded
+    assert await pool.fetchval("select count(*) from tls_reports where org_id = $1", org_id) == 14
     # the demo raises the two TLS 1.0 insights that Microsoft shows
     rules = {
         r["rule"] for r in await pool.fetch("select rule from insights where org_id = $1 and status = 'active'", org_id)
