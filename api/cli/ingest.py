@@ -119,7 +119,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
         run_for_organization(settings, lambda state: _follow(state, args), args.org, create=True)
         return
 
-    async def work(state: AppState) -> list[tuple[str, FeedSummary]]:
+    async def work(state: AppState | None) -> list[tuple[str, FeedSummary]]:
+        """Every file in turn; `state` is None for a dry run, which touches no database."""
         done = []
         for name in args.files:
             tally = Tally(args.format)
@@ -130,13 +131,13 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
             except OSError as exc:
                 raise CliError(f"{name}: {exc.strerror or exc}") from None
             if args.format == "tlsrpt":
-                await _ingest_tls_reports(state, name, stream, args.dry_run)
+                await _ingest_tls_reports(state, settings, name, stream)
                 continue
             try:
                 with stream:
                     options = log_options(args)
                     is_log = args.format != "ndjson"
-                    if is_log and not args.dry_run:  # large logs parse in a second process
+                    if is_log and state is not None:  # large logs parse in a second process
                         summary = await feed_log(
                             state, args.format, name, stream, tally, options, args.batch_size, progress.update
                         )
@@ -146,7 +147,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
                             if is_log
                             else read_records(stream, name)
                         )
-                        if args.dry_run:
+                        if state is None:
                             summary = FeedSummary(records=sum(1 for _ in records))
                         else:
                             summary = await feed(state, records, args.batch_size, progress.update)
@@ -174,10 +175,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> None:
             done.append((name, summary))
         return done
 
+    if args.dry_run:  # parse and summarise only: no database is started, nothing is created
+        asyncio.run(work(None))
+        return
     run_for_organization(settings, work, args.org, create=True)
 
 
-async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry_run: bool) -> None:
+async def _ingest_tls_reports(state: AppState | None, settings: Settings, name: str, stream: IO[bytes]) -> None:
+    """Store the reports of one file (state None: a dry run, which stores nothing)."""
     from api.feed import store_tls_reports, tls_report_warnings
     from api.importers.tlsrpt import MAX_BYTES, decode
 
@@ -189,7 +194,7 @@ async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry
         reports = decode(data)
     except ApiError as exc:
         raise CliError(f"{name}: {exc.message}") from None
-    outcomes = ["dry run"] * len(reports) if dry_run else await store_tls_reports(state, reports)
+    outcomes = ["dry run"] * len(reports) if state is None else await store_tls_reports(state, reports)
     for report, outcome in zip(reports, outcomes, strict=True):
         sessions = ", ".join(
             f"{p.policy_domain or '(no policy domain)'}: {p.successful:,} ok, {p.failed:,} failed"
@@ -197,7 +202,7 @@ async def _ingest_tls_reports(state: AppState, name: str, stream: IO[bytes], dry
             for p in report.policies
         )
         print(f"{name}: report {report.report_id!r} from {report.organization_name}: {outcome}; {sessions}")
-    for warning in tls_report_warnings(outcomes, state.settings.retention_days):
+    for warning in tls_report_warnings(outcomes, settings.retention_days):
         print(f"  warning: {warning}")
 
 

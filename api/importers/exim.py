@@ -39,8 +39,13 @@ _HOST = re.compile(r"\bH=([^\s(\[]*)\s?(?:\(([^)]*)\)\s)?\[([^\]]+)\](?::(\d+))?
 _FIELD = re.compile(r"\b(P|X|S|id|T|R|A)=(\S+)")
 _ERROR_HOST = re.compile(r"\bhost (\S+) \[([^\]]+)\]")
 _LOOSE_EVENT = re.compile(r"^\S+ (?:=>|->|\*\*|==) ")
-NETWORK_PROTOCOLS = frozenset({"smtp", "esmtp", "esmtps", "esmtpa", "esmtpsa", "lmtp"})
-AUTHENTICATED = frozenset({"esmtpa", "esmtpsa"})
+# `utf8` forms are SMTPUTF8 sessions; `smtps` is HELO over TLS
+NETWORK_PROTOCOLS = frozenset(
+    {"smtp", "smtps", "esmtp", "esmtps", "esmtpa", "esmtpsa", "lmtp"}
+    | {"utf8esmtp", "utf8esmtps", "utf8esmtpa", "utf8esmtpsa"}
+)
+AUTHENTICATED = frozenset({"esmtpa", "esmtpsa", "utf8esmtpa", "utf8esmtpsa"})
+OVER_TLS = frozenset({"smtps", "esmtps", "esmtpsa", "utf8esmtps", "utf8esmtpsa"})
 _CACHE = 100_000
 
 
@@ -58,7 +63,7 @@ def _version(fields: dict[str, str]) -> tuple[str, str | None] | None:
         version, _, rest = x.partition(":")
         cipher = rest.rsplit(":", 1)[0] if rest else None
         return (version if tls_bucket(version) is not None else "TLS"), cipher
-    if fields.get("P") in ("esmtps", "esmtpsa"):
+    if fields.get("P") in OVER_TLS:
         return "TLS", None
     return None
 
@@ -120,7 +125,8 @@ class EximParser(CountedParser):
         if _loopback(ip) and not self.keep_local:
             return NONE, "loopback host"
         version, cipher = _version(fields) or ("none", None)
-        submission = protocol in AUTHENTICATED or "A" in fields
+        # A=tls:... is a client certificate (another server), not a user's mail client
+        submission = protocol in AUTHENTICATED or ("A" in fields and not fields["A"].startswith("tls:"))
         return [
             (
                 number,

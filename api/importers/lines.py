@@ -53,6 +53,7 @@ class CountedParser:
         self.skipped: Counter[str] = Counter()
         self.unlogged: Counter[str] = Counter()  # records `unknown` because TLS is not logged for their side
         self.not_understood: list[int] = []  # the first line numbers of delivery lines not understood
+        self.not_received = 0  # transactions a client began that were never received (no record)
         self._begin()
 
     def _begin(self) -> None:

@@ -44,9 +44,12 @@ from api.importers.lines import NONE, NOT_UNDERSTOOD, USED, CountedParser, Recor
 from api.importers.syslog import parse_line, service
 
 _Q = r"([0-9A-Za-z]{5,20})"
-_TRUST = r"^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection established"
-_TLS_FROM = re.compile(_TRUST + r" from ([^\[\s]*)\[([^\]]+)\](?::\d+)?:?\s+(\S+) with cipher (\S+)")
+_TRUST = r"^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection (?:established|reused)"
+# `from host[ip]`, `from [ip]:port` (tlsproxy), and ` to sni.name` when the client sent an SNI the server took
+_TLS_FROM = re.compile(_TRUST + r" from ([^\[\s]*)\[([^\]]+)\](?::\d+)?(?: to \S+?)?:?\s+(\S+) with cipher (\S+)")
 _TLS_TO = re.compile(_TRUST + r" to ([^\[\s]*)\[([^\]]+)\](?::(\d+))?:?\s+(\S+) with cipher (\S+)")
+_DATA = re.compile(r"\b(?:data|bdat)=(\d+)")
+_CLEANUP_REJECT = re.compile(rf"^{_Q}: (?:milter-reject|reject): ")
 _CONNECT = re.compile(r"^connect from ([^\[\s]*)\[([^\]]+)\]")
 _DISCONNECT = re.compile(r"^disconnect from ([^\[\s]*)\[([^\]]+)\](.*)$")
 _STARTTLS = re.compile(r"\bstarttls=(\d+)")
@@ -127,6 +130,7 @@ class Connection:
     tls: Tls | None = None
     starttls: bool = False  # STARTTLS was used (or the listener speaks TLS from the start)
     counted: bool = False  # the disconnect counters were logged: no `starttls=` there means no STARTTLS
+    accepted: int | None = None  # DATA/BDAT commands that succeeded, by those counters
     messages: list[Inbound] = field(default_factory=list)
 
 
@@ -139,6 +143,7 @@ class Bounded(OrderedDict[str, Any]):
 
 class PostfixParser(CountedParser):
     def _begin(self) -> None:
+        self.refused = Bounded()  # queue IDs cleanup refused (milter, header or body checks): never received
         self.connections: dict[tuple[str | None, str | None, str | None], Connection] = {}
         self.message_ids = Bounded()
         self.senders = Bounded()
@@ -172,7 +177,12 @@ class PostfixParser(CountedParser):
         conn = self.connections.pop(key, None)
         if conn is None or not conn.messages:
             return NONE
-        return [self._inbound_record(m, conn) for m in conn.messages]
+        received = [m for m in conn.messages if m.queue_id not in self.refused]
+        self.not_received += len(conn.messages) - len(received)
+        if conn.accepted == 0:  # the counters say no DATA succeeded: no message was received
+            self.not_received += len(received)
+            return NONE
+        return [self._inbound_record(m, conn) for m in received]
 
     # -- lines ---------------------------------------------------------------------------------------
 
@@ -198,6 +208,8 @@ class PostfixParser(CountedParser):
                     if counters and int(counters.group(1)) > 0:
                         ending.starttls = True
                     ending.counted = "commands=" in tail
+                    if ending.counted:
+                        ending.accepted = sum(int(n) for n in _DATA.findall(tail))
                 return self._close(key), None
             if " client=" in msg and (match := _CLIENT.match(msg)):
                 queue_id, host, ip = match.groups()
@@ -209,7 +221,7 @@ class PostfixParser(CountedParser):
                 submission = listener(line.program) is not None or "sasl_username=" in msg
                 conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls, submission))
                 return USED
-            if "TLS connection established from" in msg and (match := _TLS_FROM.match(msg)):
+            if " TLS connection " in msg and " from " in msg and (match := _TLS_FROM.match(msg)):
                 host, ip, version, cipher = match.groups()
                 self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
                 self.tls_logged["inbound"] = True
@@ -228,7 +240,7 @@ class PostfixParser(CountedParser):
                     current.messages.remove(waiting[-1])
                     return NONE, "refused by the before-queue content filter"
                 return NONE, "other Postfix line"
-        if "TLS connection established" in msg:
+        if " TLS connection " in msg:
             if svc in ("tlsproxy", "postscreen") and _TLS_FROM.match(msg):
                 self.tls_logged["inbound"] = True
                 return NONE, "TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"
@@ -237,11 +249,14 @@ class PostfixParser(CountedParser):
                 tls = Tls(host, ip, version, cipher)
                 if svc != "tlsproxy":
                     self.smtp_tls[key] = tls
-                self.endpoint_tls.remember(f"{host}[{ip}]:{port or 25}", tls)
+                self.endpoint_tls.remember(f"{host.lower()}[{ip}]:{port or 25}", tls)
                 self.tls_logged["outbound"] = True
                 return USED
         if ", relay=" in msg and (match := _DELIVERY.match(msg)):
             return self._delivery(number, when, svc, key, match)
+        if svc == "cleanup" and "reject: " in msg and (match := _CLEANUP_REJECT.match(msg)):
+            self.refused.remember(match.group(1), True)  # the client was refused: no message was received
+            return NONE, "message refused before queueing (milter, header or body check)"
         if "message-id=" in msg and (match := _MESSAGE_ID.match(msg)):
             self.message_ids.remember(match.group(1), match.group(2))
             return USED
@@ -253,9 +268,8 @@ class PostfixParser(CountedParser):
             size = match.group(4)
             self.senders.remember(match.group(1), (match.group(2) or match.group(3), int(size) if size else None))
             return USED
-        if msg.endswith(": removed") and (match := _REMOVED.match(msg)):
-            self.message_ids.pop(match.group(1), None)
-            self.senders.pop(match.group(1), None)
+        if msg.endswith(": removed") and _REMOVED.match(msg):
+            # what is known of the queue ID stays (bounded): smtpd may log its session's end after this
             return USED
         return NONE, ("other Postfix line" if line.program or line.time else "not understood")
 
@@ -272,8 +286,10 @@ class PostfixParser(CountedParser):
             return NONE, "local delivery (local, virtual, lmtp, pipe, loopback)"
         host, ip, port = endpoint.groups() if endpoint else (relay, None, None)
         tls = self.smtp_tls.get(key)
-        if tls is None or tls.ip != ip or tls.host != host:
-            tls = self.endpoint_tls.get(f"{host}[{ip}]:{port or 25}") if conn_use or svc is None else None
+        if tls is None or tls.ip != ip or tls.host.lower() != (host or "").lower():
+            tls = (
+                self.endpoint_tls.get(f"{(host or '').lower()}[{ip}]:{port or 25}") if conn_use or svc is None else None
+            )
         sender, size = self.senders.get(queue_id, (None, None))
         mid = self.message_ids.get(queue_id) or queue_id
         return [

@@ -56,18 +56,21 @@ class Tally:
         self.not_understood: list[int] = []  # the first line numbers of delivery lines not understood
         self.first: datetime | None = None
         self.last: datetime | None = None
+        self.not_received = 0  # transactions begun but never received (refused by a milter, no DATA)
 
     def absorb(self, parser: PostfixParser | EximParser) -> None:
         """The parser's counts of lines and what it could not tell (once, at the end of its input)."""
         self.used += parser.used
         self.skipped.update(parser.skipped)
         self.unlogged.update(parser.unlogged)
+        self.not_received += parser.not_received
         self.not_understood = (self.not_understood + parser.not_understood)[:SHOWN_LINES]
 
     def merge(self, other: Tally) -> None:
         """Another tally of the same input (a worker process's)."""
         self.lines = other.lines
         self.used += other.used
+        self.not_received += other.not_received
         self.messages.update(other.messages)
         self.skipped.update(other.skipped)
         self.unlogged.update(other.unlogged)
@@ -94,8 +97,9 @@ class Tally:
             )
         for side, n in sorted(self.unlogged.items()):
             what, how = HOW_TO_LOG_TLS.get((self.fmt, side), ("TLS is not logged", "the server can log it"))
+            which = "received message(s) (inbound and client submissions)" if side == "inbound" else "deliveries"
             out.append(
-                f"{what}: {n:,} {side} message(s) are counted as `unknown`, not `none`; {how} "
+                f"{what}: {n:,} {which} are counted as `unknown`, not `none`; {how} "
                 "(--assume-no-tls if the server never uses TLS)"
             )
         return out
@@ -109,6 +113,9 @@ class Tally:
             out.append(f"  {direction:10} {bucket:8} {n:,}")
         for reason, n in self.skipped.most_common():
             out.append(f"  skipped: {reason}: {n:,}")
+        if self.not_received:
+            out.append(f"  not received (refused before queueing, or no DATA accepted): {self.not_received:,} "
+                       "transaction(s) made no record")  # fmt: skip
         out.extend(f"  warning: {text}" for text in self.warnings())
         return out
 
@@ -134,8 +141,8 @@ def text_lines(stream: IO[bytes]) -> Iterator[tuple[int, str]]:
 
 _TLS_LINES = {
     "postfix": {
-        "inbound": re.compile(rb"TLS connection established from"),
-        "outbound": re.compile(rb"TLS connection established to"),
+        "inbound": re.compile(rb"TLS connection (?:established|reused) from"),
+        "outbound": re.compile(rb"TLS connection (?:established|reused) to"),
     },
     "exim": {"outbound": re.compile(rb"(?:=>|->) [^\n]*? X=")},
 }

@@ -44,6 +44,7 @@ class YearGuess:
         self.last_month: int | None = None
         self.last_stamp = ""
         self.last_time: datetime | None = None
+        self.last_moment: datetime | None = None  # the last stamp's moment, in order of the lines
 
     def latest(self) -> datetime:
         """The latest moment a line can be from."""
@@ -51,21 +52,30 @@ class YearGuess:
 
     def stamp(self, month: int, day: int, hh: int, mm: int, ss: int) -> datetime | None:
         if self.year is None:
-            self.year = self.latest().astimezone(self.tz).year
-        elif self.last_month is not None and month < self.last_month - 6:
+            reference = self.reference or datetime.now(self.tz)
+            self.year = reference.year - (1 if month > reference.month else 0)
+        elif self.last_month is not None and month > self.last_month + 6 and self.last_moment is not None:
+            late = self._moment(self.year - 1, month, day, hh, mm, ss)
+            if late is not None and self.last_moment - SLACK <= late <= self.last_moment:
+                return late  # a line written just before the turn of the year, logged just after it
+        if self.last_month is not None and month < self.last_month - 6:
             self.year += 1  # the turn of the year inside the file
         self.last_month = month
-        try:
-            moment = datetime(self.year, month, day, hh, mm, ss, tzinfo=self.tz)
-        except ValueError:  # February 29 of a year that has none, or a munged stamp
-            return None
-        if self.given is None and moment > self.latest():
+        moment = self._moment(self.year, month, day, hh, mm, ss)
+        if self.given is None and moment is not None and moment > self.latest():
             self.year -= 1  # a date after the reference is last year's
-            try:
-                moment = datetime(self.year, month, day, hh, mm, ss, tzinfo=self.tz)
-            except ValueError:
-                return None
+            moment = self._moment(self.year, month, day, hh, mm, ss)
+        self.last_moment = moment
         return moment
+
+    def _moment(self, year: int, month: int, day: int, hh: int, mm: int, ss: int) -> datetime | None:
+        """The moment; February 29 takes the latest leap year not after `year` unless the year was given."""
+        for candidate in (year,) if self.given is not None else range(year, year - 8, -1):
+            try:
+                return datetime(candidate, month, day, hh, mm, ss, tzinfo=self.tz)
+            except ValueError:
+                continue
+        return None
 
 
 def clean(text: str) -> str:

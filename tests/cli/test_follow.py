@@ -24,7 +24,8 @@ def session(n: int, version: str) -> str:
         f"Nov 20 10:00:{n:02d} mx postfix/smtpd[{n}]: Trusted TLS connection established from {peer}: "
         f"{version} with cipher X\n"
         f"Nov 20 10:00:{n:02d} mx postfix/smtpd[{n}]: {qid}: client={peer}\n"
-        f"Nov 20 10:00:{n:02d} mx postfix/smtpd[{n}]: disconnect from {peer} ehlo=1 quit=1 commands=2\n"
+        f"Nov 20 10:00:{n:02d} mx postfix/smtpd[{n}]: disconnect from {peer} "
+        "ehlo=2 starttls=1 mail=1 rcpt=1 data=1 quit=1 commands=7\n"
     )
 
 

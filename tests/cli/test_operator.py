@@ -148,3 +148,13 @@ def test_every_command_and_argument_explains_itself() -> None:
             if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
                 continue
             assert action.help, f"`{path}` {action.dest} has no help"
+
+
+def test_a_dry_run_touches_no_database(tmp_path: Path) -> None:
+    log = Path(__file__).parent.parent / "importers" / "real_world" / "submission.log"
+    nowhere = clean_env(DATABASE_URL="postgresql://nobody@127.0.0.1:1/none", MAILFLOW_HOME=str(tmp_path / "home"))
+    dry = mailflow("ingest", "--format", "postfix", "--year", "2026", "--dry-run", str(log), env=nowhere)
+    assert dry.returncode == 0, dry.stderr
+    assert "5 records (dry run: nothing stored)" in dry.stdout
+    assert "organization" not in dry.stdout
+    assert not (tmp_path / "home").exists()

@@ -47,7 +47,7 @@ async def test_unknown_where_tls_is_not_logged_and_submissions_apart(dsn: str, p
     quiet = mailflow("ingest", "--format", "postfix", "--year", "2026", str(REAL_WORLD / "no_smtp_tls_logged.log"),
                      str(REAL_WORLD / "submission.log"), env=env)  # fmt: skip
     assert quiet.returncode == 0, quiet.stderr
-    assert "3 outbound message(s) are counted as `unknown`" in quiet.stdout
+    assert "3 deliveries are counted as `unknown`" in quiet.stdout
     assert "smtp_tls_loglevel = 1" in quiet.stdout
     org_id = await ensure_organization(pool, org)
     assert await count_messages_by_tls_bucket(pool, org_id) == {

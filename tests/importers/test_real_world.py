@@ -79,7 +79,7 @@ def test_deliveries_are_unknown_where_the_log_does_not_show_their_tls() -> None:
     assert tally.unlogged == {"outbound": 3}
     assert (tally.lines, tally.used, sum(tally.skipped.values())) == (13, 13, 0)
     warning = next(w for w in tally.warnings() if "deliveries" in w)
-    assert "3 outbound message(s) are counted as `unknown`" in warning
+    assert "3 deliveries are counted as `unknown`" in warning
     assert "smtp_tls_loglevel = 1" in warning
 
 
@@ -197,3 +197,45 @@ def test_every_shared_sample_reconciles(path: Path, fmt: str) -> None:
     assert reconciles(tally)
     assert all(reason and n > 0 for reason, n in tally.skipped.items())
     assert sum(tally.messages.values()) == len(records)
+
+
+def test_sessions_as_busy_servers_log_them() -> None:
+    # By hand: smtpd[7001] took the client's SNI (line 2, `... to mail.hosted.example: TLSv1.3`): its
+    # first message (3A1B2C3D4E) is TLSv1.3 and keeps its Message-ID, sender and size although qmgr
+    # logged `removed` (6) before the session ended (9); its second (4B2C3D4E5F) was refused by a milter
+    # (8): never received, no record. smtpd[7004] began a transaction but the counters show no DATA (12):
+    # a recipient probe, no record. Deliveries: the relay's name in another case than the TLS line's
+    # (13, 14): TLSv1.3; a reused TLS connection (15, 16): TLSv1.3.
+    records, tally = run(HERE / "sessions.log", year=2026)
+    assert buckets(records) == {("inbound", "TLS1.3"): 1, ("outbound", "TLS1.3"): 2}
+    (inbound,) = (r for r in records if r["direction"] == "inbound")
+    assert (inbound["message_id"], inbound["sender"], inbound["size_bytes"]) == (
+        "first@other.example.org",
+        "ann@other.example.org",
+        3000,
+    )
+    assert tally.not_received == 2
+    assert tally.skipped == {"message refused before queueing (milter, header or body check)": 1}
+    assert reconciles(tally)
+    assert "not received (refused before queueing, or no DATA accepted): 2" in "\n".join(tally.report())
+
+
+def test_a_late_line_at_the_turn_of_the_year_does_not_move_the_rest() -> None:
+    # With --year 2023: the year turns at the first January line (3); a December line logged after it
+    # (4, one second before) is a late line of 2023, and does not turn the year again for the next
+    # January line (5) and the March one (6).
+    records, _ = run(HERE / "late_line.log", year=2023)
+    assert [r["received_at"].isoformat() for r in records] == [
+        "2023-12-31T23:59:59+00:00",
+        "2024-01-01T00:00:01+00:00",
+        "2024-03-03T10:00:01+00:00",
+    ]
+
+
+def test_february_29_takes_the_last_leap_year() -> None:
+    from api.importers.syslog import YearGuess
+
+    years = YearGuess(None, datetime(2029, 1, 10, tzinfo=UTC))
+    moment = years.stamp(2, 29, 10, 0, 0)
+    assert moment is not None
+    assert moment.date().isoformat() == "2028-02-29"
