@@ -36,6 +36,7 @@ from db.pool import open_database
 
 log = logging.getLogger("mailflow.app")
 PRUNE_EVERY_SECONDS = 24 * 3600
+NO_ORGANIZATION = 0  # the shared state's organization when every request brings its own (a key)
 
 
 def _request_id(request: Request) -> str:
@@ -180,7 +181,10 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
             yield
             return
         db = await open_database(dsn, settings.pool_size, settings.statement_timeout_ms)
-        org_id = await ensure_organization(db.system, settings.org_name)
+        # Only without keys does the server act for MAILFLOW_ORG; with keys, every request acts for its key's
+        # organization, and making MAILFLOW_ORG's here would leave a second organization ("default" beside
+        # the demo's Contoso) that makes every CLI command ask which one to act on.
+        org_id = await ensure_organization(db.system, settings.org_name) if not settings.auth else NO_ORGANIZATION
         app.state.mailflow = AppState(settings=settings, db=db, org_id=org_id)
         tasks = [
             asyncio.create_task(_prune_daily(app.state.mailflow)),

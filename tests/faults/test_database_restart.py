@@ -113,9 +113,9 @@ def test_serve_recovers_when_its_embedded_postgres_returns(tmp_path: Path) -> No
     returned: EmbeddedPostgres | None = None
     try:
         wait_ready(port, proc)
-        created = mailflow(
-            "keys", "create", "--org", "default", "--role", "admin", env=clean_env(MAILFLOW_HOME=str(tmp_path))
-        )
+        env = clean_env(MAILFLOW_HOME=str(tmp_path))
+        assert mailflow("orgs", "create", "default", env=env).returncode == 0  # serve makes none (with keys on)
+        created = mailflow("keys", "create", "--org", "default", "--role", "admin", env=env)
         assert created.returncode == 0, created.stderr
         headers = {"authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
         base = f"http://127.0.0.1:{port}"
