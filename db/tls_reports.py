@@ -65,8 +65,8 @@ async def report_days(
         {
             "day": r["day"].isoformat(),
             "policy_domain": r["policy_domain"] or None,
-            "successful": r["successful"],
-            "failed": r["failed"],
+            "successful": int(r["successful"]),  # numeric sums
+            "failed": int(r["failed"]),
             "reports": r["reports"],
             "failures": r["failures"],
         }

@@ -18,6 +18,9 @@ import orjson
 from api.errors import ValidationFailed
 
 MAX_BYTES = 20 * 1024 * 1024
+# The most sessions a count, a policy's failure details or a whole report may add up to (JSON's safe
+# integers): a report's own sums stay far from a bigint's maximum; sums over many reports are numeric.
+MAX_SESSIONS = 2**53
 
 
 @dataclass
@@ -71,13 +74,20 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _count(value: Any) -> int:
+def _count(value: Any, where: str) -> int:
+    """A session count: tolerant of what is no count at all (0), but a number beyond MAX_SESSIONS or in
+    digits other than ASCII is refused, naming the field."""
     if isinstance(value, bool):
         return 0
-    if isinstance(value, int):
-        return max(value, 0)
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        text = value.strip()
+        if not text.isascii():
+            raise _invalid(where, f"{text[:20]!r} is not a count in ASCII digits")
+        value = int(text) if len(text) <= 20 else MAX_SESSIONS + 1
+    if isinstance(value, int):
+        if value > MAX_SESSIONS:
+            raise _invalid(where, f"is more than {MAX_SESSIONS} sessions")
+        return max(value, 0)
     return 0
 
 
@@ -121,17 +131,21 @@ def parse_report(data: Any) -> Report:
             raise _invalid(f"policies[{n}]", "must be an object")
         policy: dict[str, Any] = item["policy"] if isinstance(item.get("policy"), dict) else {}
         summary: dict[str, Any] = item["summary"] if isinstance(item.get("summary"), dict) else {}
+        where = f"policies[{n}].summary"
+        details = item.get("failure-details") or []
         failures = [
             Failure(
                 result_type=_text(d.get("result-type")) or "unspecified",
                 sending_mta_ip=_text(d.get("sending-mta-ip")),
                 receiving_mx_hostname=_text(d.get("receiving-mx-hostname")),
                 receiving_ip=_text(d.get("receiving-ip")),
-                failed_sessions=_count(d.get("failed-session-count")),
+                failed_sessions=_count(
+                    d.get("failed-session-count"), f"policies[{n}].failure-details[{m}].failed-session-count"
+                ),
                 failure_reason_code=_text(d.get("failure-reason-code")),
                 additional_information=_text(d.get("additional-information") or d.get("additional-info-uri")),
             )
-            for d in (item.get("failure-details") or [])
+            for m, d in enumerate(details if isinstance(details, list) else [])
             if isinstance(d, dict)
         ]
         policies.append(
@@ -140,11 +154,17 @@ def parse_report(data: Any) -> Report:
                 policy_domain=(_text(policy.get("policy-domain")) or "").lower() or None,
                 policy_string=_texts(policy.get("policy-string")),
                 mx_hosts=_texts(policy.get("mx-host")) + _texts(policy.get("mx-host-pattern")),
-                successful=_count(summary.get("total-successful-session-count")),
-                failed=_count(summary.get("total-failure-session-count")),
+                successful=_count(
+                    summary.get("total-successful-session-count"), f"{where}.total-successful-session-count"
+                ),
+                failed=_count(summary.get("total-failure-session-count"), f"{where}.total-failure-session-count"),
                 failures=failures,
             )
         )
+        if policies[-1].detailed > MAX_SESSIONS:
+            raise _invalid(f"policies[{n}].failure-details", f"add up to more than {MAX_SESSIONS} sessions")
+    if sum(p.successful + p.failed for p in policies) > MAX_SESSIONS:
+        raise _invalid("policies", f"count more than {MAX_SESSIONS} sessions in all")
     return Report(
         organization_name=_text(data.get("organization-name")) or "unknown",
         report_id=report_id,

@@ -544,7 +544,7 @@ _PATHS: dict[str, Any] = {
                 "200": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "already stored"),
                 "400": _error("a malformed body"),
                 "413": _error("body too large"),
-                "422": _error("not a TLS report; details[].field names the missing part"),
+                "422": _error("not a TLS report, or a session count above 2^53; details[].field names the part"),
                 **_COMMON_ERRORS,
             },
         },

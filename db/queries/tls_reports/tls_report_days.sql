@@ -1,6 +1,7 @@
 -- $1 org_id bigint, $2 from timestamptz, $3 to timestamptz, $4 policy_domain text (null: all)
 -- Per policy domain and day (the day each report's range starts, UTC): successful and failed sessions,
 -- and failed sessions by result type (a JSON object), over the reports whose range starts in the window.
+-- Sums stay numeric: many reports' counts can add up to more than a bigint.
 with policies as (
     select (r.start_at at time zone 'UTC')::date as day, coalesce(p.policy_domain, '') as policy_domain,
            p.org_id, p.report_key, p.policy_no, p.successful_sessions, p.failed_sessions
@@ -10,13 +11,13 @@ with policies as (
       and ($4::text is null or lower(p.policy_domain) = lower($4))
 ),
 totals as (
-    select day, policy_domain, sum(successful_sessions)::bigint as successful, sum(failed_sessions)::bigint as failed,
+    select day, policy_domain, sum(successful_sessions) as successful, sum(failed_sessions) as failed,
            count(*)::bigint as reports
     from policies
     group by day, policy_domain
 ),
 by_type as (
-    select p.day, p.policy_domain, f.result_type, sum(f.failed_sessions)::bigint as sessions
+    select p.day, p.policy_domain, f.result_type, sum(f.failed_sessions) as sessions
     from policies p
     join tls_report_failures f on f.org_id = p.org_id and f.report_key = p.report_key and f.policy_no = p.policy_no
     group by p.day, p.policy_domain, f.result_type
