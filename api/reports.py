@@ -50,13 +50,11 @@ async def summary(app: AppState) -> tuple[Window, dict[str, Counts]]:
 def connector_id_argument(value: str | int | None, name: str = "connector") -> int | None:
     if value is None:
         return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise bad_argument(name, f"{value!r} is not a connector id") from None
-    if not 0 <= number < 2**63:  # ids are bigints
+    # ASCII digits only: int() also takes " 1", "1_0", and digits of other scripts
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:  # ids are bigints
         raise bad_argument(name, f"{value!r} is not a connector id")
-    return number
+    return int(text)
 
 
 async def tls_breakdown(

@@ -116,7 +116,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     if encoding not in ("identity", "gzip", "x-gzip"):
         raise UnsupportedMediaType(f"Content-Encoding {encoding!r} is not supported (use gzip or none)")
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks = bytearray()
     async for chunk in request.stream():
