@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from api.errors import ValidationFailed
+from api.window import OUT_OF_RANGE, representable
 
 MAX_BYTES = 20 * 1024 * 1024
 # The most sessions a count, a policy's failure details or a whole report may add up to (JSON's safe
@@ -71,7 +72,7 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip() if not isinstance(value, (dict, list)) else orjson.dumps(value).decode()
-    return text or None
+    return text.replace("\x00", "") or None  # PostgreSQL stores no NUL
 
 
 def _count(value: Any, where: str) -> int:
@@ -95,7 +96,8 @@ def _texts(value: Any) -> list[str]:
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
-    return [str(v).strip() for v in items if str(v).strip()]
+    texts = (str(v).replace("\x00", "").strip() for v in items)
+    return [t for t in texts if t]
 
 
 def _time(value: Any, where: str) -> datetime:
@@ -107,6 +109,8 @@ def _time(value: Any, where: str) -> datetime:
         raise _invalid(where, f"{value!r} is not an RFC 3339 time") from None
     if moment.tzinfo is None:
         raise _invalid(where, "has no time zone offset")
+    if not representable(moment):
+        raise _invalid(where, f"{moment.isoformat()} {OUT_OF_RANGE}")
     return moment
 
 

@@ -37,7 +37,11 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 
 
 _WINDOW = [
-    _query("from", "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour"),
+    _query(
+        "from",
+        "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour; from "
+        "0001-01-02 to 9999-12-31 (UTC), as `to`",
+    ),
     _query("to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"),
     _query("time_zone", "IANA time zone for days (default UTC)"),
 ]
@@ -544,7 +548,10 @@ _PATHS: dict[str, Any] = {
                 "200": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "already stored"),
                 "400": _error("a malformed body"),
                 "413": _error("body too large"),
-                "422": _error("not a TLS report, or a session count above 2^53; details[].field names the part"),
+                "422": _error(
+                    "not a TLS report, a session count above 2^53, or a date outside 0001-01-02 to 9999-12-31 "
+                    "(UTC); details[].field names the part"
+                ),
                 **_COMMON_ERRORS,
             },
         },
