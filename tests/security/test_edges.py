@@ -1,5 +1,6 @@
 """Input at the edges answers 4xx naming what is wrong, never a 500 (issue 20): numbers in digits other
-than ASCII, dates that time zones or window arithmetic move past year 1 or 9999."""
+than ASCII, dates that time zones or window arithmetic move past year 1 or 9999, deep or broken JSON in
+GraphQL."""
 
 from __future__ import annotations
 
@@ -155,3 +156,37 @@ async def test_nul_characters_in_a_tls_report_are_dropped(client: httpx.AsyncCli
     assert response.status_code == 201, response.text
     stored = response.json()["reports"][0]
     assert (stored["organization_name"], stored["policies"][0]["policy_domain"]) == ("Sender", "contoso.com")
+
+
+DEEP = "[" * 2000 + "]" * 2000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ viewer { role } }", "variables": {"a": ' + DEEP.encode() + b"}}",
+        b'{"query": "{ viewer { role } }", "extensions": {"a": ' + DEEP.encode() + b"}}",
+        b'{"query": "{ viewer { role } }\xff"}',
+        b'{"query": "' + INGEST.encode() + b'", "variables": {"r": [{"messageId": "x\\udc00", '
+        b'"receivedAt": "2026-11-20T00:00:00Z", "direction": "INBOUND", "tlsVersion": "none"}]}}',
+    ],
+)
+async def test_a_graphql_body_that_is_not_json_is_400(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400, response.text
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize("name", ["variables", "extensions"])
+async def test_a_graphql_get_with_deep_json_is_400(client: httpx.AsyncClient, name: str) -> None:
+    response = await client.get("/graphql", params={"query": "{ viewer { role } }", name: '{"a": ' + DEEP + "}"})
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_json_at_the_depth_limit_is_answered(client: httpx.AsyncClient) -> None:
+    nested = "[" * 1020 + "]" * 1020
+    body = b'{"query": "{ viewer { role } }", "variables": {"a": ' + nested.encode() + b"}}"
+    response = await client.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
