@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import gzip
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 import orjson
 
 from api.errors import ValidationFailed
+from api.gunzip import NotGzip, gunzip
 from api.window import OUT_OF_RANGE, representable
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -179,23 +178,39 @@ def parse_report(data: Any) -> Report:
     )
 
 
-def _json(payload: bytes) -> Any:
-    if payload[:2] == b"\x1f\x8b":  # gzip: a `.gz` may also hold plain JSON, so look at the bytes
+class _Budget:
+    """What the reports of one input may decompress to, together."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def gunzip(self, payload: bytes) -> bytes:
+        too_large = f"the TLS report(s) decompress to more than {self.limit} bytes"
         try:
-            payload = gzip.decompress(payload)
-        except (OSError, EOFError, zlib.error):
+            out = gunzip(payload, self.left, too_large)
+        except NotGzip:
             raise _invalid("report", "is not valid gzip") from None
+        self.left -= len(out)
+        return out
+
+
+def _json(payload: bytes, budget: _Budget) -> Any:
+    if payload[:2] == b"\x1f\x8b":  # gzip: a `.gz` may also hold plain JSON, so look at the bytes
+        payload = budget.gunzip(payload)
     try:
         return orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise _invalid("report", f"is not JSON (line {exc.lineno}: {exc.msg})") from None
 
 
-def decode(data: bytes) -> list[Report]:
-    """The reports in a file or request body: JSON, gzip'd JSON, or an e-mail carrying them."""
+def decode(data: bytes, limit: int = MAX_BYTES) -> list[Report]:
+    """The reports in a file or request body: JSON, gzip'd JSON, or an e-mail carrying them. What gzip
+    holds may decompress to `limit` bytes in all, not more (413)."""
+    budget = _Budget(limit)
     stripped = data.lstrip()
     if stripped[:1] in (b"{", b"[") or data[:2] == b"\x1f\x8b":
-        return [parse_report(_json(data))]
+        return [parse_report(_json(data, budget))]
     message = email.message_from_bytes(data, policy=email.policy.default)
     reports = []
     for part in message.walk():
@@ -204,7 +219,7 @@ def decode(data: bytes) -> list[Report]:
         if kind in ("application/tlsrpt+gzip", "application/tlsrpt+json") or name.endswith((".json", ".json.gz")):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload:
-                reports.append(parse_report(_json(payload)))
+                reports.append(parse_report(_json(payload, budget)))
     if not reports:
         raise _invalid("report", "found no JSON, gzip or e-mail with an application/tlsrpt+gzip or +json part")
     return reports

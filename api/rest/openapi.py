@@ -547,7 +547,9 @@ _PATHS: dict[str, Any] = {
                 "201": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "stored"),
                 "200": _json({"type": "object", "properties": {"reports": {"type": "array"}}}, "already stored"),
                 "400": _error("a malformed body"),
-                "413": _error("body too large"),
+                "413": _error(
+                    "the body is larger than MAILFLOW_MAX_BODY_BYTES, or its reports decompress to more than 20 MB"
+                ),
                 "422": _error(
                     "not a TLS report, a session count above 2^53, or a date outside 0001-01-02 to 9999-12-31 "
                     "(UTC); details[].field names the part"
