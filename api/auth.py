@@ -3,15 +3,19 @@
 Pure ASGI middleware. `/healthz`, `/readyz`, the dashboard, the API reference (`/docs`) and the GraphiQL
 page stay open (they are static pages whose requests carry the key); everything else needs
 `Authorization: Bearer <token>` (401 without a valid one). Each key has a token bucket (429 with
-Retry-After when it is empty). With authentication off (loopback only), every request acts as admin
-of the default organization.
+Retry-After when it is empty), and so has each client address for its failed authentications: once it is
+empty, a token that is not already known answers 429 without a database lookup. With authentication off
+(loopback only), every request acts as admin of the default organization.
 """
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
 import time
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,23 +40,43 @@ class Bucket:
 class Limiter:
     """A token bucket per key: `rate` per second, up to `burst` at once. Bounded in memory."""
 
-    def __init__(self, rate: int, burst: int) -> None:
+    def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
         self.burst = burst
-        self.buckets: OrderedDict[int, Bucket] = OrderedDict()
+        self.buckets: OrderedDict[Hashable, Bucket] = OrderedDict()
 
-    def wait(self, key_id: int, now: float) -> float:
-        """0 when the request may go ahead, else the seconds until it could."""
-        bucket = self.buckets.pop(key_id, None) or Bucket(self.burst, now)
+    def wait(self, key: Hashable, now: float, take: bool = True) -> float:
+        """0 when the request may go ahead (taking a token unless `take` is false), else the seconds
+        until it could."""
+        bucket = self.buckets.pop(key, None) or Bucket(self.burst, now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
         bucket.updated = now
-        self.buckets[key_id] = bucket
+        self.buckets[key] = bucket
         if len(self.buckets) > _CACHE_SIZE:
             self.buckets.popitem(last=False)
         if bucket.tokens >= 1:
-            bucket.tokens -= 1
+            if take:
+                bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+
+def client_address(scope: Scope) -> str:
+    """Who failed authentications are counted for: the client's address (behind a proxy, the one that
+    uvicorn's proxy headers give it); IPv6 by its /64, which one host can hold whole."""
+    client = scope.get("client")
+    return _counted_as(client[0] if client else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted_as(host: str) -> str:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _error(status: int, code: str, message: str, graphql: bool) -> tuple[int, bytes]:
@@ -79,8 +103,9 @@ class Authenticate:
     def __init__(self, app: ASGIApp, starlette: Any) -> None:
         self.app = app
         self.starlette = starlette  # app.state holds the shared state once the lifespan ran
-        self.cache: OrderedDict[bytes, tuple[Key | None, float]] = OrderedDict()
+        self.cache: OrderedDict[bytes, tuple[Key, float]] = OrderedDict()  # keys checked lately
         self.limiter: Limiter | None = None
+        self.failures: Limiter | None = None  # failed authentications per client address
 
     def _is_open(self, scope: Scope) -> bool:
         path = scope["path"]
@@ -91,15 +116,17 @@ class Authenticate:
             return b"text/html" in accept  # the GraphiQL page itself; its queries carry the key
         return False
 
+    def _remembered(self, token: str) -> Key | None:
+        cached = self.cache.get(digest(token))
+        return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
     async def _key(self, token: str, ttl: int) -> Key | None:
-        hashed = digest(token)
-        now = time.monotonic()
-        cached = self.cache.get(hashed)
-        if cached is not None and cached[1] > now:
-            return cached[0]
+        key = self._remembered(token)
+        if key is not None:
+            return key
         key = await find_key(self.starlette.state.mailflow.db.system, token)
-        if ttl:
-            self.cache[hashed] = (key, now + ttl)
+        if ttl and key is not None:  # tokens that fail are not kept: a stream of them would push keys out
+            self.cache[digest(token)] = (key, time.monotonic() + ttl)
             if len(self.cache) > _CACHE_SIZE:
                 self.cache.popitem(last=False)
         return key
@@ -121,6 +148,16 @@ class Authenticate:
             message = "an API key is required: Authorization: Bearer <token>"
             await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [(b"www-authenticate", b"Bearer")])
             return
+        if self.failures is None:
+            self.failures = Limiter(settings.auth_failures_per_minute / 60, settings.auth_failures_per_minute)
+        address = client_address(scope)
+        failed_before = address in self.failures.buckets
+        blocked = self.failures.wait(address, time.monotonic(), take=False) if failed_before else 0.0
+        if blocked and self._remembered(token.strip()) is None:  # only a key already proved goes on: no lookup
+            message = "too many failed authentications from this address; retry later"
+            retry = (b"retry-after", str(math.ceil(blocked)).encode())
+            await _send(send, *_error(429, "RATE_LIMITED", message, graphql), [retry])
+            return
         try:
             key = await self._key(token.strip(), settings.key_cache_seconds)
         except UNAVAILABLE:
@@ -128,6 +165,7 @@ class Authenticate:
             await _send(send, *_error(503, "SERVICE_UNAVAILABLE", message, graphql), [(b"retry-after", b"1")])
             return
         if key is None:
+            self.failures.wait(address, time.monotonic())
             message = "the API key is not valid or was revoked"
             challenge = (b"www-authenticate", b'Bearer error="invalid_token"')
             await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [challenge])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -19,10 +20,12 @@ from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
 from api.ingest import Batch, Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
 from db.connectors import list_connectors
+from db.insights import Scope
 from db.messages import Stored, retained_from, store_messages
 from db.tls_reports import store_report
 
 BATCH_SIZE = 10_000
+log = logging.getLogger("mailflow.feed")
 
 
 @dataclass
@@ -55,13 +58,26 @@ def ingest_warnings(expired: int, retention_days: int) -> list[str]:
     ]
 
 
+async def _evaluate_stored(state: AppState, scope: Scope, families: tuple[str, ...]) -> None:
+    """Evaluate insights after a store has committed. A failure here is logged, not raised: the answer
+    must say what was stored, and the periodic evaluation catches up."""
+    try:
+        await evaluate(state.pool, state.org_id, scope, families=families)
+    except Exception:
+        log.warning(
+            "insight evaluation after a store failed; the periodic evaluation will catch up",
+            exc_info=True,
+            extra={"fields": {"org_id": state.org_id}},
+        )
+
+
 async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     """Store a validated batch, then evaluate the insights of the connectors it fed, so that an insight
     it causes is visible as soon as the ingest answers."""
     keep_from = retained_from(state.settings.retention_days)
     stored = await store_messages(state.pool, state.org_id, batch, keep_from)
     if stored.accepted:
-        await evaluate(state.pool, state.org_id, batch.touched(), families=("connector",))
+        await _evaluate_stored(state, batch.touched(), ("connector",))
     return stored
 
 
@@ -80,7 +96,7 @@ async def store_tls_reports(state: AppState, reports: list[Report]) -> list[str]
         else:
             outcomes.append(STORED if await store_report(state.pool, state.org_id, report) else ALREADY_STORED)
     if STORED in outcomes:
-        await evaluate(state.pool, state.org_id, families=("tlsrpt",))
+        await _evaluate_stored(state, None, ("tlsrpt",))
     return outcomes
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 import orjson
 import strawberry
+from cross_web import HTTPException
 from graphql import (
     ASTValidationRule,
     DocumentNode,
@@ -185,7 +186,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     async def _answer(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
         direct = self._direct(scope, body)
         if direct is None:
-            await super().__call__(scope, receive, send)
+            await self._through_strawberry(scope, receive, send)
             return
         document, variables, operation_name = direct
         request = Request(scope, receive)
@@ -205,6 +206,23 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             result = GraphQLExecutionResult(None, [GraphQLError(str(exc), original_error=exc)])
         answer = orjson.dumps(await self.process_result(request, result))  # type: ignore[arg-type]
         await _send_json(send, 200, answer)
+
+    async def _through_strawberry(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's handling of an HTTP request, with a request it refuses (a body that is not JSON,
+        say) answered in the error shape instead of plain text."""
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            code = "BAD_REQUEST" if exc.status_code == 400 else "HTTP_ERROR"
+            error = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
+            response = Response(orjson.dumps(error), status_code=exc.status_code, media_type="application/json")
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson, as everywhere else: it refuses invalid UTF-8, lone surrogates and JSON nested deeper than
+        1,024 levels with a JSONDecodeError (the json module raised UnicodeDecodeError or RecursionError,
+        or let a lone surrogate through to fail later: 500s)."""
+        return orjson.loads(data)
 
     def _direct(self, scope: Scope, body: bytes) -> tuple[DocumentNode, dict[str, Any] | None, str | None] | None:
         """The document, variables and operation name of a request for the direct path, or None."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.attribution import Attributor
 from api.tls import tls_bucket
+from api.window import OUT_OF_RANGE, representable
 
 if TYPE_CHECKING:
     from db.connectors import Connector
@@ -218,6 +219,8 @@ def validate(
                     "received_at",
                     f"{str(raw_time)[:60]!r} is not an RFC 3339 time with an offset, e.g. 2026-11-27T09:00:00Z",
                 )
+        elif received_at.year in (1, 9999) and not representable(received_at):
+            problems.add(line, "received_at", f"{received_at.isoformat()} {OUT_OF_RANGE}")
         elif received_at > latest:
             problems.add(
                 line,

@@ -47,16 +47,20 @@ async def summary(app: AppState) -> tuple[Window, dict[str, Counts]]:
     return window, await count_messages_by_direction(app.pool, app.org_id, window)
 
 
+def _id_argument(value: str | int, name: str, what: str) -> int:
+    # ASCII digits only: int() also takes " 1", "1_0", and digits of other scripts
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:  # ids are bigints
+        raise bad_argument(name, f"{value!r} is not {what}")
+    return int(text)
+
+
 def connector_id_argument(value: str | int | None, name: str = "connector") -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise bad_argument(name, f"{value!r} is not a connector id") from None
-    if not 0 <= number < 2**63:  # ids are bigints
-        raise bad_argument(name, f"{value!r} is not a connector id")
-    return number
+    return None if value is None else _id_argument(value, name, "a connector id")
+
+
+def insight_id_argument(value: str | int, name: str = "id") -> int:
+    return _id_argument(value, name, "an insight id")
 
 
 async def tls_breakdown(

@@ -215,8 +215,8 @@ class Mutation:
 
     @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
     async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:
-        insight_id = reports.connector_id_argument(id, "id")
-        return Insight.of(await insights.dismiss(app_state(info, "admin"), insight_id or 0, reason))
+        insight_id = reports.insight_id_argument(id)
+        return Insight.of(await insights.dismiss(app_state(info, "admin"), insight_id, reason))
 
     @strawberry.mutation(description="Change rule thresholds (null keeps a value) and the window; re-evaluates.")
     async def update_insight_thresholds(

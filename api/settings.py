@@ -126,6 +126,14 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_RATE_BURST", "rate_burst", "200", "Requests a key may send at once above its rate.", _positive_int
     ),
     Setting(
+        "MAILFLOW_AUTH_FAILURES_PER_MINUTE",
+        "auth_failures_per_minute",
+        "60",
+        "Failed authentications allowed per client address (IPv6: per /64) per minute, at most this many at once; "
+        "above it, 429 with Retry-After and no database lookup for unknown tokens.",
+        _positive_int,
+    ),
+    Setting(
         "MAILFLOW_KEY_CACHE_SECONDS",
         "key_cache_seconds",
         "5",
@@ -187,6 +195,7 @@ class Settings:
     auth: bool = True
     rate_limit: int = 100
     rate_burst: int = 200
+    auth_failures_per_minute: int = 60
     key_cache_seconds: int = 5
     statement_timeout_ms: int = 10000
     graphql_max_depth: int = 10

@@ -27,6 +27,27 @@ UTC_ZONES = frozenset(
 )  # fmt: skip
 
 
+# The moments an argument or a record may name: a day inside Python's years 1 to 9999 on either side, so
+# that no time zone offset (under a day) or window arithmetic takes a moment out of them.
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 31, tzinfo=UTC)
+OUT_OF_RANGE = f"is outside {EARLIEST.date()} to {LATEST.date()} (UTC)"
+
+
+def representable(moment: datetime) -> bool:
+    """Whether `moment` (with an offset) lies from EARLIEST to LATEST."""
+    try:
+        return EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except OverflowError:  # its offset takes it past year 1 or 9999
+        return False
+
+
+def checked(moment: datetime, argument: str) -> datetime:
+    if not representable(moment):
+        raise bad_argument(argument, f"{moment.isoformat()} {OUT_OF_RANGE}")
+    return moment
+
+
 @dataclass(frozen=True)
 class Window:
     start: datetime  # inclusive, a whole UTC hour
@@ -71,7 +92,7 @@ def parse_moment(text: str, argument: str, tz: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise bad_argument(argument, f"{text!r} is not an RFC 3339 time or a YYYY-MM-DD date") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    return checked(moment if moment.tzinfo else moment.replace(tzinfo=tz), argument)
 
 
 def current_time() -> datetime:
@@ -90,13 +111,18 @@ def make_window(
 ) -> Window:
     tz_name = "UTC" if time_zone is None else time_zone
     tz = zone(tz_name)
-    if start is not None and start.tzinfo is None:
-        start = start.replace(tzinfo=tz)
-    if end is not None and end.tzinfo is None:
-        end = end.replace(tzinfo=tz)
+    if start is not None:
+        start = checked(start if start.tzinfo else start.replace(tzinfo=tz), "from")
+    if end is not None:
+        end = checked(end if end.tzinfo else end.replace(tzinfo=tz), "to")
     default = last_days(now=now)
     end_hour = _hour(end) if end is not None else default.end
-    start_hour = _hour(start) if start is not None else end_hour - timedelta(days=DEFAULT_DAYS)
+    if start is not None:
+        start_hour = _hour(start)
+    elif end_hour - EARLIEST >= timedelta(days=DEFAULT_DAYS):
+        start_hour = end_hour - timedelta(days=DEFAULT_DAYS)
+    else:
+        raise bad_argument("to", f"without `from`, must be {DEFAULT_DAYS} days or more after {EARLIEST.date()}")
     if start_hour >= end_hour:
         raise bad_argument("from", "must be before `to` (bounds are whole hours, rounded down)")
     if end_hour - start_hour > timedelta(days=MAX_DAYS):

@@ -74,8 +74,8 @@ async def report_days(
         {
             "day": r["day"].isoformat(),
             "policy_domain": r["policy_domain"] or None,
-            "successful": r["successful"],
-            "failed": r["failed"],
+            "successful": int(r["successful"]),  # numeric sums
+            "failed": int(r["failed"]),
             "reports": r["reports"],
             "failures": r["failures"],
         }
@@ -135,8 +135,8 @@ async def list_tls_reports(
             "from": r["start_at"],
             "to": r["end_at"],
             "policy_domains": list(r["policy_domains"]),
-            "successful": r["successful"],
-            "failed": r["failed"],
+            "successful": int(r["successful"]),  # numeric sums
+            "failed": int(r["failed"]),
         }
         for r in shown
     ]

@@ -113,7 +113,7 @@ class EximParser(CountedParser):
         self, number: int, when: datetime, exim_id: str, sender: str, fields: dict[str, str], host: re.Match[str] | None
     ) -> Result:
         size = fields.get("S")
-        size_bytes = int(size) if size and size.isdigit() else None
+        size_bytes = int(size) if size and size.isascii() and size.isdigit() and len(size) <= 18 else None
         message_id = fields.get("id")
         self.message_ids[exim_id] = (message_id, size_bytes)
         if len(self.message_ids) > _CACHE:

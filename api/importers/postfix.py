@@ -52,12 +52,12 @@ _DATA = re.compile(r"\b(?:data|bdat)=(\d+)")
 _CLEANUP_REJECT = re.compile(rf"^{_Q}: (?:milter-reject|reject): ")
 _CONNECT = re.compile(r"^connect from ([^\[\s]*)\[([^\]]+)\]")
 _DISCONNECT = re.compile(r"^disconnect from ([^\[\s]*)\[([^\]]+)\](.*)$")
-_STARTTLS = re.compile(r"\bstarttls=(\d+)")
+_STARTTLS = re.compile(r"\bstarttls=([0-9]+)")
 _SETUP_TLS = re.compile(r"^setting up TLS connection from")
 _CLIENT = re.compile(rf"^{_Q}: client=([^\[\s]*)\[([^\]]+)\]")
 _MESSAGE_ID = re.compile(rf"^{_Q}: message-id=<?([^>\s]*)>?")
 _ADDRESS = r"(?:<([^>]*)>|([^,\s<>]*))"  # <user@example.com>, or bare as spreadsheets leave it
-_FROM = re.compile(rf"^{_Q}: from={_ADDRESS},(?: size=(\d+))?")
+_FROM = re.compile(rf"^{_Q}: from={_ADDRESS},(?: size=([0-9]+))?")
 _DELIVERY = re.compile(
     rf"^{_Q}: to={_ADDRESS},(?: orig_to=(?:<[^>]*>|[^,\s<>]*),)? relay=([^,\s]+),(?: conn_use=(\d+),)?"
     r".*?\bstatus=(\w+)"
@@ -205,7 +205,7 @@ class PostfixParser(CountedParser):
                 if ending is not None:
                     tail = match.group(3)
                     counters = _STARTTLS.search(tail)
-                    if counters and int(counters.group(1)) > 0:
+                    if counters and counters.group(1).strip("0"):  # not 0 (without int() of 5,000 digits)
                         ending.starttls = True
                     ending.counted = "commands=" in tail
                     if ending.counted:
@@ -266,7 +266,9 @@ class PostfixParser(CountedParser):
             return NONE, NOT_UNDERSTOOD
         if "from=" in msg and (match := _FROM.match(msg)):
             size = match.group(4)
-            self.senders.remember(match.group(1), (match.group(2) or match.group(3), int(size) if size else None))
+            self.senders.remember(
+                match.group(1), (match.group(2) or match.group(3), int(size) if size and len(size) <= 18 else None)
+            )
             return USED
         if msg.endswith(": removed") and _REMOVED.match(msg):
             # what is known of the queue ID stays (bounded): smtpd may log its session's end after this

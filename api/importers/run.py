@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from api.errors import PayloadTooLarge
 from api.importers.exim import EximParser
 from api.importers.lines import NOT_UNDERSTOOD, SHOWN_LINES
 from api.importers.postfix import PostfixParser
@@ -120,12 +121,67 @@ class Tally:
         return out
 
 
+# A mail log compresses 10 to 20 times, a JSON file rarely 100 times; a gzip bomb about 1,000 times. Files
+# may be large, so a `.gz` is not capped in size: it may inflate to MAX_RATIO times what was read of it
+# (after the first RATIO_FREE_BYTES), and stops with an error beyond.
+MAX_RATIO = 200
+RATIO_FREE_BYTES = 64 * 1024 * 1024
+
+
+class _Counted(io.RawIOBase):
+    """A stream that counts the bytes read from it."""
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self.source = source
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.source.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self.source.close()
+        super().close()
+
+
+class _RatioCapped(io.RawIOBase):
+    """A gzip stream that refuses to inflate past MAX_RATIO times its compressed bytes."""
+
+    def __init__(self, name: str, source: IO[bytes]) -> None:
+        self.name = name
+        self.compressed = _Counted(source)
+        self.inflated = gzip.GzipFile(fileobj=self.compressed)
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self.inflated.readinto(buffer)
+        self.count += n
+        if self.count > RATIO_FREE_BYTES + MAX_RATIO * self.compressed.count:
+            raise PayloadTooLarge(
+                f"inflates to more than {MAX_RATIO} times its compressed size: not a log or a report (a gzip bomb?)"
+            )
+        return n
+
+    def close(self) -> None:
+        self.inflated.close()
+        self.compressed.close()
+        super().close()
+
+
 def open_input(name: str) -> IO[bytes]:
-    """A file (or stdin for `-`), read through gzip when it is compressed."""
+    """A file (or stdin for `-`), read through gzip when it is compressed (see MAX_RATIO)."""
     raw: Any = sys.stdin.buffer if name == "-" else open(name, "rb")  # noqa: SIM115
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(raw)
     if buffered.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=buffered)  # type: ignore[return-value]
+        return io.BufferedReader(_RatioCapped(name, buffered), buffer_size=1 << 17)
     return buffered
 
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import gzip
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,8 +14,13 @@ from typing import Any
 import orjson
 
 from api.errors import ValidationFailed
+from api.gunzip import NotGzip, gunzip
+from api.window import OUT_OF_RANGE, representable
 
 MAX_BYTES = 20 * 1024 * 1024
+# The most sessions a count, a policy's failure details or a whole report may add up to (JSON's safe
+# integers): a report's own sums stay far from a bigint's maximum; sums over many reports are numeric.
+MAX_SESSIONS = 2**53
 
 
 MxHost = str | list[str] | None
@@ -75,16 +78,23 @@ def _text(value: Any) -> str | None:
     if value is None:
         return None
     text = str(value).strip() if not isinstance(value, (dict, list)) else orjson.dumps(value).decode()
-    return text or None
+    return text.replace("\x00", "") or None  # PostgreSQL stores no NUL
 
 
-def _count(value: Any) -> int:
+def _count(value: Any, where: str) -> int:
+    """A session count: tolerant of what is no count at all (0), but a number beyond MAX_SESSIONS or in
+    digits other than ASCII is refused, naming the field."""
     if isinstance(value, bool):
         return 0
-    if isinstance(value, int):
-        return max(value, 0)
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+        text = value.strip()
+        if not text.isascii():
+            raise _invalid(where, f"{text[:20]!r} is not a count in ASCII digits")
+        value = int(text) if len(text) <= 20 else MAX_SESSIONS + 1
+    if isinstance(value, int):
+        if value > MAX_SESSIONS:
+            raise _invalid(where, f"is more than {MAX_SESSIONS} sessions")
+        return max(value, 0)
     return 0
 
 
@@ -92,7 +102,8 @@ def _texts(value: Any) -> list[str]:
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
-    return [str(v).strip() for v in items if str(v).strip()]
+    texts = (str(v).replace("\x00", "").strip() for v in items)
+    return [t for t in texts if t]
 
 
 def _as_given(value: Any) -> MxHost:
@@ -109,6 +120,8 @@ def _time(value: Any, where: str) -> datetime:
         raise _invalid(where, f"{value!r} is not an RFC 3339 time") from None
     if moment.tzinfo is None:
         raise _invalid(where, "has no time zone offset")
+    if not representable(moment):
+        raise _invalid(where, f"{moment.isoformat()} {OUT_OF_RANGE}")
     return moment
 
 
@@ -133,18 +146,22 @@ def parse_report(data: Any) -> Report:
             raise _invalid(f"policies[{n}]", "must be an object")
         policy: dict[str, Any] = item["policy"] if isinstance(item.get("policy"), dict) else {}
         summary: dict[str, Any] = item["summary"] if isinstance(item.get("summary"), dict) else {}
+        where = f"policies[{n}].summary"
+        details = item.get("failure-details") or []
         failures = [
             Failure(
                 result_type=_text(d.get("result-type")) or "unspecified",
                 sending_mta_ip=_text(d.get("sending-mta-ip")),
                 receiving_mx_hostname=_text(d.get("receiving-mx-hostname")),
                 receiving_ip=_text(d.get("receiving-ip")),
-                failed_sessions=_count(d.get("failed-session-count")),
+                failed_sessions=_count(
+                    d.get("failed-session-count"), f"policies[{n}].failure-details[{m}].failed-session-count"
+                ),
                 failure_reason_code=_text(d.get("failure-reason-code")),
                 additional_information=_text(d.get("additional-information") or d.get("additional-info-uri")),
                 receiving_mx_helo=_text(d.get("receiving-mx-helo")),
             )
-            for d in (item.get("failure-details") or [])
+            for m, d in enumerate(details if isinstance(details, list) else [])
             if isinstance(d, dict)
         ]
         policies.append(
@@ -153,13 +170,19 @@ def parse_report(data: Any) -> Report:
                 policy_domain=(_text(policy.get("policy-domain")) or "").lower() or None,
                 policy_string=_texts(policy.get("policy-string")),
                 mx_hosts=_texts(policy.get("mx-host")) + _texts(policy.get("mx-host-pattern")),
-                successful=_count(summary.get("total-successful-session-count")),
-                failed=_count(summary.get("total-failure-session-count")),
+                successful=_count(
+                    summary.get("total-successful-session-count"), f"{where}.total-successful-session-count"
+                ),
+                failed=_count(summary.get("total-failure-session-count"), f"{where}.total-failure-session-count"),
                 failures=failures,
                 mx_host=_as_given(policy.get("mx-host")),
                 mx_host_pattern=_as_given(policy.get("mx-host-pattern")),
             )
         )
+        if policies[-1].detailed > MAX_SESSIONS:
+            raise _invalid(f"policies[{n}].failure-details", f"add up to more than {MAX_SESSIONS} sessions")
+    if sum(p.successful + p.failed for p in policies) > MAX_SESSIONS:
+        raise _invalid("policies", f"count more than {MAX_SESSIONS} sessions in all")
     return Report(
         organization_name=_text(data.get("organization-name")) or "unknown",
         report_id=report_id,
@@ -170,23 +193,39 @@ def parse_report(data: Any) -> Report:
     )
 
 
-def _json(payload: bytes) -> Any:
-    if payload[:2] == b"\x1f\x8b":  # gzip: a `.gz` may also hold plain JSON, so look at the bytes
+class _Budget:
+    """What the reports of one input may decompress to, together."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def gunzip(self, payload: bytes) -> bytes:
+        too_large = f"the TLS report(s) decompress to more than {self.limit} bytes"
         try:
-            payload = gzip.decompress(payload)
-        except (OSError, EOFError, zlib.error):
+            out = gunzip(payload, self.left, too_large)
+        except NotGzip:
             raise _invalid("report", "is not valid gzip") from None
+        self.left -= len(out)
+        return out
+
+
+def _json(payload: bytes, budget: _Budget) -> Any:
+    if payload[:2] == b"\x1f\x8b":  # gzip: a `.gz` may also hold plain JSON, so look at the bytes
+        payload = budget.gunzip(payload)
     try:
         return orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise _invalid("report", f"is not JSON (line {exc.lineno}: {exc.msg})") from None
 
 
-def decode(data: bytes) -> list[Report]:
-    """The reports in a file or request body: JSON, gzip'd JSON, or an e-mail carrying them."""
+def decode(data: bytes, limit: int = MAX_BYTES) -> list[Report]:
+    """The reports in a file or request body: JSON, gzip'd JSON, or an e-mail carrying them. What gzip
+    holds may decompress to `limit` bytes in all, not more (413)."""
+    budget = _Budget(limit)
     stripped = data.lstrip()
     if stripped[:1] in (b"{", b"[") or data[:2] == b"\x1f\x8b":
-        return [parse_report(_json(data))]
+        return [parse_report(_json(data, budget))]
     message = email.message_from_bytes(data, policy=email.policy.default)
     reports = []
     for part in message.walk():
@@ -195,7 +234,7 @@ def decode(data: bytes) -> list[Report]:
         if kind in ("application/tlsrpt+gzip", "application/tlsrpt+json") or name.endswith((".json", ".json.gz")):
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload:
-                reports.append(parse_report(_json(payload)))
+                reports.append(parse_report(_json(payload, budget)))
     if not reports:
         raise _invalid("report", "found no JSON, gzip or e-mail with an application/tlsrpt+gzip or +json part")
     return reports

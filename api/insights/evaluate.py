@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,9 @@ from db import insights as store
 from db.connectors import list_connectors
 from db.pool import Database, TenantPool
 from db.reports import share
+
+log = logging.getLogger("mailflow.insights")
+BIGINT_MAX = 2**63 - 1  # what an insight's figures hold
 
 
 async def load_settings(db: Any, org_id: int) -> InsightSettings:
@@ -43,7 +47,7 @@ async def _tls_report_firing(conn: Any, org_id: int, start: datetime, end: datet
     """The policy domains whose reported failure share reaches the rule's threshold (inbound, internet)."""
     firing = []
     for row in await store.tls_report_sessions(conn, org_id, start, end):
-        sessions, failed = row["sessions"], row["failed"]
+        sessions, failed = int(row["sessions"]), int(row["failed"])  # numeric sums: beyond a bigint too
         if sessions >= rule.min_messages and sessions and 100 * failed >= rule.threshold * sessions:
             firing.append(store.Firing(rule.name, "inbound", 0, sessions, failed, row["policy_domain"]))
     return firing
@@ -84,6 +88,8 @@ async def evaluate(
             seen.add(key)
             rule = settings.rules[f.rule]
             pct = share(f.messages, f.volume)
+            # the insight keeps figures beyond a bigint (sums of TLS reports' sessions) as its maximum
+            messages, volume = min(f.messages, BIGINT_MAX), min(f.volume, BIGINT_MAX)
             connector = f.subject or names.get((f.direction, f.connector_id), "a connector")
             description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
             old = latest.get(key)
@@ -100,15 +106,15 @@ async def evaluate(
                     action=action,
                     severity=rule.severity,
                     share=pct,
-                    messages=f.messages,
-                    volume=f.volume,
+                    messages=messages,
+                    volume=volume,
                     threshold=rule.threshold,
                 )
                 continue
             figures_changed = (float(old["share"]), old["messages"], old["volume"]) != (
                 pct,
-                f.messages,
-                f.volume,
+                messages,
+                volume,
             )
             status = old["status"] if is_open else "active"
             kind = None if is_open and status == "dismissed" else "reopened" if not is_open else "updated"
@@ -121,8 +127,8 @@ async def evaluate(
                 description=description,
                 action=action,
                 share=pct,
-                messages=f.messages,
-                volume=f.volume,
+                messages=messages,
+                volume=volume,
                 threshold=rule.threshold,
                 detected=True,
                 resolve=False,
@@ -159,9 +165,18 @@ async def evaluate(
 
 
 async def evaluate_all(db: Database, now: datetime | None = None) -> dict[str, int]:
-    """The periodic evaluation: every organization, every connector (the window slides with time)."""
+    """The periodic evaluation: every organization, every connector (the window slides with time). An
+    organization whose evaluation fails is logged and skipped: it never stops the others'."""
     totals: dict[str, int] = defaultdict(int)
     for org_id in await store.organization_ids(db.system):
-        for kind, n in (await evaluate(db.for_org(org_id), org_id, None, now)).items():
+        try:
+            changes = await evaluate(db.for_org(org_id), org_id, None, now)
+        except Exception:
+            log.exception(
+                "insight evaluation failed for an organization; the others go on", extra={"fields": {"org_id": org_id}}
+            )
+            totals["failed"] += 1
+            continue
+        for kind, n in changes.items():
             totals[kind] += n
     return dict(totals)

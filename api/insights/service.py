@@ -19,7 +19,7 @@ STATUSES = {
     "dismissed": ["dismissed"],
     "all": ["active", "resolved", "dismissed"],
 }
-_CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
+_CURSOR = re.compile(r"([0-9]{1,20})-([0-9]{1,19})")  # an xid8, an event id (bigint)
 MAX_LIMIT = 5000
 
 
@@ -68,8 +68,8 @@ async def update_settings(app: AppState, body: Any) -> InsightSettings:
 def parse_cursor(text: str | None) -> tuple[int, int]:
     if text is None:
         return 0, 0
-    match = _CURSOR.match(text)
-    if not match:
+    match = _CURSOR.fullmatch(text)
+    if not match or int(match.group(1)) >= 2**64 or int(match.group(2)) >= 2**63:
         raise bad_argument("after", f"{text!r} is not a cursor (pass the `next` value of the previous page)")
     return int(match.group(1)), int(match.group(2))
 
@@ -77,7 +77,7 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
 def parse_limit(text: str | None) -> int:
     if text is None:
         return 1000
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
         raise bad_argument("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
     return int(text)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +12,7 @@ from starlette.responses import Response
 from api.cache import Entry, cache_key
 from api.context import AppState
 from api.errors import BadRequest, Forbidden, NotFound, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
+from api.gunzip import NotGzip, gunzip
 
 
 class JSON(Response):
@@ -80,24 +80,10 @@ def _too_large(limit: int) -> PayloadTooLarge:
 
 def _gunzip(data: bytes, limit: int) -> bytes:
     """Decompress gzip (several members too) without ever holding more than `limit` bytes."""
-    out = bytearray()
-    while data:
-        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        try:
-            out += inflater.decompress(data, limit + 1 - len(out))
-            if len(out) > limit:
-                raise _too_large(limit)
-            if inflater.unconsumed_tail:  # more output waits: it cannot fit
-                raise _too_large(limit)
-            out += inflater.flush()
-        except zlib.error as exc:
-            raise BadRequest(f"the body is not valid gzip: {exc}") from None
-        if len(out) > limit:
-            raise _too_large(limit)
-        if not inflater.eof:
-            raise BadRequest("the gzip body is truncated")
-        data = inflater.unused_data
-    return bytes(out)
+    try:
+        return gunzip(data, limit, _too_large(limit).message)
+    except NotGzip as exc:
+        raise BadRequest(f"the body is {exc}") from None
 
 
 async def read_json(request: Request) -> Any:
@@ -116,7 +102,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     if encoding not in ("identity", "gzip", "x-gzip"):
         raise UnsupportedMediaType(f"Content-Encoding {encoding!r} is not supported (use gzip or none)")
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     chunks = bytearray()
     async for chunk in request.stream():

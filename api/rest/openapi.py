@@ -37,7 +37,11 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None) ->
 
 
 _WINDOW = [
-    _query("from", "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour"),
+    _query(
+        "from",
+        "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour; from "
+        "0001-01-02 to 9999-12-31 (UTC), as `to`",
+    ),
     _query("to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"),
     _query("time_zone", "IANA time zone for days (default UTC)"),
 ]
@@ -61,7 +65,7 @@ _RETENTION = {
 _COMMON_ERRORS = {
     "401": _error("no API key, or one that is not valid"),
     "403": _error("the key's role does not allow this"),
-    "429": _error("too many requests for this key; see Retry-After"),
+    "429": _error("too many requests for this key, or failed authentications from this address; see Retry-After"),
     "503": _error("the database is unavailable or took too long"),
 }
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
@@ -660,8 +664,13 @@ _PATHS: dict[str, Any] = {
                 "201": _json(_STORED_REPORTS, "at least one report stored"),
                 "200": _json(_STORED_REPORTS, "nothing new stored (already stored, or older than the retention)"),
                 "400": _error("a malformed body"),
-                "413": _error("body too large"),
-                "422": _error("not a TLS report; details[].field names the missing part"),
+                "413": _error(
+                    "the body is larger than MAILFLOW_MAX_BODY_BYTES, or its reports decompress to more than 20 MB"
+                ),
+                "422": _error(
+                    "not a TLS report, a session count above 2^53, or a date outside 0001-01-02 to 9999-12-31 "
+                    "(UTC); details[].field names the part"
+                ),
                 **_COMMON_ERRORS,
             },
         },

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.factories import add_connector
 from tests.graphql.helpers import gql
@@ -64,3 +65,11 @@ async def test_dismiss_and_thresholds(client: httpx.AsyncClient) -> None:
     assert bad["errors"][0]["extensions"]["details"][0]["field"] == "rules.nope"
     read = await gql(client, "{ insightSettings { windowDays } }")
     assert read["data"]["insightSettings"]["windowDays"] == 14
+
+
+@pytest.mark.parametrize("given", ["abc", "1_0", "-1", "99999999999999999999"])
+async def test_dismiss_names_a_bad_insight_id_as_one(client: httpx.AsyncClient, given: str) -> None:
+    body = await gql(client, 'mutation ($id: ID!) { dismissInsight(id: $id, reason: "x") { status } }', id=given)
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == f"id: {given!r} is not an insight id"

@@ -24,14 +24,14 @@ domains as (
            p.report_key, p.policy_domain, p.successful_sessions, p.failed_sessions
     from page g
     join tls_report_policies p on p.org_id = $1 and p.report_key = g.report_key
-    order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions + p.failed_sessions desc,
+    order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions::numeric + p.failed_sessions desc,
              p.failed_sessions desc, p.policy_no
 ),
 sums as (
     select report_key,
            coalesce(array_agg(policy_domain order by policy_domain) filter (where policy_domain is not null),
                     '{}') as policy_domains,
-           sum(successful_sessions)::bigint as successful, sum(failed_sessions)::bigint as failed
+           sum(successful_sessions) as successful, sum(failed_sessions) as failed
     from domains
     group by report_key
 )

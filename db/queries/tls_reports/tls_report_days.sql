@@ -4,6 +4,7 @@
 -- window. A sender reports the same sessions under every policy that applied to them (an `sts` and a `tlsa`
 -- policy for one domain), so a report's sessions for a domain count once: those of its policy for the domain
 -- with the most sessions (on a tie, the most failed, then the first listed), with that policy's failures.
+-- Sums stay numeric: many reports' counts can add up to more than a bigint.
 with policies as (
     select distinct on (p.report_key, coalesce(p.policy_domain, ''))
            (r.start_at at time zone 'UTC')::date as day, coalesce(p.policy_domain, '') as policy_domain,
@@ -12,17 +13,17 @@ with policies as (
     join tls_report_policies p on p.org_id = r.org_id and p.report_key = r.report_key
     where r.org_id = $1 and r.start_at >= $2 and r.start_at < $3
       and ($4::text is null or lower(p.policy_domain) = lower($4))
-    order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions + p.failed_sessions desc,
+    order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions::numeric + p.failed_sessions desc,
              p.failed_sessions desc, p.policy_no
 ),
 totals as (
-    select day, policy_domain, sum(successful_sessions)::bigint as successful, sum(failed_sessions)::bigint as failed,
+    select day, policy_domain, sum(successful_sessions) as successful, sum(failed_sessions) as failed,
            count(*)::bigint as reports
     from policies
     group by day, policy_domain
 ),
 by_type as (
-    select p.day, p.policy_domain, f.result_type, sum(f.failed_sessions)::bigint as sessions
+    select p.day, p.policy_domain, f.result_type, sum(f.failed_sessions) as sessions
     from policies p
     join tls_report_failures f on f.org_id = p.org_id and f.report_key = p.report_key and f.policy_no = p.policy_no
     group by p.day, p.policy_domain, f.result_type
