@@ -199,8 +199,10 @@ def validate(
             problems.add(line, sorted(unknown)[0], f"unknown field(s): {', '.join(sorted(unknown))}")
 
         message_id = record.get("message_id")
-        if not isinstance(message_id, str) or not message_id.strip():
+        if message_id is None:
             problems.add(line, "message_id", "is required (a non-empty string)")
+        elif not isinstance(message_id, str) or not message_id.strip():
+            problems.add(line, "message_id", "must be a non-empty string")
         elif len(message_id) > 1000:
             problems.add(line, "message_id", "is longer than 1000 characters")
         elif "\x00" in message_id:

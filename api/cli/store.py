@@ -63,13 +63,29 @@ async def load_demo(state: AppState) -> FeedSummary:
     return summary
 
 
+async def demo_key(db: Database, org_id: int, base: str) -> list[str]:
+    """A new admin key for the demo, and the lines that present it; the previous demo key is revoked, and
+    that is said."""
+    from api.demo import ORGANIZATION
+    from db.keys import create_key, revoke_keys_by_label
+
+    revoked = await revoke_keys_by_label(db.system, org_id, "demo")
+    token = await create_key(db.system, org_id, "admin", "demo")
+    again = " (the previous demo key is revoked)" if revoked else ""
+    return [
+        f"demo admin key for {ORGANIZATION}{again}, shown once (`mailflow keys create` makes more):",
+        f"  {token}",
+        f"  curl -H 'Authorization: Bearer {token}' {base}/api/v1/summary",
+        f"  dashboard, ready to use: {base}/#key={token}",
+    ]
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from api.app import create_app
     from api.demo import ORGANIZATION
     from api.logs import configure_logging
-    from db.keys import create_key, revoke_keys_by_label
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -94,15 +110,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         summary = await load_demo(AppState(settings=settings, db=db, org_id=org_id))
         print(f"demo data for {ORGANIZATION}: {summary.line()}", flush=True)
         if settings.auth:
-            revoked = await revoke_keys_by_label(db.system, org_id, "demo")
-            token = await create_key(db.system, org_id, "admin", "demo")
-            again = " (the previous demo key is revoked)" if revoked else ""
-            print(
-                f"demo admin key for {ORGANIZATION}{again}, shown once (`mailflow keys create` makes more):", flush=True
-            )
-            print(f"  {token}", flush=True)
-            print(f"  curl -H 'Authorization: Bearer {token}' {base}/api/v1/summary", flush=True)
-            print(f"  dashboard, ready to use: {base}/#key={token}", flush=True)
+            print("\n".join(await demo_key(db, org_id, base)), flush=True)
 
     # on the embedded PostgreSQL, a second serve on the same home refuses to start (api/home.py)
     claim = contextlib.nullcontext() if settings.database_url else serving(settings.home, base)

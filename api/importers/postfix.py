@@ -144,6 +144,7 @@ class Bounded(OrderedDict[str, Any]):
 class PostfixParser(CountedParser):
     def _begin(self) -> None:
         self.refused = Bounded()  # queue IDs cleanup refused (milter, header or body checks): never received
+        self.removed = Bounded()  # queue IDs of open smtpd sessions -> whether qmgr has removed them already
         self.connections: dict[tuple[str | None, str | None, str | None], Connection] = {}
         self.message_ids = Bounded()
         self.senders = Bounded()
@@ -179,10 +180,19 @@ class PostfixParser(CountedParser):
             return NONE
         received = [m for m in conn.messages if m.queue_id not in self.refused]
         self.not_received += len(conn.messages) - len(received)
+        records: Records = NONE
         if conn.accepted == 0:  # the counters say no DATA succeeded: no message was received
             self.not_received += len(received)
-            return NONE
-        return [self._inbound_record(m, conn) for m in received]
+        else:
+            records = [self._inbound_record(m, conn) for m in received]
+        for m in conn.messages:
+            if self.removed.pop(m.queue_id, None):  # qmgr was done with it first: forget it now
+                self._forget(m.queue_id)
+        return records
+
+    def _forget(self, queue_id: str) -> None:
+        self.message_ids.pop(queue_id, None)
+        self.senders.pop(queue_id, None)
 
     # -- lines ---------------------------------------------------------------------------------------
 
@@ -220,6 +230,7 @@ class PostfixParser(CountedParser):
                     conn = self.connections[key] = Connection(starttls=listener(line.program) in IMPLICIT_TLS_LISTENERS)
                 submission = listener(line.program) is not None or "sasl_username=" in msg
                 conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls, submission))
+                self.removed.remember(queue_id, False)  # received in a session still open
                 return USED
             if " TLS connection " in msg and " from " in msg and (match := _TLS_FROM.match(msg)):
                 host, ip, version, cipher = match.groups()
@@ -235,6 +246,7 @@ class PostfixParser(CountedParser):
                 waiting = [m for m in current.messages if m.queue_id == "NOQUEUE"] if current else []
                 if current and waiting and (match := _PROXY_ACCEPT.match(msg)):
                     waiting[-1].queue_id = match.group(1)
+                    self.removed.remember(match.group(1), False)
                     return USED
                 if current and waiting and msg.startswith("proxy-reject"):
                     current.messages.remove(waiting[-1])
@@ -270,8 +282,12 @@ class PostfixParser(CountedParser):
                 match.group(1), (match.group(2) or match.group(3), int(size) if size and len(size) <= 18 else None)
             )
             return USED
-        if msg.endswith(": removed") and _REMOVED.match(msg):
-            # what is known of the queue ID stays (bounded): smtpd may log its session's end after this
+        if msg.endswith(": removed") and (match := _REMOVED.match(msg)):
+            queue_id = match.group(1)
+            if queue_id in self.removed:  # its smtpd session has not ended: forget it when it does
+                self.removed[queue_id] = True
+            else:
+                self._forget(queue_id)
             return USED
         return NONE, ("other Postfix line" if line.program or line.time else "not understood")
 

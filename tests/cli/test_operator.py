@@ -14,6 +14,9 @@ import orjson
 import pytest
 
 from api.cli import build_parser
+from api.cli.store import demo_key
+from db.organizations import ensure_organization
+from db.pool import Database
 from tests.cli.helpers import clean_env, free_port, mailflow
 from tests.factories import with_database
 
@@ -158,3 +161,13 @@ def test_a_dry_run_touches_no_database(tmp_path: Path) -> None:
     assert "5 records (dry run: nothing stored)" in dry.stdout
     assert "organization" not in dry.stdout
     assert not (tmp_path / "home").exists()
+
+
+async def test_serving_the_demo_again_says_it_revoked_the_previous_key(database: Database, pool: asyncpg.Pool) -> None:
+    org_id = await ensure_organization(pool, f"demo-key-{uuid.uuid4().hex[:8]}")
+    first = await demo_key(database, org_id, "http://127.0.0.1:8000")
+    assert "revoked" not in first[0]
+    second = await demo_key(database, org_id, "http://127.0.0.1:8000")
+    assert "(the previous demo key is revoked)" in second[0]
+    live = await pool.fetchval("select count(*) from api_keys where org_id = $1 and revoked_at is null", org_id)
+    assert live == 1
