@@ -15,10 +15,11 @@ from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
 from api.importers.run import Tally, log_records
-from api.importers.tlsrpt import Report
 from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
-from api.ingest import Batch, Prepared, connector_index, prepare, validate
+from api.ingest import Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
+from core.batch import Batch
+from core.tls_report import Report
 from db.connectors import list_connectors
 from db.insights import Scope
 from db.messages import Stored, retained_from, store_messages

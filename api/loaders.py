@@ -5,7 +5,7 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from api.context import AppState
-from api.window import Window
+from core.window import Window
 from db.reports import Counts, traffic_by_connector
 
 TrafficKey = tuple[int, str]  # (connector_id, direction); 0 is the internet without a connector

@@ -7,7 +7,9 @@ from datetime import datetime
 
 from api.context import AppState
 from api.errors import bad_argument
-from api.window import Window, directions, last_days, make_window
+from api.window import directions, last_days, make_window
+from core.errors import UnknownTimeZone
+from core.window import Window
 from db.connectors import connectors_by_id
 from db.messages import retained_from
 from db.reports import (
@@ -81,7 +83,10 @@ async def tls_breakdown(
         (found,) = await connectors_by_id(app.pool, app.org_id, [connector_id])
         if found is None:
             raise bad_argument(connector_argument, f"there is no connector {connector_id}")
-    return await count_messages_by_day(app.pool, app.org_id, window, chosen, connector_id)
+    try:
+        return await count_messages_by_day(app.pool, app.org_id, window, chosen, connector_id)
+    except UnknownTimeZone as exc:
+        raise bad_argument("time_zone", str(exc)) from None
 
 
 async def connector_table(
@@ -103,4 +108,7 @@ async def connector_table(
     if connector_type is not None and connector_type not in CONNECTOR_TYPES:
         raise bad_argument("connector_type", f"{connector_type!r} is not partner, on_premises or internet")
     window = make_window(start, end, time_zone)
-    return await connector_report(app.pool, app.org_id, window, chosen, connector_type, connector_name or None)
+    try:
+        return await connector_report(app.pool, app.org_id, window, chosen, connector_type, connector_name or None)
+    except UnknownTimeZone as exc:
+        raise bad_argument("time_zone", str(exc)) from None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from api.errors import bad_argument
+from core.window import Window
 
 DEFAULT_DAYS = 7
 MAX_DAYS = 90
@@ -20,15 +20,6 @@ DIRECTIONS = {
 }
 
 
-# zones whose days are UTC days
-UTC_ZONES = frozenset(
-    {"UTC", "Etc/UTC", "UCT", "Etc/UCT", "GMT", "Etc/GMT", "GMT0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "Zulu",
-     "Etc/Zulu", "Universal", "Etc/Universal", "Greenwich", "Etc/Greenwich"}
-)  # fmt: skip
-
-
-# The moments an argument or a record may name: a day inside Python's years 1 to 9999 on either side, so
-# that no time zone offset (under a day) or window arithmetic takes a moment out of them.
 EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, tzinfo=UTC)
 OUT_OF_RANGE = f"is outside {EARLIEST.date()} to {LATEST.date()} (UTC)"
@@ -46,28 +37,6 @@ def checked(moment: datetime, argument: str) -> datetime:
     if not representable(moment):
         raise bad_argument(argument, f"{moment.isoformat()} {OUT_OF_RANGE}")
     return moment
-
-
-@dataclass(frozen=True)
-class Window:
-    start: datetime  # inclusive, a whole UTC hour
-    end: datetime  # exclusive, a whole UTC hour
-    time_zone: str = "UTC"
-
-    def utc_days(self) -> tuple[datetime, datetime]:
-        """The whole UTC days inside the window, [first midnight, last midnight): what the daily rollups
-        can answer; the hours before and after come from the hourly rollups. Empty (at `end`) when the
-        window holds no whole UTC day."""
-        midnight = self.start.astimezone(UTC).replace(hour=0)
-        first = midnight if midnight == self.start else midnight + timedelta(days=1)
-        last = self.end.astimezone(UTC).replace(hour=0)
-        return (first, last) if first < last else (self.end, self.end)
-
-    def zone_days(self) -> tuple[datetime, datetime]:
-        """Like `utc_days`, for the connector report (grouped by day in the window's time zone): whole
-        UTC days only when the zone's days are UTC days, else none. (The breakdown takes `utc_days` in
-        any zone and moves the hours that fall on other zone days; see zone_day_moves in the migrations.)"""
-        return self.utc_days() if self.time_zone in UTC_ZONES else (self.end, self.end)
 
 
 @cache

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
-from api.ingest import Batch
+from core.batch import Batch
 from db import sql
 from db.insights import delete_events_before
 from db.pool import STAGING_COLUMNS, TenantPool

@@ -21,12 +21,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from api.settings import Settings
 from db.embedded import EmbeddedPostgres
 
 log = logging.getLogger("mailflow.database")
@@ -196,22 +196,22 @@ async def open_database(dsn: str, size: int = 10, statement_timeout_ms: int = 0)
     return database
 
 
-def embedded_server(settings: Settings) -> EmbeddedPostgres:
-    return EmbeddedPostgres(settings.home / "pgdata")
+def embedded_server(home: Path) -> EmbeddedPostgres:
+    return EmbeddedPostgres(home / "pgdata")
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[str]:
+def database(database_url: str, home: Path) -> Iterator[str]:
     """Yield the DSN to use: DATABASE_URL when set, else the embedded server (started if needed).
 
     Afterwards the embedded server is stopped only if this process started it and no other process
     uses it: a command run beside `serve` leaves serve's server running, and so does a `serve` that
     adopted a server it did not start.
     """
-    if settings.database_url:
-        yield settings.database_url
+    if database_url:
+        yield database_url
         return
-    server = embedded_server(settings)
+    server = embedded_server(home)
     try:
         yield server.start()
     finally:

@@ -7,8 +7,8 @@ from datetime import date
 
 import asyncpg
 
-from api.errors import bad_argument
-from api.window import Window
+from core.errors import UnknownTimeZone
+from core.window import Window
 from db import sql
 from db.connectors import Connector
 
@@ -59,7 +59,7 @@ async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asy
     try:
         return await sql.fetch(db, name, *args)
     except asyncpg.InvalidParameterValueError:  # a zone Python knows but this PostgreSQL does not
-        raise bad_argument("time_zone", "is not a time zone this database knows") from None
+        raise UnknownTimeZone("is not a time zone this database knows") from None
 
 
 async def count_messages_by_direction(db: sql.Executor, org_id: int, window: Window) -> dict[str, Counts]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from api.importers.tlsrpt import MxHost, Report
+from core.tls_report import MxHost, Report
 from db import sql
 from db.pool import TenantPool
 

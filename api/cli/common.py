@@ -48,7 +48,7 @@ def run_with_database(settings: Settings, work: Callable[[Database, list[str]], 
         finally:
             await db.close()
 
-    with database(settings) as dsn:
+    with database(settings.database_url, settings.home) as dsn:
         return asyncio.run(run(dsn))
 
 

@@ -114,7 +114,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
     # on the embedded PostgreSQL, a second serve on the same home refuses to start (api/home.py)
     claim = contextlib.nullcontext() if settings.database_url else serving(settings.home, base)
-    with claim, database(settings) as dsn:
+    with claim, database(settings.database_url, settings.home) as dsn:
 
         async def run_prepare() -> None:
             applied = await migrated(dsn)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,58 +15,12 @@ import orjson
 from api.errors import ValidationFailed
 from api.gunzip import NotGzip, gunzip
 from api.window import OUT_OF_RANGE, representable
+from core.tls_report import Failure, MxHost, Policy, Report
 
 MAX_BYTES = 20 * 1024 * 1024
 # The most sessions a count, a policy's failure details or a whole report may add up to (JSON's safe
 # integers): a report's own sums stay far from a bigint's maximum; sums over many reports are numeric.
 MAX_SESSIONS = 2**53
-
-
-MxHost = str | list[str] | None
-
-
-@dataclass
-class Failure:
-    result_type: str
-    sending_mta_ip: str | None
-    receiving_mx_hostname: str | None
-    receiving_ip: str | None
-    failed_sessions: int
-    failure_reason_code: str | None
-    additional_information: str | None
-    receiving_mx_helo: str | None = None
-
-
-@dataclass
-class Policy:
-    policy_type: str
-    policy_domain: str | None
-    policy_string: list[str]
-    mx_hosts: list[str]
-    successful: int
-    failed: int
-    failures: list[Failure] = field(default_factory=list)
-    # `mx-host` and `mx-host-pattern` as the report gave them: RFC 8460 shows a string, Google sends a list
-    mx_host: MxHost = None
-    mx_host_pattern: MxHost = None
-
-    @property
-    def detailed(self) -> int:
-        return sum(f.failed_sessions for f in self.failures)
-
-    @property
-    def mismatch(self) -> bool:
-        return bool(self.failures) and self.detailed != self.failed
-
-
-@dataclass
-class Report:
-    organization_name: str
-    report_id: str
-    start: datetime
-    end: datetime
-    contact_info: str | None
-    policies: list[Policy]
 
 
 def _invalid(where: str, message: str) -> ValidationFailed:

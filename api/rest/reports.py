@@ -17,7 +17,8 @@ from api.context import AppState
 from api.errors import BadUserInput, bad_argument
 from api.rest.http import JSON, state
 from api.tls import BUCKETS
-from api.window import Window, parse_moment, zone
+from api.window import parse_moment, zone
+from core.window import Window
 from db.reports import ConnectorRow, Counts
 
 CSV_COLUMNS = [

@@ -15,10 +15,12 @@ from starlette.responses import Response
 from api.context import AppState
 from api.errors import NotFound, bad_argument
 from api.feed import EXPIRED, STORED, store_tls_reports, tls_report_warnings
-from api.importers.tlsrpt import Report, decode
+from api.importers.tlsrpt import decode
 from api.rest.http import JSON, read_body, state
 from api.rest.reports import check_params, moments
-from api.window import Window, make_window
+from api.window import make_window
+from core.tls_report import Report
+from core.window import Window
 from db.tls_reports import Cursor, ReportPage, list_tls_reports, report_days, tls_report_by_id
 
 DEFAULT_LIMIT = 100

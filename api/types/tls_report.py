@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from api.importers.tlsrpt import MxHost
+from core.tls_report import MxHost
 
 
 @strawberry.type(description="`mx-host` or `mx-host-pattern` as the report gave it: one string or a list.")

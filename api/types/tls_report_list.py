@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from api.window import Window
+from core.window import Window
 from db.tls_reports import ReportPage
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from api.context import AppState
 from api.ingest import validate
-from api.window import Window
+from core.window import Window
 from db.connectors import create_connector
 from db.messages import prune, store_messages
 from db.reports import (
