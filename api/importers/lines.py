@@ -74,7 +74,8 @@ class CountedParser:
         """The records this line completes (most lines complete none); the line is counted as used or as
         skipped under its reason."""
         self.lines += 1
-        records, reason = self._read(number, text) if text.strip(EMPTY) else (NONE, "empty line")
+        empty = text[:1] in EMPTY and not text.strip(EMPTY)  # most lines start with a letter or digit
+        records, reason = (NONE, "empty line") if empty else self._read(number, text)
         if reason is None:
             self.used += 1
         else:

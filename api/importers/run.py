@@ -257,14 +257,20 @@ def make_parser(
 def _tallied(records: Iterable[tuple[int, dict[str, Any]]], tally: Tally) -> list[tuple[int, dict[str, Any]]]:
     """The records whose TLS version is understood, counted by direction and bucket."""
     out = []
+    first, last = tally.first, tally.last
     for number, record in records:
         bucket = tls_bucket(record["tls_version"])
         if bucket is None:
             tally.skipped[f"TLS version not understood ({record['tls_version']})"] += 1
             continue
         tally.messages[(record["direction"], bucket)] += 1
-        tally.saw(record["received_at"])
+        moment = record["received_at"]
+        if first is None or moment < first:
+            first = moment
+        if last is None or moment > last:
+            last = moment
         out.append((number, record))
+    tally.first, tally.last = first, last
     return out
 
 
