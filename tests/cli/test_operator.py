@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import orjson
@@ -171,3 +172,14 @@ async def test_serving_the_demo_again_says_it_revoked_the_previous_key(database:
     assert "(the previous demo key is revoked)" in second[0]
     live = await pool.fetchval("select count(*) from api_keys where org_id = $1 and revoked_at is null", org_id)
     assert live == 1
+
+
+def test_a_role_that_cannot_log_in_is_one_line(server_dsn: str) -> None:
+    parts = urlsplit(server_dsn)
+    nobody = urlunsplit(parts._replace(netloc=f"no_such_role_here@{parts.hostname or ''}:{parts.port or 5432}"))
+    if parts.hostname is None:  # the embedded server listens on a socket: name the role in the query
+        nobody = server_dsn.replace("postgres:@", "no_such_role_here:@", 1)
+    result = mailflow("migrate", env=clean_env(DATABASE_URL=nobody))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "no_such_role_here" in result.stderr

@@ -108,6 +108,13 @@ async def test_ndjson_reports_the_line_of_a_problem(client: httpx.AsyncClient, s
     assert response.json()["error"]["details"] == [
         {"line": 5, "field": "direction", "message": "'up' is not inbound, outbound or submission"}
     ]
+    malformed = orjson.dumps(message(5, message_id=123))
+    response = await client.post(
+        "/api/v1/messages", content=malformed, headers={"content-type": "application/x-ndjson"}
+    )
+    assert response.json()["error"]["details"] == [
+        {"line": 1, "field": "message_id", "message": "must be a non-empty string"}  # present, not "required"
+    ]
     good = b"\n".join(orjson.dumps(message(n)) for n in range(3)) + b"\n"
     response = await client.post("/api/v1/messages", content=good, headers={"content-type": "application/x-ndjson"})
     assert response.json() == {"accepted": 3, "duplicates": 0, "expired": 0, "warnings": []}
