@@ -11,6 +11,7 @@ from typing import Any
 from api.importers.syslog import YearGuess
 
 Records = Sequence[tuple[int, dict[str, Any]]]  # (line, record) pairs
+Server = tuple[str | None, str | None]  # (syslog host, instance such as postfix or postfix-out) of a line
 Result = tuple[Records, str | None]  # the records a line completes, and why it is skipped (None: used)
 NONE: Records = ()
 USED: Result = (NONE, None)
@@ -28,10 +29,10 @@ class CountedParser:
     (one line) and `_begin` (their own state) are each parser's own.
 
     `years` dates lines without a year; `default_time` lines without a time; `keep_local` keeps local
-    hops; `tls_logged` says whether the log shows TLS lines for each side (inbound, outbound): from a
-    scan of the whole file, else (stdin, --follow) what the lines so far show; `assume_no_tls` makes a
-    session without a TLS line `none` even where the log does not show TLS; `strict` refuses a delivery
-    line that is not understood."""
+    hops; `tls_logged` (per server: `tls_servers`) says whether the log shows TLS lines for each side
+    (inbound, outbound): from a scan of the whole file, else (stdin, --follow) what the lines so far
+    show; `assume_no_tls` makes a session without a TLS line `none` even where the log does not show
+    TLS; `strict` refuses a delivery line that is not understood."""
 
     def __init__(
         self,
@@ -41,11 +42,15 @@ class CountedParser:
         tls_logged: dict[str, bool] | None = None,
         assume_no_tls: bool = False,
         strict: bool = False,
+        tls_servers: dict[str, set[Server]] | None = None,
     ) -> None:
         self.years = years
         self.default_time = default_time
         self.keep_local = keep_local
         self.tls_logged = dict(tls_logged or {"inbound": False, "outbound": False})
+        # where the log shows TLS per server (host, instance): a central syslog holds servers configured
+        # apart, so one server's TLS lines say nothing of another's; None: judged for the whole log
+        self.tls_servers = tls_servers
         self.assume_no_tls = assume_no_tls
         self.strict = strict
         self.lines = 0
@@ -59,10 +64,12 @@ class CountedParser:
     def _begin(self) -> None:
         """The parser's own state."""
 
-    def _no_tls(self, side: str, known: bool = False) -> str:
-        """A session without a TLS line: `none` where the log could show TLS for this side and shows
-        none there (or `known` says so), else `unknown`, counted in `unlogged`."""
-        if known or self.tls_logged[side] or self.assume_no_tls:
+    def _no_tls(self, side: str, known: bool = False, server: Server | None = None) -> str:
+        """A session without a TLS line: `none` where the log could show TLS for this side (of this
+        server, when judged per server) and shows none there (or `known` says so), else `unknown`,
+        counted in `unlogged`."""
+        logged = self.tls_logged[side] if self.tls_servers is None else server in self.tls_servers[side]
+        if known or logged or self.assume_no_tls:
             return "none"
         self.unlogged[side] += 1
         return "unknown"

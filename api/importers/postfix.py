@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from api.importers.lines import NONE, NOT_UNDERSTOOD, USED, CountedParser, Records, Result
+from api.importers.lines import NONE, NOT_UNDERSTOOD, USED, CountedParser, Records, Result, Server
 from api.importers.syslog import parse_line, service
 
 _Q = r"([0-9A-Za-z]{5,20})"
@@ -88,6 +88,12 @@ _service = functools.lru_cache(maxsize=1024)(service)  # the few program names o
 
 
 @functools.lru_cache(maxsize=1024)
+def instance(program: str | None) -> str | None:
+    """The Postfix instance of a program name: postfix-out/smtp -> postfix-out (its own main.cf)."""
+    return program.split("/", 1)[0] if program else None
+
+
+@functools.lru_cache(maxsize=1024)
 def listener(program: str | None) -> str | None:
     """The master.cf service an smtpd runs as, when it is a client listener: postfix/submission/smtpd ->
     submission; postfix/smtps/smtpd -> smtps; None for the port 25 smtpd."""
@@ -123,6 +129,7 @@ class Inbound:
     ip: str
     tls: Tls | None
     submission: bool
+    server: Server  # the syslog host and Postfix instance that received it
 
 
 @dataclass
@@ -157,7 +164,7 @@ class PostfixParser(CountedParser):
         if m.tls is not None:
             version, cipher = m.tls.version, m.tls.cipher
         else:
-            version, cipher = ("TLS" if conn.starttls else self._no_tls("inbound", conn.counted)), None
+            version, cipher = ("TLS" if conn.starttls else self._no_tls("inbound", conn.counted, m.server)), None
         sender, size = self.senders.get(m.queue_id, (None, None))
         # a message a before-queue filter never named: its client, time and line identify it
         queue_id = m.queue_id if m.queue_id != "NOQUEUE" else f"NOQUEUE {m.ip} {m.time.isoformat()} {m.line}"
@@ -189,6 +196,12 @@ class PostfixParser(CountedParser):
             if self.removed.pop(m.queue_id, None):  # qmgr was done with it first: forget it now
                 self._forget(m.queue_id)
         return records
+
+    def _saw_tls(self, side: str, host: str | None, program: str | None) -> None:
+        """A TLS line of this side: the lines so far show it (stdin, --follow), for this server too."""
+        self.tls_logged[side] = True
+        if self.tls_servers is not None:
+            self.tls_servers[side].add((host, instance(program)))
 
     def _forget(self, queue_id: str) -> None:
         self.message_ids.pop(queue_id, None)
@@ -229,17 +242,18 @@ class PostfixParser(CountedParser):
                 if conn is None:
                     conn = self.connections[key] = Connection(starttls=listener(line.program) in IMPLICIT_TLS_LISTENERS)
                 submission = listener(line.program) is not None or "sasl_username=" in msg
-                conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls, submission))
+                server = (line.host, instance(line.program))
+                conn.messages.append(Inbound(number, queue_id, when, host, ip, conn.tls, submission, server))
                 self.removed.remember(queue_id, False)  # received in a session still open
                 return USED
             if " TLS connection " in msg and " from " in msg and (match := _TLS_FROM.match(msg)):
                 host, ip, version, cipher = match.groups()
                 self.connections.setdefault(key, Connection()).tls = Tls(host, ip, version, cipher)
-                self.tls_logged["inbound"] = True
+                self._saw_tls("inbound", line.host, line.program)
                 return USED
             if msg.startswith("setting up TLS connection from"):
                 self.connections.setdefault(key, Connection()).starttls = True
-                self.tls_logged["inbound"] = True
+                self._saw_tls("inbound", line.host, line.program)
                 return USED
             if msg.startswith("proxy-"):  # a before-queue content filter: NOQUEUE until it says
                 current = self.connections.get(key)
@@ -254,7 +268,7 @@ class PostfixParser(CountedParser):
                 return NONE, "other Postfix line"
         if " TLS connection " in msg:
             if svc in ("tlsproxy", "postscreen") and _TLS_FROM.match(msg):
-                self.tls_logged["inbound"] = True
+                self._saw_tls("inbound", line.host, line.program)
                 return NONE, "TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"
             if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
                 host, ip, port, version, cipher = match.groups()
@@ -262,7 +276,7 @@ class PostfixParser(CountedParser):
                 if svc != "tlsproxy":
                     self.smtp_tls[key] = tls
                 self.endpoint_tls.remember(f"{host.lower()}[{ip}]:{port or 25}", tls)
-                self.tls_logged["outbound"] = True
+                self._saw_tls("outbound", line.host, line.program)
                 return USED
         if ", relay=" in msg and (match := _DELIVERY.match(msg)):
             return self._delivery(number, when, svc, key, match)
@@ -317,7 +331,7 @@ class PostfixParser(CountedParser):
                     "message_id": f"{mid} to {recipient}",
                     "received_at": when,
                     "direction": "outbound",
-                    "tls_version": tls.version if tls else self._no_tls("outbound"),
+                    "tls_version": tls.version if tls else self._no_tls("outbound", server=(key[0], instance(key[1]))),
                     "cipher": tls.cipher if tls else None,
                     "sender": sender or None,
                     "recipient": recipient or None,

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from api.errors import PayloadTooLarge
 from api.importers.exim import EximParser
-from api.importers.lines import NOT_UNDERSTOOD, SHOWN_LINES
-from api.importers.postfix import PostfixParser
-from api.importers.syslog import YearGuess
+from api.importers.lines import NOT_UNDERSTOOD, SHOWN_LINES, Server
+from api.importers.postfix import PostfixParser, instance
+from api.importers.syslog import _MONTHS, YearGuess
 from api.tls import tls_bucket
 
 FORMATS = ("ndjson", "postfix", "exim", "tlsrpt")  # what `mailflow ingest --format` reads
@@ -225,6 +225,47 @@ def tls_lines_in(fmt: str, name: str) -> dict[str, bool]:
     return found
 
 
+def _server_of(head: bytes) -> Server:
+    """The syslog host and Postfix instance of a line, from what precedes its message: BSD
+    (`Mmm dd hh:mm:ss host prog[pid]:`), RFC 3339 (`stamp host prog[pid]:`), or none (message only)."""
+    fields = head.split(None, 5)
+    if head[:3].decode("latin-1") in _MONTHS and len(fields) >= 5:
+        host, program = fields[3], fields[4]
+    elif head[:1].isdigit() and len(fields) >= 3:
+        host, program = fields[1], fields[2]
+    else:
+        return (None, None)
+    name = program.split(b"[", 1)[0].rstrip(b":").decode("utf-8", "replace")
+    return host.decode("utf-8", "replace"), instance(name)
+
+
+def tls_servers_in(name: str) -> dict[str, set[Server]]:
+    """The servers (syslog host, Postfix instance) whose lines in this Postfix log show TLS, per side:
+    a central syslog holds servers configured apart (one may log TLS, another not)."""
+    found: dict[str, set[Server]] = {"inbound": set(), "outbound": set()}
+    with open_input(name) as stream:
+        carry = b""
+        while chunk := stream.read(_SCAN_CHUNK):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            whole, carry = (data[:cut], data[cut:]) if cut else (b"", data)
+            _collect_servers(whole, found)
+        _collect_servers(carry, found)
+    return found
+
+
+def _collect_servers(data: bytes, found: dict[str, set[Server]]) -> None:
+    for side, pattern in _TLS_LINES["postfix"].items():
+        seen = found[side]
+        at = 0
+        while match := pattern.search(data, at):
+            start = data.rfind(b"\n", 0, match.start()) + 1
+            seen.add(_server_of(data[start : match.start()]))
+            at = data.find(b"\n", match.end())
+            if at < 0:
+                break
+
+
 def _regular_file(name: str) -> bool:
     try:
         return name != "-" and stat.S_ISREG(os.stat(name).st_mode)
@@ -249,9 +290,13 @@ def make_parser(
     regular = _regular_file(name)
     modified = datetime.fromtimestamp(os.stat(name).st_mtime, tz) if regular and not live else None
     years = YearGuess(year, modified, tz)  # type: ignore[arg-type]
-    logged = tls_lines_in(fmt, name) if regular and not live else None
-    kind = EximParser if fmt == "exim" else PostfixParser
-    return kind(years, modified or datetime.now(tz), keep_local, logged, assume_no_tls, strict)
+    default_time = modified or datetime.now(tz)
+    if fmt == "exim":
+        logged = tls_lines_in(fmt, name) if regular and not live else None
+        return EximParser(years, default_time, keep_local, logged, assume_no_tls, strict)
+    # Postfix: judged per server (syslog host and instance), from the whole file or the lines so far
+    servers = tls_servers_in(name) if regular and not live else {"inbound": set(), "outbound": set()}
+    return PostfixParser(years, default_time, keep_local, None, assume_no_tls, strict, servers)
 
 
 def _tallied(records: Iterable[tuple[int, dict[str, Any]]], tally: Tally) -> list[tuple[int, dict[str, Any]]]:

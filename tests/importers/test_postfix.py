@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from api.importers.postfix import PostfixParser, parse_postfix
-from api.importers.run import tls_lines_in
+from api.importers.run import tls_servers_in
 from api.importers.syslog import YearGuess
 from api.tls import tls_bucket
 
@@ -24,7 +24,7 @@ def parse(path: Path, year: int = 2025, keep_local: bool = False) -> tuple[list[
         YearGuess(year, datetime(year, 12, 31, tzinfo=UTC)),
         datetime(year, 6, 1, tzinfo=UTC),
         keep_local,
-        tls_lines_in("postfix", str(path)),
+        tls_servers=tls_servers_in(str(path)),
     )
     lines = enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1)
     return [r for _, r in parse_postfix(lines, parser)], parser
@@ -109,15 +109,16 @@ def test_zentyal_sample() -> None:
 def test_kumina_sample() -> None:
     # Read from the file: 2 `client=` lines (43 with `sasl_username=`: a client submission; 44), no
     # disconnect counters for them and not one "TLS connection established from" line in the file: TLS
-    # is not logged for smtpd, so both are `unknown`. Deliveries: 3 without a TLS session of their
-    # process (none: the file does show smtp TLS lines), CA1AD20189 over smtp[156]'s TLSv1.2 session to
+    # is not logged for smtpd, so both are `unknown`. Deliveries: 3 by host `letterman` (47-49), which
+    # logs no TLS line anywhere in the file (the TLS lines are other servers'): unknown; CA1AD20189 over
+    # smtp[156]'s TLSv1.2 session to
     # mta5 [67.195.228.106] and 973D120142 over smtp[158]'s TLSv1.2 session to mta6 [67.195.204.77];
     # 3 relay=none. The tlsproxy handshakes have no delivery of their own.
     records, parser = parse(SAMPLES / "kumina-postfix_exporter-pr52__logCollector_test.go__extracted-lines.log")
     assert tally(records) == {
         ("inbound", "unknown"): 1,
         ("submission", "unknown"): 1,
-        ("outbound", "none"): 3,
+        ("outbound", "unknown"): 3,
         ("outbound", "TLS1.2"): 2,
     }
     assert parser.skipped["delivery attempt without a connection (relay=none)"] == 3
@@ -145,13 +146,13 @@ def test_digineo_sample() -> None:
     # Read from the file: client= at line 38 (inbound) and 41 (`sasl_username=`: a client submission),
     # with no TLS line for their process and none from any smtpd in the file (TLS not logged: unknown);
     # the submission/smtpd client= at line 47 from fe80::1:2:3:4 whose disconnect (line 50) counts
-    # starttls=1 (TLS, version unknown). Deliveries: 5270320179 (line 37) with no TLS session (none:
-    # the file shows smtp TLS lines), 838FC8A5F (line 52) over smtp[3646046]'s TLSv1.3 session to
-    # gmail-smtp-in [173.194.76.27] (line 51).
+    # starttls=1 (TLS, version unknown). Deliveries: 5270320179 (line 37) by host `letterman`, which logs
+    # no smtp TLS line anywhere in this stitched file (host `mail` does): unknown; 838FC8A5F (line 52)
+    # over smtp[3646046]'s TLSv1.3 session to gmail-smtp-in [173.194.76.27] (line 51).
     records, parser = parse(SAMPLES / "digineo-postfix_exporter__testdata-mail.log")
-    assert tally(records) == {("inbound", "unknown"): 1, ("submission", "unknown"): 2, ("outbound", "none"): 1,
+    assert tally(records) == {("inbound", "unknown"): 1, ("submission", "unknown"): 2, ("outbound", "unknown"): 1,
                               ("outbound", "TLS1.3"): 1}  # fmt: skip
-    assert parser.unlogged == {"inbound": 2}
+    assert parser.unlogged == {"inbound": 2, "outbound": 1}
     submission = next(r for r in records if r["direction"] == "submission" and r["tls_version"] == "TLS")
     assert submission["message_id"] == "341d97ec-c42a-6b0d-a49d-00d44a4f9753@example.org"
     assert submission["sender"] == "out@example.org"

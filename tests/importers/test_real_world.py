@@ -96,7 +96,9 @@ def test_streams_apply_the_rule_to_what_they_have_read_so_far() -> None:
     from api.importers.postfix import PostfixParser
     from api.importers.syslog import YearGuess
 
-    parser = PostfixParser(YearGuess(2026, None), datetime(2026, 11, 20, tzinfo=UTC))
+    parser = PostfixParser(
+        YearGuess(2026, None), datetime(2026, 11, 20, tzinfo=UTC), tls_servers={"inbound": set(), "outbound": set()}
+    )
     lines = (HERE / "no_smtp_tls_logged.log").read_text().splitlines()
     tls = "Nov 20 10:01:59 mx1 postfix/smtp[3009]: Trusted TLS connection established to x.example[192.0.2.9]:25: "
     tls += "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"
@@ -239,3 +241,18 @@ def test_february_29_takes_the_last_leap_year() -> None:
     moment = years.stamp(2, 29, 10, 0, 0)
     assert moment is not None
     assert moment.date().isoformat() == "2028-02-29"
+
+
+def test_a_central_syslog_judges_each_server_apart() -> None:
+    # Host mx1's default instance logs its smtp TLS (line 1): its delivery over that session is TLSv1.3,
+    # its plain one (3) none. Host mx2 (4) and mx1's second instance postfix-out (5) log no TLS line in
+    # the file: whether they used TLS cannot be told, so unknown, not none.
+    records, tally = run(HERE / "central_syslog.log", year=2026)
+    by_recipient = {r["recipient"]: r["tls_version"] for r in records}
+    assert by_recipient == {
+        "a@other.example": "TLSv1.3",
+        "b@plain.example": "none",
+        "c@gmail.com": "unknown",
+        "d@yahoo.com": "unknown",
+    }
+    assert tally.unlogged == {"outbound": 2}
