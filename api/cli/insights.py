@@ -25,14 +25,22 @@ def cmd_insights(args: argparse.Namespace, settings: Settings) -> None:
         return
 
     async def listing(state: AppState) -> None:
-        rows = []
-        for insight in await list_insights(state, args.status, None):
-            c = insight["connector"]
-            rows.append({"id": insight["id"], "status": insight["status"], "rule": insight["rule"],
-                         "connector": f"{c['direction']} {c['name']}", "share": f"{insight['share']}%",
-                         "title": insight["title"]})  # fmt: skip
-        if args.json:
-            rows = await list_insights(state, args.status, None)
+        insights = await list_insights(state, args.status, None)
+        rows = (
+            insights
+            if args.json
+            else [  # --json: each insight whole, as the REST API gives it
+                {
+                    "id": i["id"],
+                    "status": i["status"],
+                    "rule": i["rule"],
+                    "connector": f"{i['connector']['direction']} {i['connector']['name']}",
+                    "share": f"{i['share']}%",
+                    "title": i["title"],
+                }
+                for i in insights
+            ]
+        )
         show_rows(args, ["id", "status", "rule", "connector", "share", "title"], rows, f"no {args.status} insights")
 
     run_for_organization(settings, listing, args.org, quiet=args.json)
