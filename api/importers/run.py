@@ -205,23 +205,32 @@ _TLS_LINES = {
 _SCAN_CHUNK = 1 << 20
 
 
+def _whole_lines(name: str) -> Iterator[bytes]:
+    """The file in chunks of about _SCAN_CHUNK bytes that end at a line's end (the last one as it ends)."""
+    with open_input(name) as stream:
+        carry = b""
+        while chunk := stream.read(_SCAN_CHUNK):
+            data = carry + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield data[:cut]
+            carry = data[cut:]
+        if carry:
+            yield carry
+
+
 def tls_lines_in(fmt: str, name: str) -> dict[str, bool]:
     """Which sides of the log show TLS lines anywhere in the file (a fast byte scan that stops as soon as
     every side has shown one): a session without a TLS line is `none` only on a side that has."""
     patterns = dict(_TLS_LINES.get(fmt, {}))
     found = {"inbound": "inbound" not in patterns, "outbound": "outbound" not in patterns}
-    with open_input(name) as stream:
-        carry = b""
-        while patterns and (chunk := stream.read(_SCAN_CHUNK)):
-            data = carry + chunk
-            cut = data.rfind(b"\n") + 1
-            whole, carry = (data[:cut], data[cut:]) if cut else (b"", data)
-            for side, pattern in list(patterns.items()):
-                if pattern.search(whole):
-                    found[side] = True
-                    del patterns[side]
-        for side, pattern in patterns.items():
-            found[side] = found[side] or bool(pattern.search(carry))
+    for lines in _whole_lines(name):
+        for side, pattern in list(patterns.items()):
+            if pattern.search(lines):
+                found[side] = True
+                del patterns[side]
+        if not patterns:
+            break
     return found
 
 
@@ -243,14 +252,8 @@ def tls_servers_in(name: str) -> dict[str, set[Server]]:
     """The servers (syslog host, Postfix instance) whose lines in this Postfix log show TLS, per side:
     a central syslog holds servers configured apart (one may log TLS, another not)."""
     found: dict[str, set[Server]] = {"inbound": set(), "outbound": set()}
-    with open_input(name) as stream:
-        carry = b""
-        while chunk := stream.read(_SCAN_CHUNK):
-            data = carry + chunk
-            cut = data.rfind(b"\n") + 1
-            whole, carry = (data[:cut], data[cut:]) if cut else (b"", data)
-            _collect_servers(whole, found)
-        _collect_servers(carry, found)
+    for lines in _whole_lines(name):
+        _collect_servers(lines, found)
     return found
 
 
