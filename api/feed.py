@@ -48,15 +48,19 @@ class FeedSummary:
         )
 
 
-def ingest_warnings(expired: int, retention_days: int) -> list[str]:
-    """What an ingest did not store although the records were valid, and how to keep them."""
-    if not expired:
+def _not_kept(count: int, what: str, retention_days: int) -> list[str]:
+    """What an ingest did not store although it was valid (older than the retention), and how to keep it."""
+    if not count:
         return []
     return [
-        f"{expired:,} record(s) received before {retained_from(retention_days).date().isoformat()} were not "
-        f"stored: the store keeps {retention_days} days (MAILFLOW_RETENTION_DAYS) and would remove them; "
-        "set MAILFLOW_RETENTION_DAYS higher to keep them"
+        f"{count:,} {what} before {retained_from(retention_days).date().isoformat()} were not stored: the store "
+        f"keeps {retention_days} days (MAILFLOW_RETENTION_DAYS) and would remove them; set "
+        "MAILFLOW_RETENTION_DAYS higher to keep them"
     ]
+
+
+def ingest_warnings(expired: int, retention_days: int) -> list[str]:
+    return _not_kept(expired, "record(s) received", retention_days)
 
 
 async def _evaluate_stored(state: AppState, scope: Scope, families: tuple[str, ...]) -> None:
@@ -102,13 +106,7 @@ async def store_tls_reports(state: AppState, reports: list[Report]) -> list[str]
 
 
 def tls_report_warnings(outcomes: list[str], retention_days: int) -> list[str]:
-    expired = outcomes.count(EXPIRED)
-    if not expired:
-        return []
-    return [
-        f"{expired} report(s) whose range ended before {retained_from(retention_days).date().isoformat()} were not "
-        f"stored: the store keeps {retention_days} days (MAILFLOW_RETENTION_DAYS); set it higher to keep them"
-    ]
+    return _not_kept(outcomes.count(EXPIRED), "report(s) whose range ended", retention_days)
 
 
 async def ingest_records(state: AppState, records: list[Any], lines: list[int] | None = None) -> Stored:

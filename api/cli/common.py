@@ -29,27 +29,24 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(1)
 
 
-async def migrated(dsn: str) -> list[str]:
+async def on_database(dsn: str, work: Callable[[Database, list[str]], Awaitable[Any]]) -> Any:
+    """Migrate the database at `dsn`, then run `work` on it with the migrations this run applied."""
     conn = await asyncpg.connect(dsn)  # migrations first: the tenant pool needs their role
     try:
-        return await migrate(conn)
+        applied = await migrate(conn)
     finally:
         await conn.close()
+    db = await open_database(dsn, 4)
+    try:
+        return await work(db, applied)
+    finally:
+        await db.close()
 
 
 def run_with_database(settings: Settings, work: Callable[[Database, list[str]], Awaitable[Any]]) -> Any:
-    """Run `work` on the migrated database (with the migrations this run applied)."""
-
-    async def run(dsn: str) -> Any:
-        applied = await migrated(dsn)
-        db = await open_database(dsn, 4)
-        try:
-            return await work(db, applied)
-        finally:
-            await db.close()
-
+    """Run `work` on the migrated database of the settings (the embedded one started if needed)."""
     with database(settings.database_url, settings.home) as dsn:
-        return asyncio.run(run(dsn))
+        return asyncio.run(on_database(dsn, work))
 
 
 async def organization(db: Database, settings: Settings, wanted: str | None, create: bool) -> tuple[int, str, bool]:

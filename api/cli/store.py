@@ -12,12 +12,12 @@ import socket
 import sys
 
 from api import __version__
-from api.cli.common import CliError, migrated, organization, run_for_organization, run_with_database
+from api.cli.common import CliError, on_database, organization, run_for_organization, run_with_database
 from api.context import AppState
 from api.feed import FeedSummary, feed
 from api.home import serving
 from api.settings import Settings
-from db.pool import Database, database, open_database
+from db.pool import Database, database
 
 
 def _loopback(host: str) -> bool:
@@ -115,16 +115,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     # on the embedded PostgreSQL, a second serve on the same home refuses to start (api/home.py)
     claim = contextlib.nullcontext() if settings.database_url else serving(settings.home, base)
     with claim, database(settings.database_url, settings.home) as dsn:
-
-        async def run_prepare() -> None:
-            applied = await migrated(dsn)
-            db = await open_database(dsn, 4)
-            try:
-                await prepare(db, applied)
-            finally:
-                await db.close()
-
-        asyncio.run(run_prepare())
+        asyncio.run(on_database(dsn, prepare))
         print(f"mailflow {__version__} on {base}  (the dashboard)", flush=True)
         print(f"  GraphQL (GraphiQL): {base}/graphql", flush=True)
         print(f"  REST:               {base}/api/v1/summary   {base}/docs (the API reference)", flush=True)

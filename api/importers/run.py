@@ -59,8 +59,9 @@ class Tally:
         self.last: datetime | None = None
         self.not_received = 0  # transactions begun but never received (refused by a milter, no DATA)
 
-    def absorb(self, parser: PostfixParser | EximParser) -> None:
-        """The parser's counts of lines and what it could not tell (once, at the end of its input)."""
+    def absorb(self, parser: PostfixParser | EximParser | Tally) -> None:
+        """The parser's counts of lines and what it could not tell (once, at the end of its input), or
+        those of another tally."""
         self.used += parser.used
         self.skipped.update(parser.skipped)
         self.unlogged.update(parser.unlogged)
@@ -70,12 +71,8 @@ class Tally:
     def merge(self, other: Tally) -> None:
         """Another tally of the same input (a worker process's)."""
         self.lines = other.lines
-        self.used += other.used
-        self.not_received += other.not_received
+        self.absorb(other)
         self.messages.update(other.messages)
-        self.skipped.update(other.skipped)
-        self.unlogged.update(other.unlogged)
-        self.not_understood = (self.not_understood + other.not_understood)[:SHOWN_LINES]
         for moment in (other.first, other.last):
             if moment is not None:
                 self.saw(moment)
