@@ -4,7 +4,7 @@ records need) or skipped under a named reason, so that lines read = used + skipp
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,33 @@ from api.importers.syslog import YearGuess
 
 Records = Sequence[tuple[int, dict[str, Any]]]  # (line, record) pairs
 Server = tuple[str | None, str | None]  # (syslog host, instance such as postfix or postfix-out) of a line
+
+
+class TlsServers:
+    """The servers whose lines show TLS, per side (inbound, outbound): those the parser has read so far,
+    and those `ahead` shows of the rest of the input, one part at a time (a scan of a regular file).
+    The scan is read only as far as a question needs: in most logs every server has shown TLS within
+    the first part, and only a server that never shows TLS on a side has the file read to its end."""
+
+    def __init__(self, ahead: Iterator[dict[str, set[Server]]] | None = None) -> None:
+        self.found: dict[str, set[Server]] = {"inbound": set(), "outbound": set()}
+        self.ahead = ahead
+
+    def add(self, side: str, server: Server) -> None:
+        self.found[side].add(server)
+
+    def shows(self, side: str, server: Server | None) -> bool:
+        seen = self.found[side]
+        while server not in seen and self.ahead is not None:
+            part = next(self.ahead, None)
+            if part is None:
+                self.ahead = None
+                break
+            for each, servers in part.items():
+                self.found[each] |= servers
+        return server in seen
+
+
 Result = tuple[Records, str | None]  # the records a line completes, and why it is skipped (None: used)
 NONE: Records = ()
 USED: Result = (NONE, None)
@@ -42,7 +69,7 @@ class CountedParser:
         tls_logged: dict[str, bool] | None = None,
         assume_no_tls: bool = False,
         strict: bool = False,
-        tls_servers: dict[str, set[Server]] | None = None,
+        tls_servers: TlsServers | None = None,
     ) -> None:
         self.years = years
         self.default_time = default_time
@@ -68,7 +95,7 @@ class CountedParser:
         """A session without a TLS line: `none` where the log could show TLS for this side (of this
         server, when judged per server) and shows none there (or `known` says so), else `unknown`,
         counted in `unlogged`."""
-        logged = self.tls_logged[side] if self.tls_servers is None else server in self.tls_servers[side]
+        logged = self.tls_logged[side] if self.tls_servers is None else self.tls_servers.shows(side, server)
         if known or logged or self.assume_no_tls:
             return "none"
         self.unlogged[side] += 1

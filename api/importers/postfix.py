@@ -201,7 +201,7 @@ class PostfixParser(CountedParser):
         """A TLS line of this side: the lines so far show it (stdin, --follow), for this server too."""
         self.tls_logged[side] = True
         if self.tls_servers is not None:
-            self.tls_servers[side].add((host, instance(program)))
+            self.tls_servers.add(side, (host, instance(program)))
 
     def _forget(self, queue_id: str) -> None:
         self.message_ids.pop(queue_id, None)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from api.errors import PayloadTooLarge
 from api.importers.exim import EximParser
-from api.importers.lines import NOT_UNDERSTOOD, SHOWN_LINES, Server
+from api.importers.lines import NOT_UNDERSTOOD, SHOWN_LINES, Server, TlsServers
 from api.importers.postfix import PostfixParser, instance
 from api.importers.syslog import _MONTHS, YearGuess
 from api.tls import tls_bucket
@@ -245,13 +245,18 @@ def _server_of(head: bytes) -> Server:
     return host.decode("utf-8", "replace"), instance(name)
 
 
-def tls_servers_in(name: str) -> dict[str, set[Server]]:
+def tls_servers_in(name: str) -> TlsServers:
     """The servers (syslog host, Postfix instance) whose lines in this Postfix log show TLS, per side:
-    a central syslog holds servers configured apart (one may log TLS, another not)."""
-    found: dict[str, set[Server]] = {"inbound": set(), "outbound": set()}
-    for lines in _whole_lines(name):
-        _collect_servers(lines, found)
-    return found
+    a central syslog holds servers configured apart (one may log TLS, another not). The file is read
+    only as far as the parser's questions need (see TlsServers)."""
+
+    def parts() -> Iterator[dict[str, set[Server]]]:
+        for lines in _whole_lines(name):
+            found: dict[str, set[Server]] = {"inbound": set(), "outbound": set()}
+            _collect_servers(lines, found)
+            yield found
+
+    return TlsServers(parts())
 
 
 def _collect_servers(data: bytes, found: dict[str, set[Server]]) -> None:
@@ -295,7 +300,7 @@ def make_parser(
         logged = tls_lines_in(fmt, name) if regular and not live else None
         return EximParser(years, default_time, keep_local, logged, assume_no_tls, strict)
     # Postfix: judged per server (syslog host and instance), from the whole file or the lines so far
-    servers = tls_servers_in(name) if regular and not live else {"inbound": set(), "outbound": set()}
+    servers = tls_servers_in(name) if regular and not live else TlsServers()
     return PostfixParser(years, default_time, keep_local, None, assume_no_tls, strict, servers)
 
 

@@ -93,12 +93,11 @@ def test_an_admin_who_knows_there_is_no_tls_says_so() -> None:
 def test_streams_apply_the_rule_to_what_they_have_read_so_far() -> None:
     # stdin cannot be looked through first: a delivery before the first smtp TLS line is unknown, the
     # ones after it none.
+    from api.importers.lines import TlsServers
     from api.importers.postfix import PostfixParser
     from api.importers.syslog import YearGuess
 
-    parser = PostfixParser(
-        YearGuess(2026, None), datetime(2026, 11, 20, tzinfo=UTC), tls_servers={"inbound": set(), "outbound": set()}
-    )
+    parser = PostfixParser(YearGuess(2026, None), datetime(2026, 11, 20, tzinfo=UTC), tls_servers=TlsServers())
     lines = (HERE / "no_smtp_tls_logged.log").read_text().splitlines()
     tls = "Nov 20 10:01:59 mx1 postfix/smtp[3009]: Trusted TLS connection established to x.example[192.0.2.9]:25: "
     tls += "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"
@@ -256,3 +255,30 @@ def test_a_central_syslog_judges_each_server_apart() -> None:
         "d@yahoo.com": "unknown",
     }
     assert tally.unlogged == {"outbound": 2}
+
+
+def test_the_tls_scan_reads_the_file_only_as_far_as_a_question_needs(tmp_path: Path) -> None:
+    # Three MiB of mx1 deliveries over TLS, then (last line) mx2's only TLS line. mx2's plain delivery at
+    # the top is `none` only because the scan went on to the end; a server never seen is `unknown` after a
+    # scan of the whole file; mx1 is answered from the first part, the rest left unread.
+    from api.importers.run import tls_servers_in
+
+    lines = (HERE / "central_syslog.log").read_text().splitlines()
+    filler = [lines[0], lines[1]] * (3 * 1024 * 1024 // (len(lines[0]) + len(lines[1])))
+    late_tls = lines[0].replace(" mx1 ", " mx2 ")
+    log = tmp_path / "mail.log"
+    log.write_text("\n".join([lines[3], *filler, late_tls]) + "\n")
+
+    records, tally = run(log, year=2026)
+    assert {r["recipient"]: r["tls_version"] for r in records if r["recipient"] != "a@other.example"} == {
+        "c@gmail.com": "none"
+    }
+    assert tally.unlogged == {}
+
+    servers = tls_servers_in(str(log))
+    assert servers.shows("outbound", ("mx1", "postfix"))
+    assert servers.ahead is not None  # answered without reading the file to its end
+    assert servers.shows("outbound", ("mx2", "postfix"))
+    assert not servers.shows("outbound", ("mx3", "postfix"))
+    assert servers.ahead is None
+    assert not servers.shows("inbound", ("mx1", "postfix"))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from api.importers.syslog import YearGuess, _parse_with_patterns, _plain_bsd, parse_line
+from api.importers.syslog import _PLAIN_BSD, YearGuess, _parse_with_patterns, parse_line
 
 PLAIN = {
     "month": "Oct",
@@ -48,7 +48,7 @@ def test_plain_and_odd_headers_read_as_the_patterns_read_them(line: str) -> None
 
 
 def test_plain_lines_take_the_fast_path() -> None:
-    taken = [line for line in LINES if _plain_bsd(line) is not None]
+    taken = [line for line in LINES if _PLAIN_BSD.match(line) is not None]
     assert len(taken) > 20  # the fast split is really used, not only the patterns
     line = parse_line("Nov 20 10:00:09 mx postfix/smtp[99]: ABC: to=<a@b>", YearGuess(2026, datetime.now(UTC)))
     assert (line.host, line.program, line.pid, line.message) == ("mx", "postfix/smtp", "99", "ABC: to=<a@b>")
