@@ -36,7 +36,7 @@ FIELDS = frozenset(
         "status",
     }
 )
-_TEXT_FIELDS = ("cipher", "remote_host", "status")
+_TEXT_FIELDS = ("cipher", "remote_host", "status", "sender", "recipient")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
 _DIRECTIONS = {"inbound": "inbound", "outbound": "outbound", "submission": "submission"}
 FUTURE = timedelta(days=1)  # a record dated later than this after now is refused: a wrong clock or year
@@ -137,9 +137,9 @@ def validate(
         if not isinstance(record, dict):
             problems.add(line, None, "a record must be a JSON object")
             continue
-        unknown = record.keys() - FIELDS
-        if unknown:
-            problems.add(line, sorted(unknown)[0], f"unknown field(s): {', '.join(sorted(unknown))}")
+        if not FIELDS.issuperset(record):
+            unknown = sorted(record.keys() - FIELDS)
+            problems.add(line, unknown[0], f"unknown field(s): {', '.join(unknown)}")
 
         message_id = record.get("message_id")
         if message_id is None:
@@ -209,9 +209,13 @@ def validate(
                 if connector_id is None:
                     problems.add(line, "connector", f"no {direction} connector is named {name!r}")
 
-        texts = [_optional_text(record, f, line, problems) for f in _TEXT_FIELDS]
-        sender = _optional_text(record, "sender", line, problems)
-        recipient = _optional_text(record, "recipient", line, problems)
+        texts = []
+        for field in _TEXT_FIELDS:  # cipher, remote_host, status, sender, recipient
+            value = record.get(field)
+            if value is not None and not (type(value) is str and len(value) <= 1000 and "\x00" not in value):
+                value = _optional_text(record, field, line, problems)  # says what is wrong
+            texts.append(value)
+        sender, recipient = texts[3], texts[4]
 
         remote_ip = None
         raw_ip = record.get("remote_ip")

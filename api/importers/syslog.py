@@ -100,7 +100,8 @@ _PLAIN_BSD = re.compile(
 
 
 def parse_line(text: str, years: YearGuess) -> Line:
-    text = clean(text)
+    if text[-1:] in ",\r\n" or text[:1] == '"':  # most lines need no clean-up
+        text = clean(text)
     plain = _PLAIN_BSD.match(text)
     if plain is None:
         return _parse_with_patterns(text, years)
