@@ -190,7 +190,9 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Add a connector; its name must be new in its direction.")
+    @strawberry.mutation(
+        description="Add a connector; its name must be new in its direction, and not look like another there."
+    )
     async def create_connector(self, info: Info, connector: ConnectorInput) -> Connector:
         row = await add_connector(
             app_state(info, "admin"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.names import look_alike_key
 from db import sql
 
 
@@ -31,8 +32,11 @@ async def create_connector(
     forced_tls: bool,
     rules: list[dict[str, Any]] | None = None,
 ) -> Connector | None:
-    """The new connector, or None when the name is taken in that direction."""
-    row = await sql.fetchrow(db, "connectors/insert_connector", org_id, name, direction, type_, forced_tls, rules or [])
+    """The new connector, or None when the name, or one that looks like it, is taken in that direction.
+    `name` is already clean (core/names.py: clean_name); its look-alike key is stored beside it."""
+    row = await sql.fetchrow(
+        db, "connectors/insert_connector", org_id, name, direction, type_, forced_tls, rules or [], look_alike_key(name)
+    )
     return _connector(row) if row else None
 
 
@@ -55,8 +59,9 @@ async def connectors_by_id(db: sql.Executor, org_id: int, ids: list[int]) -> lis
 
 
 async def rename_connector(db: sql.Executor, org_id: int, connector_id: int, name: str) -> Connector | None:
-    """The renamed connector, or None when there is no such connector (a taken name raises)."""
-    row = await sql.fetchrow(db, "connectors/rename_connector", org_id, connector_id, name)
+    """The renamed connector, or None when there is no such connector (a name taken in that direction, or
+    one that looks like it, raises asyncpg.UniqueViolationError)."""
+    row = await sql.fetchrow(db, "connectors/rename_connector", org_id, connector_id, name, look_alike_key(name))
     return _connector(row) if row else None
 
 

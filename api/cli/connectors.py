@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-import asyncpg
-
 from api.cli.common import ORG_HELP, CliError, add_json_flag, run_for_organization, show_rows
 from api.context import AppState
-from api.rest.connectors import add_connector
+from api.rest.connectors import add_connector, change_name
 from api.settings import Settings
-from db.connectors import list_connectors, remove_connector, rename_connector
+from db.connectors import list_connectors, remove_connector
 
 
 def _rule(text: str) -> dict[str, str]:
@@ -29,16 +27,8 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
             c = await add_connector(state, args.name, args.direction, args.type, args.forced_tls, rules)
             print(f"created connector {c.id}: {c.direction} {c.type} {c.name!r} forced_tls={c.forced_tls}")
         elif args.action == "rename":
-            name = args.new_name.strip()
-            if not name or len(name) > 200:
-                raise CliError("a connector's name is 1 to 200 characters")
-            try:
-                renamed = await rename_connector(state.pool, state.org_id, args.id, name)
-            except asyncpg.UniqueViolationError:
-                raise CliError(f"a connector named {name!r} already exists in that direction") from None
-            if renamed is None:
-                raise CliError(f"there is no connector {args.id}")
-            print(f"renamed connector {args.id} to {name!r}; its traffic and insights follow it")
+            renamed = await change_name(state, args.id, args.new_name)
+            print(f"renamed connector {args.id} to {renamed.name!r}; its traffic and insights follow it")
         elif args.action == "remove":
             removal = await remove_connector(state.pool, state.org_id, args.id)
             if removal is None:
@@ -77,7 +67,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     listed.add_argument("--org", help=ORG_HELP)
     add_json_flag(listed)
     add = actions.add_parser("add", help="add a connector", description="Add a connector, with attribution rules.")
-    add.add_argument("name", help="its name, unique in its direction")
+    add.add_argument("name", help="its name, unlike any other in its direction")
     add.add_argument("--org", help=ORG_HELP + "; created if needed")
     add.add_argument("--direction", required=True, choices=["inbound", "outbound"], help="the mail it carries")
     add.add_argument("--type", required=True, choices=["partner", "on_premises"], help="where it leads")

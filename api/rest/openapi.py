@@ -438,9 +438,9 @@ _PATHS: dict[str, Any] = {
             "responses": {
                 "201": _json(_ref("Connector"), "created"),
                 "400": _error("malformed JSON"),
-                "409": _error("the name is taken in that direction"),
+                "409": _error("the name, or one that looks like it, is taken in that direction"),
                 "413": _error("body too large"),
-                "422": _error("invalid fields, in details[]"),
+                "422": _error("invalid fields, in details[] (a name with an invisible or reordering character)"),
                 **_COMMON_ERRORS,
             },
         },

@@ -90,6 +90,35 @@ async def test_connectors_add_and_list(dsn: str) -> None:
     assert "organization 'cli-" in as_json.stderr
 
 
+async def test_connectors_add_and_rename_refuse_look_alikes_and_invisible_characters(dsn: str) -> None:
+    env = env_for(dsn, f"cli-{uuid.uuid4().hex[:8]}")
+    add = ["connectors", "add", "--direction", "inbound", "--type", "partner"]
+    assert mailflow(*add, "Contoso", env=env).returncode == 0
+    assert mailflow(*add, "Fabrikam", env=env).returncode == 0
+    ids = {c["name"]: c["id"] for c in orjson.loads(mailflow("connectors", "list", "--json", env=env).stdout)}
+    looks = f"looks like the inbound connector 'Contoso' (id {ids['Contoso']})"
+    for args in ([*add, "\u0421ontoso"], ["connectors", "rename", str(ids["Fabrikam"]), "contoso"]):
+        refused = mailflow(*args, env=env)
+        assert refused.returncode == 1
+        [line] = refused.stderr.strip().splitlines()
+        assert line.startswith("mailflow: error: ")
+        assert looks in line, line
+    where = "name: contains U+000A LINE FEED (a control character) at position 4"
+    for args in ([*add, "Fab\nrikam 2"], ["connectors", "rename", str(ids["Fabrikam"]), "Fab\nrikam 2"]):
+        refused = mailflow(*args, env=env)
+        assert refused.returncode == 1
+        [line] = refused.stderr.strip().splitlines()
+        assert where in line, line
+    undecodable = mailflow("connectors", "rename", str(ids["Fabrikam"]), "Fab\udcffrikam", env=env)  # byte 0xff
+    assert undecodable.returncode == 1
+    assert "U+DCFF (a lone surrogate) at position 4" in undecodable.stderr
+    fullwidth = mailflow("connectors", "rename", str(ids["Contoso"]), "\uff23ONTOSO", env=env)  # itself, recased
+    assert fullwidth.returncode == 0, fullwidth.stderr
+    assert "to 'CONTOSO'" in fullwidth.stdout
+    names = [c["name"] for c in orjson.loads(mailflow("connectors", "list", "--json", env=env).stdout)]
+    assert names == ["CONTOSO", "Fabrikam"]
+
+
 async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool) -> None:
     org = f"demo-{uuid.uuid4().hex[:8]}"
     first = mailflow("demo", "--org", org, env=env_for(dsn, org))

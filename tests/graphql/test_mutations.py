@@ -75,3 +75,25 @@ async def test_invalid_records_write_nothing_and_name_fields(client: httpx.Async
 async def test_a_malformed_query_is_a_validation_error(client: httpx.AsyncClient) -> None:
     body = await gql(client, "{ connectors { nope } }")
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+async def test_create_connector_refuses_look_alikes_and_invisible_characters(client: httpx.AsyncClient) -> None:
+    body = await gql(client, CREATE, c={"name": "Contoso", "direction": "INBOUND", "type": "PARTNER"})
+    contoso = body["data"]["createConnector"]
+    look_alike = await gql(client, CREATE, c={"name": "\u0421ontoso", "direction": "INBOUND", "type": "PARTNER"})
+    error = look_alike["errors"][0]
+    assert error["extensions"]["code"] == "CONFLICT"
+    assert f"looks like the inbound connector 'Contoso' (id {contoso['id']})" in error["message"]
+    assert error["extensions"]["details"][0]["field"] == "name"
+    hidden = await gql(client, CREATE, c={"name": "Fab\u202erikam", "direction": "INBOUND", "type": "PARTNER"})
+    error = hidden["errors"][0]
+    assert error["extensions"]["code"] == "VALIDATION_FAILED"
+    [detail] = error["extensions"]["details"]
+    assert detail["field"] == "name"
+    assert detail["message"].startswith(
+        "contains U+202E RIGHT-TO-LEFT OVERRIDE (a bidirectional control character) at position 4"
+    )
+    fullwidth = await gql(client, CREATE, c={"name": "\uff37oodgrove", "direction": "INBOUND", "type": "PARTNER"})
+    assert fullwidth["data"]["createConnector"]["name"] == "Woodgrove"
+    listed = await gql(client, "{ connectors { name } }")
+    assert listed["data"]["connectors"] == [{"name": "Contoso"}, {"name": "Woodgrove"}]

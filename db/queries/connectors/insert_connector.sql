@@ -1,6 +1,8 @@
--- $1 org_id bigint, $2 name text, $3 direction text, $4 type text, $5 forced_tls boolean, $6 rules jsonb
--- Returns nothing when the organization already has a connector of that name in that direction.
-insert into connectors (org_id, name, direction, type, forced_tls, rules)
-values ($1, $2, $3, $4, $5, $6)
-on conflict (org_id, direction, name) do nothing
+-- $1 org_id bigint, $2 name text, $3 direction text, $4 type text, $5 forced_tls boolean, $6 rules jsonb,
+-- $7 name_key text (core/names.py: look_alike_key)
+-- Returns nothing when the organization already has a connector of that name, or of that look-alike key,
+-- in that direction (either unique key: no conflict target).
+insert into connectors (org_id, name, direction, type, forced_tls, rules, name_key)
+values ($1, $2, $3, $4, $5, $6, $7)
+on conflict do nothing
 returning connector_id, name, direction, type, forced_tls, rules
