@@ -26,6 +26,7 @@ from api.faults import DATABASE_DOWN
 from api.graphql import GraphQLApp
 from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
+from api.metrics import metrics
 from api.rest.http import JSON
 from api.rest.routes import ROUTES
 from api.schema import build_schema, validation_rules
@@ -209,6 +210,8 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         Mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_files()), name="swagger-ui"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+    if settings.metrics:
+        routes.append(Route("/metrics", metrics, methods=["GET"]))
     handlers: dict[Any, Any] = {
         ApiError: api_error,
         HTTPException: http_error,

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.faults import DATABASE_DOWN
 from db.keys import Key, digest, find_key
 
-OPEN_PATHS = frozenset({"/healthz", "/readyz"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})  # /metrics has its own token (api/metrics.py)
 UNAVAILABLE: tuple[type[BaseException], ...] = (*DATABASE_DOWN, asyncpg.QueryCanceledError)
 _CACHE_SIZE = 10_000
 

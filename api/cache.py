@@ -32,11 +32,16 @@ class ResponseCache:
         self.max_bytes = max_bytes
         self.size = 0
         self.entries: OrderedDict[Hashable, Entry] = OrderedDict()
+        self.hits = 0  # lookups, for /metrics
+        self.misses = 0
 
     def get(self, key: Hashable) -> Entry | None:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
+            self.hits += 1
+        else:
+            self.misses += 1
         return entry
 
     def put(self, key: Hashable, entry: Entry) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, TextIO
 
+from api import metrics
 from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
@@ -81,6 +82,9 @@ async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     it causes is visible as soon as the ingest answers."""
     keep_from = retained_from(state.settings.retention_days)
     stored = await store_messages(state.pool, state.org_id, batch, keep_from)
+    metrics.STORED.inc(stored.accepted)
+    metrics.DUPLICATE.inc(stored.duplicates)
+    metrics.EXPIRED.inc(stored.expired)
     if stored.accepted:
         await _evaluate_stored(state, batch.touched(), ("connector",))
     return stored
@@ -115,6 +119,7 @@ async def ingest_records(state: AppState, records: list[Any], lines: list[int] |
     Attributor.of(connectors).apply(records)
     batch, problems = validate(records, connector_index(connectors))
     if problems:
+        metrics.REFUSED.inc(len(records))
         if lines is not None:  # NDJSON: report the physical line, not the record number
             problems.at_lines(lines)
         raise ValidationFailed(problems.summary(), problems.items)
@@ -176,7 +181,11 @@ async def feed_log(
         batches = WorkerBatches(fmt, name, tally, options, connectors, batch_size)
     else:
         batches = prepare(log_records(fmt, stream, name, tally, **options), connectors, batch_size)
-    summary = await feed_prepared(state, batches, on_batch)
+    try:
+        summary = await feed_prepared(state, batches, on_batch)
+    finally:
+        metrics.IMPORT_LINES.labels("used").inc(tally.used)
+        metrics.IMPORT_LINES.labels("skipped").inc(sum(tally.skipped.values()))
     summary.in_worker = in_worker
     return summary
 
@@ -214,6 +223,7 @@ async def feed_prepared(
                 break
             lines, batch, problems = item
             if problems:
+                metrics.REFUSED.inc(len(lines))
                 problems.at_lines(lines)
                 raise ValidationFailed(
                     f"{problems.summary()} from line {lines[0]} on; the {summary.records:,} records before it "

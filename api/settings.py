@@ -177,6 +177,19 @@ SETTINGS: tuple[Setting, ...] = (
         _non_negative_int,
     ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
+    Setting(
+        "MAILFLOW_METRICS",
+        "metrics",
+        "off",
+        "on: GET /metrics answers in the Prometheus text format (each server process its own figures).",
+        _on_off,
+    ),
+    Setting(
+        "MAILFLOW_METRICS_TOKEN",
+        "metrics_token",
+        "",
+        "When set, GET /metrics needs `Authorization: Bearer <token>` (API keys do not open it).",
+    ),
     Setting("MAILFLOW_LOG_LEVEL", "log_level", "INFO", "DEBUG, INFO, WARNING or ERROR.", _log_level),
 )
 
@@ -205,6 +218,8 @@ class Settings:
     graphql_introspection: bool = True
     cache_bytes: int = 64 * 1024 * 1024
     pool_size: int = 10
+    metrics: bool = False
+    metrics_token: str = ""
     log_level: str = "INFO"
 
     @classmethod

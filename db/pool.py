@@ -133,18 +133,33 @@ async def create_pool(
     return pool
 
 
+@dataclass
+class PoolUse:
+    """How many acquires of the tenant pool are waiting for a connection now (for /metrics)."""
+
+    waiting: int = 0
+
+
 class TenantPool:
     """The tenant pool seen by one organization: every connection it hands out is bound to it."""
 
-    def __init__(self, pool: asyncpg.Pool, org_id: int) -> None:
+    def __init__(self, pool: asyncpg.Pool, org_id: int, use: PoolUse | None = None) -> None:
         self.pool = pool
         self.org_id = org_id
+        self.use = use if use is not None else PoolUse()
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[PoolConnectionProxy]:
-        async with self.pool.acquire() as conn:
+        self.use.waiting += 1
+        try:
+            conn = await self.pool.acquire()
+        finally:
+            self.use.waiting -= 1
+        try:
             await cast(TenantConnection, conn).bind(self.org_id)
             yield conn
+        finally:
+            await self.pool.release(conn)
 
     async def fetch(self, query: str, *args: Any) -> list[asyncpg.Record]:
         async with self.acquire() as conn:
@@ -168,9 +183,10 @@ class Database:
     system: asyncpg.Pool
     tenant: asyncpg.Pool
     outage: Outage = field(default_factory=Outage)
+    use: PoolUse = field(default_factory=PoolUse)
 
     def for_org(self, org_id: int) -> TenantPool:
-        return TenantPool(self.tenant, org_id)
+        return TenantPool(self.tenant, org_id, self.use)
 
     async def close(self) -> None:
         await self.tenant.close()
