@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from graphql import ASTValidationRule, FieldNode, GraphQLError, ValidationContext, ValidationRule
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    GraphQLError,
+    ValidationContext,
+    ValidationRule,
+    ValuesOfCorrectTypeRule,
+    specified_rules,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import Info
@@ -23,6 +32,7 @@ from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
 from api.feed import ingest_records, ingest_warnings
+from api.graphql_errors import ArgumentValues
 from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
@@ -245,8 +255,10 @@ def _max_fields(limit: int) -> type[ASTValidationRule]:
 
 
 def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """The abuse limits of these settings, as validation rules beyond GraphQL's own."""
+    """GraphQL's own validation rules (the one for argument values marking its errors as the client's input,
+    api/graphql_errors.py) and the abuse limits of these settings."""
     rules: list[type[ASTValidationRule]] = [
+        *(ArgumentValues if rule is ValuesOfCorrectTypeRule else rule for rule in specified_rules),
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
         _max_fields(settings.graphql_max_fields),
@@ -256,11 +268,22 @@ def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     return rules
 
 
+class ValidationRules(SchemaExtension):
+    """Validates with these rules instead of graphql-core's own (strawberry's AddValidationRules adds to them)."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.validation_rules = self.rules
+        yield
+
+
 def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> strawberry.Schema:
     """The schema with the abuse limits of these settings (`rules`: made by validation_rules)."""
     # The rule classes are made once: ValidationCache keys its entries on them, so rules rebuilt for every
     # request (as the limiter extensions do) would never hit the cache.
-    rules = validation_rules(settings) if rules is None else rules
+    chosen = tuple(validation_rules(settings) if rules is None else rules)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -268,7 +291,7 @@ def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),
             lambda: ParserCache(maxsize=256),
-            lambda: AddValidationRules(rules),
+            lambda: ValidationRules(chosen),
             lambda: ValidationCache(maxsize=256),
         ],
     )
