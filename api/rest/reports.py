@@ -142,8 +142,8 @@ def connector_rows_json(rows: list[ConnectorRow]) -> list[dict[str, Any]]:
     return shaped
 
 
-def _cell(value: Any) -> Any:
-    # Spreadsheets run cells that start with these as formulas.
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: one starting like a formula gets a leading ' (OWASP's rule)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -159,7 +159,7 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
             [
                 row.day.isoformat() if row.day else "",
                 c.direction,
-                _cell(c.name),
+                spreadsheet_safe(c.name),
                 c.id,
                 c.type,
                 str(c.forced_tls).lower(),
