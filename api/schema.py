@@ -27,7 +27,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import Info
 
-from api import reports
+from api import traffic_service
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
@@ -46,7 +46,7 @@ from api.types.summary import MailFlowSummary, TlsBreakdown
 from api.types.tls_report import TlsReport
 from api.types.tls_report_day import TlsReportDay
 from api.types.tls_report_list import TlsReportList
-from api.types.versions import Traffic
+from api.types.traffic import Traffic
 from api.window import make_window
 from db.connectors import list_connectors
 from db.organizations import organization_name
@@ -91,7 +91,7 @@ class Query:
 
     @strawberry.field(description="The dashboard widget: the last 7 days ending now, inbound and outbound.")
     async def mail_flow_summary(self, info: Info) -> MailFlowSummary:
-        window, counts = await reports.summary(app_state(info))
+        window, counts = await traffic_service.summary(app_state(info))
         return MailFlowSummary(
             from_=window.start,
             to=window.end,
@@ -113,10 +113,10 @@ class Query:
         ] = None,
     ) -> TlsBreakdown:
         app = app_state(info)
-        breakdown = await reports.tls_breakdown(
+        breakdown = await traffic_service.tls_breakdown(
             app, direction.value, from_, to, time_zone, connector_id, "connector_id"
         )
-        return TlsBreakdown.of(direction, breakdown, reports.retention(app))
+        return TlsBreakdown.of(direction, breakdown, traffic_service.retention(app))
 
     @strawberry.field(
         description="Client submissions (users' mail clients handing mail over: submission/smtps listeners, "
@@ -126,8 +126,8 @@ class Query:
         self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
     ) -> TlsBreakdown:
         app = app_state(info)
-        breakdown = await reports.tls_breakdown(app, "submission", from_, to, time_zone, None)
-        return TlsBreakdown.of(Direction.SUBMISSION, breakdown, reports.retention(app))
+        breakdown = await traffic_service.tls_breakdown(app, "submission", from_, to, time_zone, None)
+        return TlsBreakdown.of(Direction.SUBMISSION, breakdown, traffic_service.retention(app))
 
     @strawberry.field(description="Volume and TLS shares per connector per day, and per connector overall.")
     async def connector_report(
@@ -141,7 +141,7 @@ class Query:
         time_zone: TimeZone = None,
     ) -> ConnectorReport:
         app = app_state(info)
-        report = await reports.connector_table(
+        report = await traffic_service.connector_table(
             app,
             direction.value,
             connector_type.value if connector_type else None,
@@ -150,7 +150,7 @@ class Query:
             to,
             time_zone,
         )
-        return ConnectorReport.of(report, reports.retention(app))
+        return ConnectorReport.of(report, traffic_service.retention(app))
 
     @strawberry.field(description="Insights, newest first (default: the active ones).")
     async def insights(
@@ -161,7 +161,7 @@ class Query:
             strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
         ] = None,
     ) -> list[Insight]:
-        connector = reports.connector_id_argument(connector_id, "connector_id")
+        connector = traffic_service.connector_id_argument(connector_id, "connector_id")
         states = await insights.list_insights(app_state(info), status.value, connector)
         return [Insight.of(s) for s in states]
 
@@ -225,7 +225,7 @@ class Mutation:
 
     @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
     async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:
-        insight_id = reports.insight_id_argument(id)
+        insight_id = traffic_service.insight_id_argument(id)
         return Insight.of(await insights.dismiss(app_state(info, "admin"), insight_id, reason))
 
     @strawberry.mutation(description="Change rule thresholds (null keeps a value) and the window; re-evaluates.")

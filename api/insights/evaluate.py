@@ -21,7 +21,7 @@ from core.internet import INTERNET_ID, INTERNET_NAMES, THE_INTERNET
 from db import insights as store
 from db.connectors import list_connectors
 from db.pool import Database, TenantPool
-from db.reports import share
+from db.traffic_counts import share
 
 log = logging.getLogger("mailflow.insights")
 BIGINT_MAX = 2**63 - 1  # what an insight's figures hold

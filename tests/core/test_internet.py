@@ -32,7 +32,7 @@ def test_every_sql_file_spells_the_names_of_core() -> None:
     assert {
         "db/migrations/0002_insights.sql",
         "db/migrations/0005_insight_subjects.sql",
-        "db/queries/reports/connector_report.sql",
+        "db/queries/traffic_counts/connector_report.sql",
     } <= set(spelled)
     assert all(names == set(INTERNET_NAMES.values()) for names in spelled.values()), spelled
 

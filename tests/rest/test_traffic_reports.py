@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.rest.reports import spreadsheet_safe
+from api.rest.traffic_reports import spreadsheet_safe
 from tests.factories import add_connector, garbage_left_by, ingest, message, rec
 
 
