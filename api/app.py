@@ -11,9 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
@@ -21,13 +19,12 @@ from starlette.staticfiles import StaticFiles
 
 from api.auth import Authenticate
 from api.context import AppState
-from api.errors import ApiError, ServiceUnavailable, ValidationFailed
+from api.error_responses import EXPECTED, from_exception, response
 from api.faults import DATABASE_DOWN
 from api.graphql import GraphQLApp
 from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
 from api.metrics import metrics
-from api.rest.http import JSON
 from api.rest.routes import ROUTES
 from api.schema import build_schema, validation_rules
 from api.settings import Settings
@@ -40,62 +37,9 @@ PRUNE_EVERY_SECONDS = 24 * 3600
 NO_ORGANIZATION = 0  # the shared state's organization when every request brings its own (a key)
 
 
-def _request_id(request: Request) -> str:
-    return str(request.scope.get("state", {}).get("request_id", ""))
-
-
-async def api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return JSON(exc.body(), status_code=exc.status)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-    body = {
-        "error": {
-            "code": code,
-            "message": f"{request.method} {request.url.path}: {exc.detail}",
-            "details": [],
-        }
-    }
-    return JSON(body, status_code=exc.status_code, headers=exc.headers)
-
-
-async def database_down(request: Request, exc: Exception) -> Response:
-    unavailable = ServiceUnavailable("the database is unavailable; try again shortly")
-    request.app.state.mailflow.db.outage.failed(exc)  # logged once per outage, not once per request
-    log.debug("database unavailable: %r", exc, extra={"fields": {"request_id": _request_id(request)}})
-    return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
-
-
-async def too_slow(request: Request, exc: Exception) -> Response:
-    timeout = request.app.state.mailflow.settings.statement_timeout_ms
-    unavailable = ServiceUnavailable(f"the database took longer than {timeout} ms to answer; try a smaller window")
-    log.warning("statement timeout", extra={"fields": {"request_id": _request_id(request)}})
-    return JSON(unavailable.body(), status_code=503, headers={"Retry-After": "1"})
-
-
-async def unstorable(request: Request, exc: Exception) -> Response:
-    """A value PostgreSQL refuses (a NUL character, say) that validation let through: 422, nothing stored."""
-    log.warning("unstorable value: %s", type(exc).__name__, extra={"fields": {"request_id": _request_id(request)}})
-    error = ValidationFailed(
-        "a value could not be stored (it holds a character or a number PostgreSQL does not accept, such as NUL); "
-        "nothing was stored"
-    )
-    return JSON(error.body(), status_code=422)
-
-
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    log.error("unexpected error", exc_info=exc, extra={"fields": {"request_id": _request_id(request)}})
-    body = {
-        "error": {
-            "code": "INTERNAL_SERVER_ERROR",
-            "message": f"unexpected error; quote request id {_request_id(request)} when reporting it",
-            "details": [],
-        }
-    }
-    return JSON(body, status_code=500)
+async def refuse(request: Request, exc: Exception) -> Response:
+    """Every failure a handler raises, answered in the one error shape (api/error_responses.py)."""
+    return response(from_exception(exc, request), request.url.path)
 
 
 async def _evaluate_periodically(state: AppState) -> None:
@@ -212,14 +156,9 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
     ]
     if settings.metrics:
         routes.append(Route("/metrics", metrics, methods=["GET"]))
-    handlers: dict[Any, Any] = {
-        ApiError: api_error,
-        HTTPException: http_error,
-        **dict.fromkeys(DATABASE_DOWN, database_down),
-        asyncpg.QueryCanceledError: too_slow,
-        asyncpg.DataError: unstorable,
-        Exception: unexpected_error,
-    }
+    # The expected failures are answered by Starlette's exception middleware; any other exception by its
+    # server-error middleware, which also re-raises it for the server to log.
+    handlers: dict[Any, Any] = dict.fromkeys((*EXPECTED, Exception), refuse)
     app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
     if state is not None:
         app.state.mailflow = state

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.error_responses import RETRY_SOON, response
+from api.errors import ApiError, RateLimited, ServiceUnavailable, Unauthenticated
 from api.faults import DATABASE_DOWN
 from db.keys import Key, digest, find_key
 
@@ -79,26 +80,6 @@ def _counted_as(host: str) -> str:
     return str(address)
 
 
-def _error(status: int, code: str, message: str, graphql: bool) -> tuple[int, bytes]:
-    body: dict[str, Any]
-    if graphql:
-        body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    else:
-        body = {"error": {"code": code, "message": message, "details": []}}
-    return status, orjson.dumps(body)
-
-
-async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), *(headers or [])],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class Authenticate:
     def __init__(self, app: ASGIApp, starlette: Any) -> None:
         self.app = app
@@ -135,19 +116,24 @@ class Authenticate:
         if scope["type"] != "http" or self._is_open(scope):
             await self.app(scope, receive, send)
             return
+        refusal = await self._refusal(scope)
+        if refusal is not None:
+            await response(refusal, scope["path"])(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    async def _refusal(self, scope: Scope) -> ApiError | None:
+        """None when the request may go on (its key is then in the scope's state), else why not."""
         shared = self.starlette.state.mailflow
         settings = shared.settings
-        graphql = scope["path"] == "/graphql"
         if not settings.auth:
             scope.setdefault("state", {})["auth"] = Key(shared.org_id, 0, "admin")
-            await self.app(scope, receive, send)
-            return
+            return None
         header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             message = "an API key is required: Authorization: Bearer <token>"
-            await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [(b"www-authenticate", b"Bearer")])
-            return
+            return Unauthenticated(message, headers={"WWW-Authenticate": "Bearer"})
         if self.failures is None:
             self.failures = Limiter(settings.auth_failures_per_minute / 60, settings.auth_failures_per_minute)
         address = client_address(scope)
@@ -155,28 +141,20 @@ class Authenticate:
         blocked = self.failures.wait(address, time.monotonic(), take=False) if failed_before else 0.0
         if blocked and self._remembered(token.strip()) is None:  # only a key already proved goes on: no lookup
             message = "too many failed authentications from this address; retry later"
-            retry = (b"retry-after", str(math.ceil(blocked)).encode())
-            await _send(send, *_error(429, "RATE_LIMITED", message, graphql), [retry])
-            return
+            return RateLimited(message, headers={"Retry-After": str(math.ceil(blocked))})
         try:
             key = await self._key(token.strip(), settings.key_cache_seconds)
         except UNAVAILABLE:
-            message = "the database is unavailable; try again shortly"
-            await _send(send, *_error(503, "SERVICE_UNAVAILABLE", message, graphql), [(b"retry-after", b"1")])
-            return
+            return ServiceUnavailable("the database is unavailable; try again shortly", headers=RETRY_SOON)
         if key is None:
             self.failures.wait(address, time.monotonic())
             message = "the API key is not valid or was revoked"
-            challenge = (b"www-authenticate", b'Bearer error="invalid_token"')
-            await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [challenge])
-            return
+            return Unauthenticated(message, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
         if self.limiter is None:
             self.limiter = Limiter(settings.rate_limit, settings.rate_burst)
         wait = self.limiter.wait(key.key_id, time.monotonic())
         if wait:
             message = f"too many requests for this key (at most {settings.rate_limit}/s); retry later"
-            retry = (b"retry-after", str(math.ceil(wait)).encode())
-            await _send(send, *_error(429, "RATE_LIMITED", message, graphql), [retry])
-            return
+            return RateLimited(message, headers={"Retry-After": str(math.ceil(wait))})
         scope.setdefault("state", {})["auth"] = key
-        await self.app(scope, receive, send)
+        return None

@@ -1,9 +1,15 @@
-"""The one error shape: REST answers `{"error": {"code", "message", "details"}}`, GraphQL an error
-with `extensions.code`, the CLI one line and a non-zero exit."""
+"""The one error shape: every refusal is an `ApiError` with a status and a code. REST answers
+`{"error": {"code", "message", "details"}}`; GraphQL errors are `{"message", "extensions": {"code",
+"details"}}` (with their `locations` and `path`); the CLI prints the message on one line and exits non-zero.
+api/error_responses.py turns any failure into one (`from_exception`) and one into an answer (`response`).
+Light on purpose (no web stack, no database driver): the CLI and the importers' processes import it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+_SNAKE = re.compile(r"_([a-z])")
 
 
 class ApiError(Exception):
@@ -12,13 +18,23 @@ class ApiError(Exception):
     status = 400
     code = "BAD_REQUEST"
 
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, message: str, details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
+        """The REST answer."""
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+    def graphql(self, located: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One GraphQL error, at the `locations` and `path` of `located`; the fields details name are
+        spelled as in the schema (camelCase)."""
+        details = [{**d, "field": _camel(d["field"])} if isinstance(d.get("field"), str) else d for d in self.details]
+        return {"message": self.message, **(located or {}), "extensions": {"code": self.code, "details": details}}
 
 
 class BadRequest(ApiError):
@@ -31,6 +47,18 @@ class BadUserInput(ApiError):
 
     status = 400
     code = "BAD_USER_INPUT"
+
+
+class GraphQLParseFailed(ApiError):
+    """The GraphQL document is not GraphQL (or has more tokens than the limit)."""
+
+    code = "GRAPHQL_PARSE_FAILED"
+
+
+class GraphQLValidationFailed(ApiError):
+    """The GraphQL document does not fit the schema or the abuse limits."""
+
+    code = "GRAPHQL_VALIDATION_FAILED"
 
 
 class Unauthenticated(ApiError):
@@ -46,6 +74,11 @@ class Forbidden(ApiError):
 class NotFound(ApiError):
     status = 404
     code = "NOT_FOUND"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    code = "METHOD_NOT_ALLOWED"
 
 
 class Conflict(ApiError):
@@ -70,6 +103,18 @@ class ValidationFailed(ApiError):
     code = "VALIDATION_FAILED"
 
 
+class RateLimited(ApiError):
+    status = 429
+    code = "RATE_LIMITED"
+
+
+class InternalError(ApiError):
+    """A fault of the server's: logged with the request id, which the message asks to quote."""
+
+    status = 500
+    code = "INTERNAL_SERVER_ERROR"
+
+
 class ServiceUnavailable(ApiError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
@@ -77,3 +122,7 @@ class ServiceUnavailable(ApiError):
 
 def bad_argument(name: str, message: str) -> BadUserInput:
     return BadUserInput(f"{name}: {message}", [{"field": name, "message": message}])
+
+
+def _camel(name: str) -> str:
+    return _SNAKE.sub(lambda m: m.group(1).upper(), name)

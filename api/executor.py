@@ -22,7 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    DocumentNode,
+    Executor,
     GraphQLBoolean,
+    GraphQLError,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
@@ -33,12 +36,16 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLResolveInfoHelpers,
+    GraphQLSchema,
     GraphQLString,
+    get_operation_ast,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+from api.graphql_errors import blame_input
 
 Complete = Callable[[Any], Any]
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
@@ -134,6 +141,27 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             gather=lambda values: live().gather_async_work(values),
             track=lambda values: live().track_async_work(values),
         )
+
+    @classmethod
+    def build(
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> list[GraphQLError] | Executor[Any]:
+        """graphql-core's, with the errors of coercing the request's variables marked as the client's input
+        (api/graphql_errors.py); those of choosing the operation are not."""
+        built = super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
+        )
+        if isinstance(built, list) and get_operation_ast(document, operation_name) is not None:
+            blame_input(built)
+        return built
 
     def complete_value(
         self,

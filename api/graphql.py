@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Hashable
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import orjson
 import strawberry
 from cross_web import HTTPException
@@ -21,7 +18,6 @@ from graphql import (
     OperationType,
     execute,
     parse,
-    specified_rules,
 )
 from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
@@ -34,51 +30,13 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionResult
 
 from api.cache import Entry, cache_key
-from api.errors import ApiError, ServiceUnavailable, ValidationFailed
+from api.error_responses import from_exception, response
+from api.errors import PayloadTooLarge
 from api.executor import LeanExecutor
-from api.faults import is_database_down
+from api.graphql_errors import located, refusal
 from api.loaders import Loaders
 
-log = logging.getLogger("mailflow.graphql")
 GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql.html"
-_SNAKE = re.compile(r"_([a-z])")
-# graphql-core's messages for a wrong argument or variable value (as opposed to a wrong query)
-_BAD_VALUE = re.compile(r"[Aa]rgument|Expected value of type|does not exist in|got invalid value|cannot represent")
-
-
-def _camel(name: str) -> str:
-    return _SNAKE.sub(lambda m: m.group(1).upper(), name)
-
-
-def _shape(error: GraphQLError, request_id: str) -> dict[str, Any]:
-    original = error.original_error
-    if original is not None and is_database_down(original):
-        original = ServiceUnavailable("the database is unavailable; try again shortly")
-    elif isinstance(original, asyncpg.QueryCanceledError):
-        original = ServiceUnavailable("the database took too long to answer; try a smaller window")
-    elif isinstance(original, asyncpg.DataError):
-        original = ValidationFailed("a value could not be stored (such as a NUL character); nothing was stored")
-    if isinstance(original, ApiError):
-        details = [
-            {**d, "field": _camel(d["field"])} if isinstance(d.get("field"), str) else d for d in original.details
-        ]
-        extensions = {"code": original.code, "details": details}
-        return {**error.formatted, "message": original.message, "extensions": extensions}
-    if original is not None and not isinstance(original, GraphQLError):  # a variable's bad value is one
-        log.error(
-            "unexpected error in a resolver",
-            exc_info=original,
-            extra={"fields": {"request_id": request_id}},
-        )
-        return {
-            "message": "Unexpected error.",
-            "locations": error.formatted.get("locations"),
-            "path": error.path,
-            "extensions": {"code": "INTERNAL_SERVER_ERROR", "request_id": request_id},
-        }
-    # Syntax or validation errors: the message says what is wrong with the query.
-    code = "BAD_USER_INPUT" if _BAD_VALUE.search(error.message) else "GRAPHQL_VALIDATION_FAILED"
-    return {**error.formatted, "extensions": {"code": code}}
 
 
 def _drop_tracebacks(error: BaseException) -> None:
@@ -113,7 +71,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     def __init__(self, schema: strawberry.Schema, rules: list[type[ASTValidationRule]], max_tokens: int) -> None:
         super().__init__(schema)
         self.core_schema = schema._schema
-        self.rules = (*specified_rules, *rules)
+        self.rules = tuple(rules)  # graphql-core's own among them (api/schema.py: validation_rules)
         self.max_tokens = max_tokens
         self.documents: dict[str, DocumentNode | None] = {}  # valid documents by query text (None: not valid)
 
@@ -138,16 +96,9 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > limit:
-                error = {
-                    "data": None,
-                    "errors": [
-                        {
-                            "message": f"the request is larger than {limit} bytes",
-                            "extensions": {"code": "PAYLOAD_TOO_LARGE"},
-                        }
-                    ],
-                }
-                await _send_json(send, 413, orjson.dumps(error))
+                await response(PayloadTooLarge(f"the request is larger than {limit} bytes"), scope["path"])(
+                    scope, receive, send
+                )
                 return
         sent = False
 
@@ -210,13 +161,12 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     async def _through_strawberry(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry's handling of an HTTP request, with a request it refuses (a body that is not JSON,
         say) answered in the error shape instead of plain text."""
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            answer = await self.run(request)
         except HTTPException as exc:
-            code = "BAD_REQUEST" if exc.status_code == 400 else "HTTP_ERROR"
-            error = {"data": None, "errors": [{"message": exc.reason, "extensions": {"code": code}}]}
-            response = Response(orjson.dumps(error), status_code=exc.status_code, media_type="application/json")
-        await response(scope, receive, send)
+            answer = response(from_exception(exc, request), scope["path"])
+        await answer(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
         """orjson, as everywhere else: it refuses invalid UTF-8, lone surrogates and JSON nested deeper than
@@ -291,11 +241,8 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         data: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            request_id = request.scope.get("state", {}).get("request_id", "")
-            data["errors"] = [_shape(e, request_id) for e in result.errors]
+            data["errors"] = [refusal(e, request).graphql(located(e)) for e in result.errors]
             for error in result.errors:
-                if error.original_error is not None and is_database_down(error.original_error):
-                    request.app.state.mailflow.db.outage.failed(error.original_error)
                 _drop_tracebacks(error)
         if result.extensions:
             data["extensions"] = result.extensions

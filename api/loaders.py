@@ -6,7 +6,7 @@ from strawberry.dataloader import DataLoader
 
 from api.context import AppState
 from core.window import Window
-from db.reports import Counts, traffic_by_connector
+from db.traffic_counts import Counts, traffic_by_connector
 
 TrafficKey = tuple[int, str]  # (connector_id, direction); 0 is the internet without a connector
 

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from graphql import ASTValidationRule, FieldNode, GraphQLError, ValidationContext, ValidationRule
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    GraphQLError,
+    ValidationContext,
+    ValidationRule,
+    ValuesOfCorrectTypeRule,
+    specified_rules,
+)
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import Info
 
-from api import reports
+from api import traffic_service
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
 from api.feed import ingest_records, ingest_warnings
+from api.graphql_errors import ArgumentValues
 from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
@@ -36,7 +46,7 @@ from api.types.summary import MailFlowSummary, TlsBreakdown
 from api.types.tls_report import TlsReport
 from api.types.tls_report_day import TlsReportDay
 from api.types.tls_report_list import TlsReportList
-from api.types.versions import Traffic
+from api.types.traffic import Traffic
 from api.window import make_window
 from db.connectors import list_connectors
 from db.organizations import organization_name
@@ -81,7 +91,7 @@ class Query:
 
     @strawberry.field(description="The dashboard widget: the last 7 days ending now, inbound and outbound.")
     async def mail_flow_summary(self, info: Info) -> MailFlowSummary:
-        window, counts = await reports.summary(app_state(info))
+        window, counts = await traffic_service.summary(app_state(info))
         return MailFlowSummary(
             from_=window.start,
             to=window.end,
@@ -103,10 +113,10 @@ class Query:
         ] = None,
     ) -> TlsBreakdown:
         app = app_state(info)
-        breakdown = await reports.tls_breakdown(
+        breakdown = await traffic_service.tls_breakdown(
             app, direction.value, from_, to, time_zone, connector_id, "connector_id"
         )
-        return TlsBreakdown.of(direction, breakdown, reports.retention(app))
+        return TlsBreakdown.of(direction, breakdown, traffic_service.retention(app))
 
     @strawberry.field(
         description="Client submissions (users' mail clients handing mail over: submission/smtps listeners, "
@@ -116,8 +126,8 @@ class Query:
         self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
     ) -> TlsBreakdown:
         app = app_state(info)
-        breakdown = await reports.tls_breakdown(app, "submission", from_, to, time_zone, None)
-        return TlsBreakdown.of(Direction.SUBMISSION, breakdown, reports.retention(app))
+        breakdown = await traffic_service.tls_breakdown(app, "submission", from_, to, time_zone, None)
+        return TlsBreakdown.of(Direction.SUBMISSION, breakdown, traffic_service.retention(app))
 
     @strawberry.field(description="Volume and TLS shares per connector per day, and per connector overall.")
     async def connector_report(
@@ -131,7 +141,7 @@ class Query:
         time_zone: TimeZone = None,
     ) -> ConnectorReport:
         app = app_state(info)
-        report = await reports.connector_table(
+        report = await traffic_service.connector_table(
             app,
             direction.value,
             connector_type.value if connector_type else None,
@@ -140,7 +150,7 @@ class Query:
             to,
             time_zone,
         )
-        return ConnectorReport.of(report, reports.retention(app))
+        return ConnectorReport.of(report, traffic_service.retention(app))
 
     @strawberry.field(description="Insights, newest first (default: the active ones).")
     async def insights(
@@ -151,7 +161,7 @@ class Query:
             strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
         ] = None,
     ) -> list[Insight]:
-        connector = reports.connector_id_argument(connector_id, "connector_id")
+        connector = traffic_service.connector_id_argument(connector_id, "connector_id")
         states = await insights.list_insights(app_state(info), status.value, connector)
         return [Insight.of(s) for s in states]
 
@@ -217,7 +227,7 @@ class Mutation:
 
     @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
     async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:
-        insight_id = reports.insight_id_argument(id)
+        insight_id = traffic_service.insight_id_argument(id)
         return Insight.of(await insights.dismiss(app_state(info, "admin"), insight_id, reason))
 
     @strawberry.mutation(description="Change rule thresholds (null keeps a value) and the window; re-evaluates.")
@@ -247,8 +257,10 @@ def _max_fields(limit: int) -> type[ASTValidationRule]:
 
 
 def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """The abuse limits of these settings, as validation rules beyond GraphQL's own."""
+    """GraphQL's own validation rules (the one for argument values marking its errors as the client's input,
+    api/graphql_errors.py) and the abuse limits of these settings."""
     rules: list[type[ASTValidationRule]] = [
+        *(ArgumentValues if rule is ValuesOfCorrectTypeRule else rule for rule in specified_rules),
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
         _max_fields(settings.graphql_max_fields),
@@ -258,11 +270,22 @@ def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     return rules
 
 
+class ValidationRules(SchemaExtension):
+    """Validates with these rules instead of graphql-core's own (strawberry's AddValidationRules adds to them)."""
+
+    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
+        self.rules = rules
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.validation_rules = self.rules
+        yield
+
+
 def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> strawberry.Schema:
     """The schema with the abuse limits of these settings (`rules`: made by validation_rules)."""
     # The rule classes are made once: ValidationCache keys its entries on them, so rules rebuilt for every
     # request (as the limiter extensions do) would never hit the cache.
-    rules = validation_rules(settings) if rules is None else rules
+    chosen = tuple(validation_rules(settings) if rules is None else rules)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -270,7 +293,7 @@ def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),
             lambda: ParserCache(maxsize=256),
-            lambda: AddValidationRules(rules),
+            lambda: ValidationRules(chosen),
             lambda: ValidationCache(maxsize=256),
         ],
     )

@@ -116,15 +116,15 @@ def statements(org_id: int, zone: str = "UTC") -> dict[str, tuple[str, tuple[Any
     both = ["inbound", "outbound"]
     return {
         "summary": (
-            query("reports/count_messages_by_direction"),
+            query("traffic_counts/count_messages_by_direction"),
             (org_id, window.start, window.end, *window.utc_days()),
         ),
         "breakdown": (
-            query("reports/count_messages_by_day"),
+            query("traffic_counts/count_messages_by_day"),
             (org_id, window.start, window.end, zone, both, None, *window.utc_days()),
         ),
         "connector report": (
-            query("reports/connector_report"),
+            query("traffic_counts/connector_report"),
             (org_id, window.start, window.end, zone, both, None, None, *window.zone_days()),
         ),
     }

@@ -18,10 +18,11 @@ from typing import Any
 from api import metrics
 from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
 from api.window import last_days
+from core.internet import INTERNET_ID, INTERNET_NAMES, THE_INTERNET
 from db import insights as store
 from db.connectors import list_connectors
 from db.pool import Database, TenantPool
-from db.reports import share
+from db.traffic_counts import share
 
 log = logging.getLogger("mailflow.insights")
 BIGINT_MAX = 2**63 - 1  # what an insight's figures hold
@@ -33,8 +34,8 @@ async def load_settings(db: Any, org_id: int) -> InsightSettings:
 
 def _names(connectors: list[Any]) -> dict[tuple[str, int], str]:
     names = {(c.direction, c.id): f"connector {c.name!r}" for c in connectors}
-    names[("inbound", 0)] = "the internet without a connector"
-    names[("outbound", 0)] = "the internet without a connector"
+    for direction in INTERNET_NAMES:
+        names[(direction, INTERNET_ID)] = THE_INTERNET
     return names
 
 

@@ -11,9 +11,9 @@ from starlette.responses import Response
 from api.errors import bad_argument
 from api.insights import service
 from api.insights.cef import cef_line
-from api.reports import connector_id_argument
 from api.rest.http import JSON, path_id, read_json, state
-from api.rest.reports import check_params
+from api.rest.traffic_reports import check_params
+from api.traffic_service import connector_id_argument
 from api.window import parse_moment, zone
 
 

@@ -17,7 +17,7 @@ from api.errors import NotFound, bad_argument
 from api.feed import EXPIRED, STORED, store_tls_reports, tls_report_warnings
 from api.importers.tlsrpt import decode
 from api.rest.http import JSON, read_body, state
-from api.rest.reports import check_params, moments
+from api.rest.traffic_reports import check_params, moments
 from api.window import make_window
 from core.tls_report import Report
 from core.window import Window

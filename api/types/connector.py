@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.types.enums import ConnectorType, Direction
-from api.types.versions import Traffic
+from api.types.traffic import Traffic
 from api.window import make_window
 from db.connectors import Connector as ConnectorRow
 

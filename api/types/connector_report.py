@@ -7,10 +7,10 @@ from typing import Any, Self
 
 import strawberry
 
-from api.reports import Retention
+from api.traffic_service import Retention
 from api.types.connector import Connector
-from db.reports import ConnectorReport as ReportResult
-from db.reports import ConnectorRow, Counts
+from db.traffic_counts import ConnectorReport as ReportResult
+from db.traffic_counts import ConnectorRow, Counts
 
 
 @strawberry.type(description="Messages per TLS bucket.")

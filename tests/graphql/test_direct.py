@@ -115,5 +115,6 @@ async def test_an_error_outside_the_resolvers_is_an_error_in_the_answer(
     response = await client.post("/graphql", json={"query": "{ viewer { role } }"})
     assert response.status_code == 200
     error = response.json()["errors"][0]
-    assert error["message"] == "Unexpected error."  # no internals to the client
+    request_id = response.headers["x-request-id"]  # no internals to the client: the id to quote, as REST says it
+    assert error["message"] == f"unexpected error; quote request id {request_id} when reporting it"
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"

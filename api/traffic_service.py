@@ -1,4 +1,5 @@
-"""The report views behind both REST and GraphQL: argument checks, then one db call each."""
+"""The traffic reports (the summary, the TLS breakdown, the connector table) as REST and GraphQL ask for them:
+arguments checked, then one db call each (db/traffic_counts.py); the retention a report window is told of."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from core.errors import UnknownTimeZone
 from core.window import Window
 from db.connectors import connectors_by_id
 from db.messages import retained_from
-from db.reports import (
+from db.traffic_counts import (
     Breakdown,
     ConnectorReport,
     Counts,

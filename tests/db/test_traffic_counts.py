@@ -14,7 +14,7 @@ from api.ingest import validate
 from core.window import Window
 from db.connectors import create_connector
 from db.messages import prune, store_messages
-from db.reports import (
+from db.traffic_counts import (
     COLUMNS,
     connector_report,
     count_messages_by_day,

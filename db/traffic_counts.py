@@ -1,4 +1,5 @@
-"""The report reads: each one statement over the rollups, shaped into a few Python objects."""
+"""Message counts per TLS bucket for the traffic reports: each one statement over the rollups
+(db/queries/traffic_counts/), shaped into a few Python objects."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ async def _fetch_in_zone(db: sql.Executor, name: str, *args: object) -> list[asy
 
 async def count_messages_by_direction(db: sql.Executor, org_id: int, window: Window) -> dict[str, Counts]:
     rows = await sql.fetch(
-        db, "reports/count_messages_by_direction", org_id, window.start, window.end, *window.utc_days()
+        db, "traffic_counts/count_messages_by_direction", org_id, window.start, window.end, *window.utc_days()
     )
     result = {"inbound": Counts(), "outbound": Counts(), "submission": Counts()}
     result.update((r["direction"], Counts.of(r)) for r in rows)
@@ -83,7 +84,7 @@ async def count_messages_by_day(
 ) -> Breakdown:
     rows = await _fetch_in_zone(
         db,
-        "reports/count_messages_by_day",
+        "traffic_counts/count_messages_by_day",
         org_id,
         window.start,
         window.end,
@@ -120,7 +121,7 @@ async def connector_report(
 ) -> ConnectorReport:
     rows = await _fetch_in_zone(
         db,
-        "reports/connector_report",
+        "traffic_counts/connector_report",
         org_id,
         window.start,
         window.end,
@@ -151,7 +152,7 @@ async def traffic_by_connector(
     ids = [k[0] for k in keys]
     directions = [k[1] for k in keys]
     rows = await sql.fetch(
-        db, "reports/traffic_by_connector", org_id, window.start, window.end, ids, directions, *window.utc_days()
+        db, "traffic_counts/traffic_by_connector", org_id, window.start, window.end, ids, directions, *window.utc_days()
     )
     found = {(r["connector_id"], r["direction"]): Counts.of(r) for r in rows}
     return [found.get(k, Counts()) for k in keys]

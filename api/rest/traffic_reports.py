@@ -1,4 +1,5 @@
-"""GET /api/v1/summary, /api/v1/tls-breakdown and /api/v1/connector-report (JSON or CSV)."""
+"""The traffic reports over REST: GET /api/v1/summary, /api/v1/tls-breakdown, /api/v1/client-submissions and
+/api/v1/connector-report (JSON or CSV)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api import reports
+from api import traffic_service
 from api.context import AppState
 from api.errors import BadUserInput, bad_argument
 from api.rest.http import JSON, state
 from api.tls import BUCKETS
 from api.window import parse_moment, zone
 from core.window import Window
-from db.reports import ConnectorRow, Counts
+from db.traffic_counts import ConnectorRow, Counts
 
 CSV_COLUMNS = [
     "day",
@@ -72,7 +73,7 @@ def moments(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None
 
 async def get_summary(request: Request) -> Response:
     check_params(request.query_params, ())
-    window, by_direction = await reports.summary(state(request))
+    window, by_direction = await traffic_service.summary(state(request))
     body: dict[str, Any] = window_json(window)
     for direction, counts in by_direction.items():
         body[direction] = {"total": counts.total, "versions": versions_json(counts)}
@@ -80,7 +81,7 @@ async def get_summary(request: Request) -> Response:
 
 
 def retention_json(app: AppState, window: Window) -> dict[str, Any]:
-    kept = reports.retention(app)
+    kept = traffic_service.retention(app)
     return {"retained_from": kept.retained_from.isoformat(), "warnings": kept.warnings(window)}
 
 
@@ -89,7 +90,7 @@ async def _breakdown(request: Request, direction: str | None, allowed: tuple[str
     check_params(params, allowed)
     start, end = moments(params)
     app = state(request)
-    breakdown = await reports.tls_breakdown(
+    breakdown = await traffic_service.tls_breakdown(
         app, direction, start, end, params.get("time_zone"), params.get("connector")
     )
     return JSON(
@@ -142,8 +143,8 @@ def connector_rows_json(rows: list[ConnectorRow]) -> list[dict[str, Any]]:
     return shaped
 
 
-def _cell(value: Any) -> Any:
-    # Spreadsheets run cells that start with these as formulas.
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text: one starting like a formula gets a leading ' (OWASP's rule)."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -159,7 +160,7 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
             [
                 row.day.isoformat() if row.day else "",
                 c.direction,
-                _cell(c.name),
+                spreadsheet_safe(c.name),
                 c.id,
                 c.type,
                 str(c.forced_tls).lower(),
@@ -180,7 +181,7 @@ async def get_connector_report(request: Request) -> Response:
     as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
     start, end = moments(params)
     app = state(request)
-    report = await reports.connector_table(
+    report = await traffic_service.connector_table(
         app,
         params.get("direction"),
         params.get("connector_type"),

@@ -1,11 +1,11 @@
-"""TLS bucket counts as GraphQL sees them (shared by the summary, the breakdown and connectors)."""
+"""GraphQL's Traffic and VersionCount: TLS bucket counts (shared by the summary, the breakdown and connectors)."""
 
 from __future__ import annotations
 
 import strawberry
 
 from api.tls import BUCKETS
-from db.reports import Counts
+from db.traffic_counts import Counts
 
 
 @strawberry.type(description="Messages in one TLS bucket and their share of the total, in percent.")
