@@ -14,7 +14,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.auth import Authenticate
@@ -141,6 +141,8 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         finally:
             for task in tasks:
                 task.cancel()
+            if app.state.mailflow.watcher is not None:
+                await app.state.mailflow.watcher.close()
             await db.close()
 
     rules = validation_rules(settings)
@@ -149,6 +151,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
     routes = [
         *ROUTES,
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/", dashboard, methods=["GET"]),
         Route("/docs", api_reference, methods=["GET"]),
         Mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_files()), name="swagger-ui"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from datetime import timedelta
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,12 @@ from graphql import ExecutionResult as GraphQLExecutionResult
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.schema import validate_document
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from api.cache import Entry, cache_key
@@ -35,6 +38,7 @@ from api.errors import PayloadTooLarge
 from api.executor import LeanExecutor
 from api.graphql_errors import located, refusal
 from api.loaders import Loaders
+from api.subscriptions import authorize
 
 GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql.html"
 
@@ -58,6 +62,16 @@ async def _send_json(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages as text frames, as its clients expect (encode_json gives bytes)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(self.view.encode_json_string(message))
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLApp(GraphQL[dict[str, Any], None]):
     """strawberry's ASGI app, with a body limit, the response cache, the error shape, and a direct path.
 
@@ -67,9 +81,15 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     Anything else (GET, other bodies, a document with an error, subscriptions) goes through strawberry."""
 
     max_bytes = 20_000
+    websocket_adapter_class = TextFrames
 
     def __init__(self, schema: strawberry.Schema, rules: list[type[ASTValidationRule]], max_tokens: int) -> None:
-        super().__init__(schema)
+        super().__init__(
+            schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=10,
+        )
         self.core_schema = schema._schema
         self.rules = tuple(rules)  # graphql-core's own among them (api/schema.py: validation_rules)
         self.max_tokens = max_tokens
@@ -82,6 +102,11 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             return {"app": None, "request": request, "loaders": None}
         app = shared.for_key(key.org_id, key.role)
         return {"app": app, "request": request, "loaders": Loaders(app)}
+
+    async def on_ws_connect(self, context: dict[str, Any]) -> None:
+        """A WebSocket connection acts for the key in `connection_init`'s payload (api/subscriptions.py)."""
+        app = await authorize(context["request"].app.state.mailflow, context.get("connection_params"))
+        context.update(app=app, loaders=Loaders(app))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Reads the body first, refusing one over the GraphQL size limit with 413."""

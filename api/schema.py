@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -41,6 +41,7 @@ from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
 from api.types.enums import ConnectorType, Direction
 from api.types.insight import Insight, InsightRuleInput, InsightSettings, InsightStatus
+from api.types.insight_event import InsightEvent
 from api.types.message import IngestResult, MessageInput
 from api.types.summary import MailFlowSummary, TlsBreakdown
 from api.types.tls_report import TlsReport
@@ -76,6 +77,18 @@ class Viewer:
     role: str = strawberry.field(description="reader, ingest or admin")
 
 
+async def summary_of(app: AppState) -> MailFlowSummary:
+    """The dashboard widget's numbers (the query mailFlowSummary and its subscription)."""
+    window, counts = await traffic_service.summary(app)
+    return MailFlowSummary(
+        from_=window.start,
+        to=window.end,
+        inbound=Traffic.of(counts["inbound"]),
+        outbound=Traffic.of(counts["outbound"]),
+        submission=Traffic.of(counts["submission"]),
+    )
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="The organization and role of the key making the request.")
@@ -91,14 +104,7 @@ class Query:
 
     @strawberry.field(description="The dashboard widget: the last 7 days ending now, inbound and outbound.")
     async def mail_flow_summary(self, info: Info) -> MailFlowSummary:
-        window, counts = await traffic_service.summary(app_state(info))
-        return MailFlowSummary(
-            from_=window.start,
-            to=window.end,
-            inbound=Traffic.of(counts["inbound"]),
-            outbound=Traffic.of(counts["outbound"]),
-            submission=Traffic.of(counts["submission"]),
-        )
+        return await summary_of(app_state(info))
 
     @strawberry.field(description="Messages protected in transit (by TLS): totals and a daily series.")
     async def tls_breakdown(
@@ -240,6 +246,54 @@ class Mutation:
         return InsightSettings.of(await insights.update_settings(app_state(info, "admin"), body))
 
 
+# The SIEM cursor holds back an event while an older transaction is still open; insightEvents reads again
+# this often even without a change, so that such an event is sent soon after it is visible.
+EVENTS_IDLE_SECONDS = 5.0
+SUMMARY_IDLE_SECONDS = 60.0  # "the last 7 days ending now" rolls forward with the hour
+EVENTS_PAGE = 100
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Each new insight event, in the SIEM feed's order; from `after` (a cursor) when given, so that "
+        "a client that reconnects with its last cursor misses nothing."
+    )
+    async def insight_events(self, info: Info, after: str | None = None) -> AsyncGenerator[InsightEvent, None]:
+        app = app_state(info)
+        cursor = after
+        insights.parse_cursor(cursor)  # a bad cursor is refused before anything is sent
+        if cursor is None:  # only what happens from now on: past the events there are
+            while True:
+                page = await insights.events_page(app, cursor, None, 1000)
+                cursor = page.next
+                if len(page.events) < 1000:
+                    break
+        assert app.watcher is not None
+        async for _ in app.watcher.changes(app.org_id, idle=EVENTS_IDLE_SECONDS):
+            while True:
+                page = await insights.events_page(app, cursor, None, EVENTS_PAGE)
+                for event in page.events:
+                    yield InsightEvent.of(event)
+                cursor = page.next
+                if len(page.events) < EVENTS_PAGE:
+                    break
+
+    @strawberry.subscription(
+        description="The dashboard widget's numbers now, then again whenever the organization's data changes "
+        "(at most once a second)."
+    )
+    async def mail_flow_summary(self, info: Info) -> AsyncGenerator[MailFlowSummary, None]:
+        app = app_state(info)
+        last = None
+        assert app.watcher is not None
+        async for _ in app.watcher.changes(app.org_id, idle=SUMMARY_IDLE_SECONDS):
+            summary = await summary_of(app)
+            if summary != last:
+                last = summary
+                yield summary
+
+
 def _max_fields(limit: int) -> type[ASTValidationRule]:
     class MaxFields(ValidationRule):
         """Refuses queries that select more than `limit` fields (fragments counted once)."""
@@ -289,6 +343,7 @@ def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         execution_context_class=LeanExecutor,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),

@@ -37,7 +37,7 @@ NOT_RUN = {
 }
 # Blocks that are not run because they are not commands: output (json), configuration (the systemd units
 # in ini), directory trees (no language).
-NOT_COMMANDS = {"json", "ini", "yaml", ""}
+NOT_COMMANDS = {"json", "ini", "yaml", "text", ""}
 
 
 @dataclass(frozen=True)

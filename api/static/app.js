@@ -506,7 +506,7 @@ async function refresh() {
       days === 1 ? "The API counts by day, so 24 hours show the two days they touch." : "",
       ...warnings,
     ].filter(Boolean).join(" ");
-    setStatus(`Updated ${new Date().toLocaleTimeString()} · refreshes every ${Math.round(POLL_MS / 1000)} s`);
+    setStatus(`Updated ${new Date().toLocaleTimeString()} · ${liveNote()}`);
   } catch (error) {
     if (error instanceof KeyRefused) { askForKey(true); return; }
     if (error.codes?.includes("BAD_USER_INPUT")) { setStatus(error.message); return; }
@@ -521,9 +521,10 @@ $("#key-form").addEventListener("submit", (event) => {
   openConnectors.clear();
   openDomains.clear();
   refresh();
+  connectLive();
 });
 $("#switch-key").addEventListener("click", () => askForKey(false));
-$("#forget-key").addEventListener("click", () => { session.forget(); askForKey(false); });
+$("#forget-key").addEventListener("click", () => { session.forget(); askForKey(false); connectLive(); });
 $("[name=timeZone]").value ||= LOCAL_ZONE;
 $("#chart-key").replaceChildren(...BUCKETS.map(([, label, cls]) => el("li", {}, el("span", { class: `swatch b-${cls}` }), label)));
 $("#filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
@@ -543,5 +544,51 @@ addEventListener("resize", () => {
     if (drawn && !$("#trends").hidden) for (const [key] of DIRECTIONS) if (!$(`#chart-${key}`).hidden) drawChart($(`#chart-${key}`), drawn[key]);
   }, 150);
 });
+// --- live updates: GraphQL subscriptions over WebSocket (graphql-transport-ws); polling where they fail ---
+// Any `next` of mailFlowSummary (the figures changed) or insightEvents (an insight changed) redraws the page.
+// Without WebSockets (a proxy that refuses them, say) the page polls every POLL_MS and tries again later.
+let socket = null; // the current WebSocket
+let live = false; // the server acknowledged it: no polling
+let polling = null;
+let redraw = null;
+const liveNote = () => (live ? "live" : `refreshes every ${Math.round(POLL_MS / 1000)} s`);
+function startPolling() { polling ??= setInterval(refresh, POLL_MS); }
+function stopPolling() { clearInterval(polling); polling = null; }
+function soon() { clearTimeout(redraw); redraw = setTimeout(refresh, 200); }
+
+function connectLive() {
+  if (socket) { const old = socket; socket = null; live = false; old.close(); }
+  if (!session.key() || new URLSearchParams(location.search).has("poll")) { startPolling(); return; }
+  let ws;
+  try {
+    ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/graphql`, "graphql-transport-ws");
+  } catch { startPolling(); return; }
+  socket = ws;
+  let shown = false; // the summary's first answer is what the page already shows
+  const send = (message) => ws.send(JSON.stringify(message));
+  ws.onopen = () => send({ type: "connection_init", payload: { authorization: `Bearer ${session.key()}` } });
+  ws.onmessage = (event) => {
+    if (ws !== socket) return;
+    const message = JSON.parse(event.data);
+    if (message.type === "connection_ack") {
+      live = true;
+      stopPolling();
+      send({ id: "s", type: "subscribe", payload: { query: "subscription { mailFlowSummary { inbound { total } outbound { total } submission { total } } }" } });
+      send({ id: "e", type: "subscribe", payload: { query: "subscription { insightEvents { cursor } }" } });
+      setStatus($("#status").textContent.replace(/refreshes every \d+ s/, "live"));
+    } else if (message.type === "next") {
+      if (message.id === "s" && !shown) shown = true;
+      else soon();
+    } else if (message.type === "ping") send({ type: "pong" });
+  };
+  ws.onclose = () => {
+    if (ws !== socket) return; // replaced on purpose (another key)
+    socket = null;
+    live = false;
+    startPolling();
+    setTimeout(() => { if (!socket) connectLive(); }, POLL_MS); // the server back: live again
+  };
+}
+
 refresh();
-setInterval(refresh, POLL_MS);
+connectLive();

@@ -325,6 +325,20 @@ def test_updates_without_a_reload_and_no_dismiss_for_a_reader(server: str, brows
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "155")
 
 
+def test_live_over_a_subscription_without_polling(server: str, browser: Any, dsn: str) -> None:
+    # no ?poll: the page polls every 30 s only without WebSockets; an ingest shows within a few seconds
+    org = f"browser-live-{uuid.uuid4().hex[:8]}"
+    admin = new_key(dsn, org)
+    seed(server, admin)
+    open_dashboard(browser, f"{server}/#key={admin}")
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "150")
+    wait_for(browser, lambda d: "live" in d.find_element(By.ID, "status").text)
+    more = [message(950 + n, "TLSv1.3") for n in range(7)]
+    response = httpx.post(f"{server}/api/v1/messages", json=more, headers={"authorization": f"Bearer {admin}"})
+    assert response.status_code == 200
+    wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "157", 10)
+
+
 def test_days_are_the_browsers_days(server: str, browser: Any, dsn: str) -> None:
     token = new_key(dsn, f"browser-zone-{uuid.uuid4().hex[:8]}")
     seed(server, token)

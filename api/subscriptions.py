@@ -1,0 +1,28 @@
+"""GraphQL subscriptions over WebSocket (`graphql-transport-ws` at /graphql): who a connection acts for.
+
+The API key comes in `connection_init`'s payload (`{"authorization": "Bearer …"}`). A subscription (api/schema.py)
+sends again when its organization's data changes (api/watcher.py), from any server process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.exceptions import ConnectionRejectionError
+
+from api.context import AppState
+from db.keys import find_key
+
+
+async def authorize(shared: AppState, params: Any) -> AppState:
+    """The state a WebSocket connection acts with: its key's, from `connection_init`'s payload (or, with
+    MAILFLOW_AUTH=off, the server's organization as admin). A missing or unknown key closes the
+    connection (4403 Forbidden, as graphql-transport-ws does)."""
+    if not shared.settings.auth:
+        return shared.for_key(shared.org_id, "admin")
+    given = params.get("authorization") if isinstance(params, dict) else None
+    token = given[7:].strip() if isinstance(given, str) and given[:7].lower() == "bearer " else ""
+    key = await find_key(shared.db.system, token) if token else None
+    if key is None:
+        raise ConnectionRejectionError({"message": 'an API key is required: {"authorization": "Bearer <token>"}'})
+    return shared.for_key(key.org_id, key.role)
