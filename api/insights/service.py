@@ -88,17 +88,19 @@ class EventPage:
     next: str
 
 
+def event_json(row: Any) -> dict[str, Any]:
+    """An insight event as the SIEM feed and webhooks give it, from its row (event_id, xid, kind, at, state)."""
+    return {
+        "event_id": row["event_id"],
+        "cursor": f"{row['xid']}-{row['event_id']}",
+        "type": row["kind"],
+        "at": row["at"].isoformat(),
+        "insight": row["state"],
+    }
+
+
 async def events_page(app: AppState, after: str | None, since: datetime | None, limit: int) -> EventPage:
     xid, event_id = parse_cursor(after)
     rows = await store.events_after(app.pool, app.org_id, xid, event_id, since, limit)
-    events = [
-        {
-            "event_id": r["event_id"],
-            "cursor": f"{r['xid']}-{r['event_id']}",
-            "type": r["kind"],
-            "at": r["at"].isoformat(),
-            "insight": r["state"],
-        }
-        for r in rows
-    ]
+    events = [event_json(r) for r in rows]
     return EventPage(events, events[-1]["cursor"] if events else f"{xid}-{event_id}")

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from api.context import AppState
+from api.settings import Settings
+from api.webhooks import worker
+
+SECRET_KEY = "tests-only-key-tests-only-key-tests-only"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """The suite's settings, with webhooks allowed to loopback and quick retries."""
+    return Settings(
+        max_body_bytes=1024 * 1024,
+        key_cache_seconds=0,
+        rate_limit=10_000,
+        rate_burst=10_000,
+        retention_days=36500,
+        secret_key=SECRET_KEY,
+        webhook_allow_private=True,
+        webhook_timeout_seconds=2,
+        webhook_retry_seconds=(0.2,),
+    )
+
+
+@pytest.fixture
+async def deliveries(state: AppState) -> AsyncIterator[None]:
+    """The delivery worker, as a server process runs it."""
+    task = asyncio.create_task(worker.run(state.db, state.settings))
+    yield
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
