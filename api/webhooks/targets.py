@@ -70,10 +70,10 @@ def why_refused(address: Address) -> str | None:
         return "a cloud metadata address"
     for what, test in (
         ("a loopback address", address.is_loopback),
+        ("an unspecified address", address.is_unspecified),
         ("a link-local address", address.is_link_local),
         ("a private address", address.is_private),
         ("a multicast address", address.is_multicast),
-        ("an unspecified address", address.is_unspecified),
         ("a reserved address", address.is_reserved),
         ("not a public address", not address.is_global),
     ):

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
 from api.context import AppState
 from api.settings import Settings
 from api.webhooks import worker
+from db.pool import Database
 
 SECRET_KEY = "tests-only-key-tests-only-key-tests-only"
 
@@ -28,10 +30,18 @@ def settings() -> Settings:
     )
 
 
+@asynccontextmanager
+async def running(db: Database, settings: Settings) -> AsyncIterator[None]:
+    """A delivery worker, as a server process runs it, with these settings."""
+    task = asyncio.create_task(worker.run(db, settings))
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 @pytest.fixture
 async def deliveries(state: AppState) -> AsyncIterator[None]:
-    """The delivery worker, as a server process runs it."""
-    task = asyncio.create_task(worker.run(state.db, state.settings))
-    yield
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
+    async with running(state.db, state.settings):
+        yield
