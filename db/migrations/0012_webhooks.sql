@@ -36,11 +36,10 @@ create table webhook_deliveries (
     primary key (org_id, delivery_id),
     foreign key (org_id, subscription_id) references webhook_subscriptions on delete cascade
 );
--- each subscription's queue, oldest first (its head is the only one that may be sent)
+-- each subscription's queue, oldest first (its head is the only one that may be sent; the worker's poll
+-- probes each enabled subscription's head)
 create index webhook_deliveries_queue on webhook_deliveries (org_id, subscription_id, delivery_id)
     where status = 'pending';
--- which organizations have something due (the worker's poll, across organizations: only pending rows)
-create index webhook_deliveries_due on webhook_deliveries (org_id, next_attempt_at) where status = 'pending';
 create index webhook_deliveries_finished on webhook_deliveries (org_id, finished_at) where status <> 'pending';
 
 create table webhook_attempts (

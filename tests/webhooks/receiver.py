@@ -93,6 +93,8 @@ def receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer((host, 0), Handler)
+    server.daemon_threads = True
+    server.block_on_close = False  # a request still waiting (a delay) does not hold the test up
     state.url = f"http://{host}:{server.server_address[1]}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
