@@ -14,8 +14,7 @@ from db.pool import Database
 SECRET_KEY = "tests-only-key-tests-only-key-tests-only"
 
 
-@pytest.fixture
-def settings() -> Settings:
+def webhook_settings() -> Settings:
     """The suite's settings, with webhooks allowed to loopback and quick retries."""
     return Settings(
         max_body_bytes=1024 * 1024,
@@ -28,6 +27,11 @@ def settings() -> Settings:
         webhook_timeout_seconds=2,
         webhook_retry_seconds=(0.2,),
     )
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return webhook_settings()
 
 
 @asynccontextmanager
