@@ -73,8 +73,10 @@ def pool(database: Database) -> asyncpg.Pool:
     return database.system
 
 
-@pytest.fixture
-def settings() -> Settings:
+SECRET_KEY = "tests-only-key-tests-only-key-tests-only"
+
+
+def suite_settings() -> Settings:
     # a long retention: the fixtures hold records back to 2016 (retention tests set their own); a secret key, so
     # that no test writes one under the user's MAILFLOW_HOME
     return Settings(
@@ -83,8 +85,13 @@ def settings() -> Settings:
         rate_limit=10_000,
         rate_burst=10_000,
         retention_days=36500,
-        secret_key="tests-only-key-tests-only-key-tests-only",
+        secret_key=SECRET_KEY,
     )
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return suite_settings()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,22 +11,13 @@ from api.context import AppState
 from api.settings import Settings
 from api.webhooks import worker
 from db.pool import Database
-
-SECRET_KEY = "tests-only-key-tests-only-key-tests-only"
+from tests.conftest import suite_settings
 
 
 def webhook_settings() -> Settings:
     """The suite's settings, with webhooks allowed to loopback and quick retries."""
-    return Settings(
-        max_body_bytes=1024 * 1024,
-        key_cache_seconds=0,
-        rate_limit=10_000,
-        rate_burst=10_000,
-        retention_days=36500,
-        secret_key=SECRET_KEY,
-        webhook_allow_private=True,
-        webhook_timeout_seconds=2,
-        webhook_retry_seconds=(0.2,),
+    return dataclasses.replace(
+        suite_settings(), webhook_allow_private=True, webhook_timeout_seconds=2, webhook_retry_seconds=(0.2,)
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from tests.cli.helpers import clean_env, free_port, new_key, wait_ready
-from tests.webhooks.conftest import SECRET_KEY
+from tests.conftest import SECRET_KEY
 from tests.webhooks.helpers import tls_report
 from tests.webhooks.receiver import receiver, verify
 
