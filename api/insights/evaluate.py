@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
+from api.webhooks.wake import nudge
 from api.window import last_days
 from db import insights as store
 from db.connectors import list_connectors
@@ -159,6 +160,8 @@ async def evaluate(
         if changed:
             await store.update_insights(conn, org_id, changed, window.start, window.end, now)
         await store.insert_events(conn, org_id, events)
+    if events:
+        nudge()  # the events may have queued webhook deliveries
     for _, kind in events:
         counts[kind] += 1
     return dict(counts)

@@ -11,6 +11,7 @@ from api.context import AppState
 from api.errors import Conflict, NotFound, ValidationFailed, bad_argument
 from api.insights.evaluate import evaluate, load_settings
 from api.insights.rules import InsightSettings, check_update
+from api.webhooks.wake import nudge
 from db import insights as store
 
 STATUSES = {
@@ -50,6 +51,7 @@ async def dismiss(app: AppState, insight_id: int, reason: Any) -> dict[str, Any]
         await store.insert_events(conn, app.org_id, [(insight_id, "dismissed")])
         row = await store.insight_by_id(conn, app.org_id, insight_id)
     assert row is not None
+    nudge()  # the event may have queued webhook deliveries
     state: dict[str, Any] = row["state"]
     return state
 

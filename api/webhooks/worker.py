@@ -1,11 +1,11 @@
 """The delivery worker, one per server process: it sends what the outbox holds, at least once, in order.
 
-Every POLL_SECONDS (at once after a delivery) it looks for organizations with a due delivery and leases the
-due head of each subscription's queue (`claim_webhook_deliveries`: FOR UPDATE SKIP LOCKED, then a lease of
-the attempt's timeout and a margin), so two processes never send one delivery at once, and a later event of
-a subscription waits while an earlier one is retrying. A process that dies mid-attempt leaves a lease that
-runs out: the delivery is then sent again with the same webhook-id. An attempt records its outcome only if
-its lease is still its own.
+Every POLL_SECONDS (at once after a delivery, or when this process has queued one) it looks for
+organizations with a due delivery and leases the due head of each subscription's queue
+(`claim_webhook_deliveries`: FOR UPDATE SKIP LOCKED, then a lease of the attempt's timeout and a margin), so
+two processes never send one delivery at once, and a later event of a subscription waits while an earlier
+one is retrying. A process that dies mid-attempt leaves a lease that runs out: the delivery is then sent
+again with the same webhook-id. An attempt records its outcome only if its lease is still its own.
 
 A failed attempt is retried after MAILFLOW_WEBHOOK_RETRY_SECONDS (±20% jitter); once a delivery has failed
 for MAILFLOW_WEBHOOK_GIVE_UP_SECONDS from its first attempt, it is marked failed, its subscription is
@@ -24,7 +24,7 @@ from typing import Any
 from api.faults import DATABASE_DOWN
 from api.insights.service import event_json
 from api.settings import Settings
-from api.webhooks import messages
+from api.webhooks import messages, wake
 from api.webhooks.secrets import SecretUnreadable, decrypt, secret_bytes
 from api.webhooks.send import Outcome, attempt
 from db import insights as insight_store
@@ -115,7 +115,10 @@ async def record(db: Database, settings: Settings, org_id: int, row: Any, outcom
         if recorded and status == "failed" and retries:
             await _disable(conn, org_id, row["subscription_id"], failed_for)
     if not recorded:
-        log.warning("a webhook attempt outlived its lease; not recorded", extra={"fields": {"org_id": org_id}})
+        log.warning(
+            "a webhook attempt was not recorded: its lease ran out, or its webhook was removed meanwhile",
+            extra={"fields": {"org_id": org_id}},
+        )
     return status
 
 
@@ -152,8 +155,10 @@ async def claim_due(db: Database, settings: Settings, room: int) -> list[tuple[i
 async def run(db: Database, settings: Settings) -> None:
     """The worker loop (cancelled when the server stops: a lease then runs out and another attempt follows)."""
     flying: set[asyncio.Task[None]] = set()
+    woken = wake.register()
     try:
         while True:
+            woken.clear()
             try:
                 claimed = await claim_due(db, settings, CONCURRENCY - len(flying)) if len(flying) < CONCURRENCY else []
             except DATABASE_DOWN as exc:
@@ -164,11 +169,14 @@ async def run(db: Database, settings: Settings) -> None:
                 claimed = []
             for org_id, row in claimed:
                 flying.add(asyncio.create_task(_guarded(db, settings, org_id, row)))
-            if flying:  # back as soon as one is done: the next event of its subscription may go now
-                _, flying = await asyncio.wait(flying, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
-            else:
-                await asyncio.sleep(POLL_SECONDS)
+            # back after the poll interval, or as soon as a delivery is done (the next event of its
+            # subscription may go now) or this process has queued one
+            waiting = asyncio.create_task(woken.wait())
+            done, _ = await asyncio.wait({*flying, waiting}, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            waiting.cancel()
+            flying -= done
     finally:
+        wake.unregister(woken)
         for task in flying:
             task.cancel()
 
