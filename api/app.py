@@ -28,6 +28,7 @@ from api.metrics import metrics
 from api.rest.routes import ROUTES
 from api.schema import build_schema, validation_rules
 from api.settings import Settings
+from api.webhooks import worker as webhooks
 from db.messages import prune
 from db.organizations import ensure_organization
 from db.pool import open_database
@@ -134,6 +135,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         tasks = [
             asyncio.create_task(_prune_daily(app.state.mailflow)),
             asyncio.create_task(_evaluate_periodically(app.state.mailflow)),
+            asyncio.create_task(webhooks.run(db, settings)),
         ]
         settle_garbage_collector()
         try:

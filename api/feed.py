@@ -19,6 +19,7 @@ from api.importers.run import Tally, log_records
 from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
 from api.ingest import Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
+from api.webhooks.wake import nudge
 from core.batch import Batch
 from core.tls_report import Report
 from db.connectors import list_connectors
@@ -105,6 +106,7 @@ async def store_tls_reports(state: AppState, reports: list[Report]) -> list[str]
         else:
             outcomes.append(STORED if await store_report(state.pool, state.org_id, report) else ALREADY_STORED)
     if STORED in outcomes:
+        nudge()  # each stored report may have queued a webhook delivery
         await _evaluate_stored(state, None, ("tlsrpt",))
     return outcomes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from graphql import (
@@ -48,6 +48,15 @@ from api.types.tls_report import TlsReport
 from api.types.tls_report_day import TlsReportDay
 from api.types.tls_report_list import TlsReportList
 from api.types.traffic import Traffic
+from api.types.webhook import (
+    Webhook,
+    WebhookChange,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookTestResult,
+    WebhookWithSecret,
+)
+from api.webhooks import service as webhooks
 from api.window import make_window
 from db.connectors import list_connectors
 from db.organizations import organization_name
@@ -203,9 +212,55 @@ class Query:
     async def insight_settings(self, info: Info) -> InsightSettings:
         return InsightSettings.of(await insights.settings(app_state(info)))
 
+    @strawberry.field(description="The webhook subscriptions (admin keys; never their secrets).")
+    async def webhooks(self, info: Info) -> list[Webhook]:
+        return [Webhook.of(w) for w in await webhooks.list_all(app_state(info, "admin"))]
+
+    @strawberry.field(description="A webhook's newest 100 deliveries, each with its attempts (admin keys).")
+    async def webhook_deliveries(self, info: Info, id: strawberry.ID) -> list[WebhookDelivery]:
+        found = await webhooks.deliveries(app_state(info, "admin"), traffic_service.webhook_id_argument(id))
+        return [WebhookDelivery.of(d) for d in found]
+
 
 @strawberry.type
-class Mutation:
+class WebhookMutation:
+    """Mixed into Mutation: webhook subscriptions (admin keys), as REST /api/v1/webhooks."""
+
+    @strawberry.mutation(
+        description="Subscribe a URL (https, public) to events (default: all); the secret is shown once."
+    )
+    async def create_webhook(
+        self,
+        info: Info,
+        url: str,
+        events: list[WebhookEvent] | None = None,
+        description: str = "",
+    ) -> WebhookWithSecret:
+        body: dict[str, Any] = {"url": url, "description": description}
+        if events is not None:
+            body["events"] = [e.value for e in events]
+        return WebhookWithSecret.of(await webhooks.create(app_state(info, "admin"), body))
+
+    @strawberry.mutation(
+        description="Change a webhook's URL, events or description, enable or disable it, or rotate its secret."
+    )
+    async def update_webhook(self, info: Info, id: strawberry.ID, change: WebhookChange) -> WebhookWithSecret:
+        app = app_state(info, "admin")
+        return WebhookWithSecret.of(await webhooks.change(app, traffic_service.webhook_id_argument(id), change.json()))
+
+    @strawberry.mutation(description="Remove a webhook and its deliveries; returns its id.")
+    async def delete_webhook(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await webhooks.remove(app_state(info, "admin"), traffic_service.webhook_id_argument(id))
+        return id
+
+    @strawberry.mutation(description="Send a webhook a ping now and say how it answered (never retried).")
+    async def test_webhook(self, info: Info, id: strawberry.ID) -> WebhookTestResult:
+        result = await webhooks.test(app_state(info, "admin"), traffic_service.webhook_id_argument(id))
+        return WebhookTestResult(**{**result, "delivery_id": strawberry.ID(str(result["delivery_id"]))})
+
+
+@strawberry.type
+class Mutation(WebhookMutation):
     @strawberry.mutation(
         description="Add a connector; its name must be new in its direction, and not look like another there."
     )

@@ -60,6 +60,29 @@ def _on_off(text: str) -> bool:
     return value in ("on", "true", "1")
 
 
+def _seconds_schedule(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError("must be seconds separated by commas, e.g. 5,30,120") from None
+    if not values or any(not 0 < v < 10**7 for v in values):
+        raise ValueError("every delay must be more than 0 seconds")
+    return values
+
+
+def _secret_key(text: str) -> str:
+    if text and len(text) < 32:
+        raise ValueError("must be 32 characters or more (e.g. `openssl rand -base64 32`)")
+    return text
+
+
+def _positive_seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 10**7:
+        raise ValueError("must be a number of seconds above 0")
+    return value
+
+
 def _log_level(text: str) -> str:
     level = text.upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
@@ -176,6 +199,44 @@ SETTINGS: tuple[Setting, ...] = (
         "0 turns the cache off.",
         _non_negative_int,
     ),
+    Setting(
+        "MAILFLOW_SECRET_KEY",
+        "secret_key",
+        "",
+        "Key that encrypts the webhook signing secrets in the database (any text of 32 characters or more, e.g. "
+        "`openssl rand -base64 32`). Empty: a random key kept in MAILFLOW_HOME/secret.key, made on first use "
+        "(servers on several machines must share one: set it).",
+        _secret_key,
+    ),
+    Setting(
+        "MAILFLOW_WEBHOOK_ALLOW_PRIVATE",
+        "webhook_allow_private",
+        "off",
+        "on: webhooks may target loopback and private addresses, and plain http:// (tests, on-premises receivers).",
+        _on_off,
+    ),
+    Setting(
+        "MAILFLOW_WEBHOOK_TIMEOUT_SECONDS",
+        "webhook_timeout_seconds",
+        "10",
+        "Longest a webhook delivery attempt may take, connecting included (then it counts as failed).",
+        _positive_seconds,
+    ),
+    Setting(
+        "MAILFLOW_WEBHOOK_RETRY_SECONDS",
+        "webhook_retry_seconds",
+        "5,30,120,600,3600,10800",
+        "Delays between the attempts of a failing webhook delivery, each with ±20% jitter; the last repeats.",
+        _seconds_schedule,
+    ),
+    Setting(
+        "MAILFLOW_WEBHOOK_GIVE_UP_SECONDS",
+        "webhook_give_up_seconds",
+        "86400",
+        "After this long failing (from its first attempt), a webhook delivery is marked failed, its subscription "
+        "disabled and an insight says so.",
+        _positive_seconds,
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting(
         "MAILFLOW_METRICS",
@@ -217,6 +278,11 @@ class Settings:
     graphql_max_query_bytes: int = 20000
     graphql_introspection: bool = True
     cache_bytes: int = 64 * 1024 * 1024
+    secret_key: str = ""
+    webhook_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_seconds: tuple[float, ...] = (5, 30, 120, 600, 3600, 10800)
+    webhook_give_up_seconds: float = 86400.0
     pool_size: int = 10
     metrics: bool = False
     metrics_token: str = ""

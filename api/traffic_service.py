@@ -66,6 +66,10 @@ def insight_id_argument(value: str | int, name: str = "id") -> int:
     return _id_argument(value, name, "an insight id")
 
 
+def webhook_id_argument(value: str | int, name: str = "id") -> int:
+    return _id_argument(value, name, "a webhook id")
+
+
 async def tls_breakdown(
     app: AppState,
     direction: str | None,

@@ -11,6 +11,7 @@ from core.batch import Batch
 from db import sql
 from db.insights import delete_events_before
 from db.pool import STAGING_COLUMNS, TenantPool
+from db.webhooks import delete_deliveries_before
 
 _RETRIES = 3
 
@@ -63,18 +64,20 @@ class Pruned:
     rollups_deleted: int
     events_deleted: int
     tls_reports_deleted: int = 0
+    webhook_deliveries_deleted: int = 0  # finished ones, with their attempts
 
 
 async def prune(pool: asyncpg.Pool, retention_days: int, now: datetime | None = None) -> Pruned:
-    """Remove messages (whole day partitions), rollups, insight events and TLS reports older than the
-    retention."""
+    """Remove messages (whole day partitions), rollups, insight events, TLS reports and finished webhook
+    deliveries older than the retention."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
     async with pool.acquire() as conn:
         dropped = int(await sql.fetchval(conn, "messages/drop_message_partitions_before", cutoff))
         rollups = int(await sql.fetchval(conn, "messages/delete_rollups_before", cutoff))
         events = await delete_events_before(conn, cutoff)
         status = await sql.execute(conn, "tls_reports/delete_tls_reports_before", retained_from(retention_days, now))
-    return Pruned(cutoff, dropped, rollups, events, int(status.split()[-1]))
+        deliveries = await delete_deliveries_before(conn, cutoff)
+    return Pruned(cutoff, dropped, rollups, events, int(status.split()[-1]), deliveries)
 
 
 async def count_messages_by_tls_bucket(db: sql.Executor, org_id: int) -> dict[tuple[str, str], int]:

@@ -12,6 +12,7 @@ import orjson
 from core.tls_report import MxHost, Report
 from db import sql
 from db.pool import TenantPool
+from db.webhooks import enqueue_tls_report
 
 
 def _json_or_none(value: MxHost) -> str | None:
@@ -63,6 +64,7 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
                 [f.additional_information for _, _, f in fs],
                 [f.receiving_mx_helo for _, _, f in fs],
             )
+        await enqueue_tls_report(conn, org_id, key)  # the webhook outbox: queued if and only if stored
     return True
 
 

@@ -73,12 +73,25 @@ def pool(database: Database) -> asyncpg.Pool:
     return database.system
 
 
+SECRET_KEY = "tests-only-key-tests-only-key-tests-only"
+
+
+def suite_settings() -> Settings:
+    # a long retention: the fixtures hold records back to 2016 (retention tests set their own); a secret key, so
+    # that no test writes one under the user's MAILFLOW_HOME
+    return Settings(
+        max_body_bytes=1024 * 1024,
+        key_cache_seconds=0,
+        rate_limit=10_000,
+        rate_burst=10_000,
+        retention_days=36500,
+        secret_key=SECRET_KEY,
+    )
+
+
 @pytest.fixture
 def settings() -> Settings:
-    # a long retention: the fixtures hold records back to 2016 (retention tests set their own)
-    return Settings(
-        max_body_bytes=1024 * 1024, key_cache_seconds=0, rate_limit=10_000, rate_burst=10_000, retention_days=36500
-    )
+    return suite_settings()
 
 
 @pytest.fixture

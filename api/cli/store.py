@@ -168,7 +168,8 @@ def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
             f"(MAILFLOW_RETENTION_DAYS={settings.retention_days}), "
             f"for every organization: {pruned.partitions_dropped} day partition(s) of messages, "
             f"{pruned.rollups_deleted} rollup row(s), {pruned.events_deleted} insight event(s), "
-            f"{pruned.tls_reports_deleted} TLS report(s)"
+            f"{pruned.tls_reports_deleted} TLS report(s), {pruned.webhook_deliveries_deleted} finished webhook "
+            "delivery(ies)"
         )
 
     run_with_database(settings, work)

@@ -17,6 +17,7 @@ from typing import Any
 
 from api import metrics
 from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
+from api.webhooks.wake import nudge
 from api.window import last_days
 from core.internet import INTERNET_ID, INTERNET_NAMES, THE_INTERNET
 from db import insights as store
@@ -168,6 +169,8 @@ async def _evaluate(
         if changed:
             await store.update_insights(conn, org_id, changed, window.start, window.end, now)
         await store.insert_events(conn, org_id, events)
+    if events:
+        nudge()  # the events may have queued webhook deliveries
     for _, kind in events:
         counts[kind] += 1
     return dict(counts)

@@ -11,6 +11,7 @@ from api.context import AppState
 from api.errors import Conflict, NotFound, ValidationFailed, bad_argument
 from api.insights.evaluate import evaluate, load_settings
 from api.insights.rules import InsightSettings, check_update
+from api.webhooks.wake import nudge
 from db import insights as store
 
 STATUSES = {
@@ -50,6 +51,7 @@ async def dismiss(app: AppState, insight_id: int, reason: Any) -> dict[str, Any]
         await store.insert_events(conn, app.org_id, [(insight_id, "dismissed")])
         row = await store.insight_by_id(conn, app.org_id, insight_id)
     assert row is not None
+    nudge()  # the event may have queued webhook deliveries
     state: dict[str, Any] = row["state"]
     return state
 
@@ -88,17 +90,19 @@ class EventPage:
     next: str
 
 
+def event_json(row: Any) -> dict[str, Any]:
+    """An insight event as the SIEM feed and webhooks give it, from its row (event_id, xid, kind, at, state)."""
+    return {
+        "event_id": row["event_id"],
+        "cursor": f"{row['xid']}-{row['event_id']}",
+        "type": row["kind"],
+        "at": row["at"].isoformat(),
+        "insight": row["state"],
+    }
+
+
 async def events_page(app: AppState, after: str | None, since: datetime | None, limit: int) -> EventPage:
     xid, event_id = parse_cursor(after)
     rows = await store.events_after(app.pool, app.org_id, xid, event_id, since, limit)
-    events = [
-        {
-            "event_id": r["event_id"],
-            "cursor": f"{r['xid']}-{r['event_id']}",
-            "type": r["kind"],
-            "at": r["at"].isoformat(),
-            "insight": r["state"],
-        }
-        for r in rows
-    ]
+    events = [event_json(r) for r in rows]
     return EventPage(events, events[-1]["cursor"] if events else f"{xid}-{event_id}")

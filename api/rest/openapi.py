@@ -12,6 +12,7 @@ from api import __version__
 from api.insights.service import STATUSES
 from api.rest.http import JSON
 from api.tls import BUCKETS
+from api.webhooks.messages import SUBSCRIBABLE
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -734,6 +735,176 @@ _PATHS: dict[str, Any] = {
             "summary": "this document",
             "responses": {"200": _json({"type": "object"}, "OpenAPI 3.1"), **_COMMON_ERRORS},
         }
+    },
+}
+
+# Webhooks (api/rest/webhooks.py, api/webhooks/): subscriptions, tests and deliveries; admin keys only.
+_WEBHOOK_ID = [{"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_WEBHOOK_EVENTS = {"type": "array", "items": {"type": "string", "enum": list(SUBSCRIBABLE)}, "minItems": 1}
+_NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+_SCHEMAS["Webhook"] = {
+    "type": "object",
+    "required": ["id", "url", "events", "description", "enabled", "disabled_reason", "created_at", "updated_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "url": {"type": "string"},
+        "events": _WEBHOOK_EVENTS,
+        "description": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "disabled_reason": {"type": ["string", "null"]},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "secret": {
+            "type": "string",
+            "description": "whsec_ + base64 of 32 bytes: only on creation and rotation, shown once",
+        },
+    },
+}
+_SCHEMAS["WebhookDelivery"] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "webhook_id": {"type": "string", "description": "the webhook-id header: the same on every attempt"},
+        "type": {"type": "string"},
+        "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "next_attempt_at": _NULLABLE_TIME,
+        "attempts": {
+            "type": "array",
+            "description": "newest first",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "attempt": {"type": "integer"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "status_code": {"type": ["integer", "null"]},
+                    "error": {"type": ["string", "null"]},
+                    "duration_ms": {"type": "integer"},
+                    "next_retry_at": _NULLABLE_TIME,
+                },
+            },
+        },
+    },
+}
+_WEBHOOK_ERRORS = {"404": _error("no such webhook in this organization"), **_COMMON_ERRORS}
+_WEBHOOK_BODY_ERRORS = {
+    "400": _error("malformed JSON"),
+    "413": _error("body too large"),
+    "422": _error("invalid or refused fields, in details[] (a URL that is not https or not public)"),
+}
+_PATHS["/api/v1/webhooks"] = {
+    "get": {
+        "summary": "the webhook subscriptions (never their secrets)",
+        "responses": {
+            "200": _json(
+                {"type": "object", "properties": {"webhooks": {"type": "array", "items": _ref("Webhook")}}},
+                "subscriptions",
+            ),
+            **_BAD,
+        },
+    },
+    "post": {
+        "summary": "subscribe a URL to events; the answer holds the signing secret, shown once",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["url"],
+                        "properties": {
+                            "url": {"type": "string", "description": "https://, resolving to public addresses"},
+                            "events": {**_WEBHOOK_EVENTS, "description": "default: every event type"},
+                            "description": {"type": "string", "maxLength": 500},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "201": _json(_ref("Webhook"), "created, with its secret"),
+            **_WEBHOOK_BODY_ERRORS,
+            **_COMMON_ERRORS,
+        },
+    },
+}
+_PATHS["/api/v1/webhooks/{webhook_id}"] = {
+    "get": {
+        "summary": "one webhook subscription",
+        "parameters": _WEBHOOK_ID,
+        "responses": {
+            "200": _json(_ref("Webhook"), "the subscription"),
+            "400": _error("a bad argument"),
+            **_WEBHOOK_ERRORS,
+        },
+    },
+    "patch": {
+        "summary": "change the URL, events or description, enable or disable, or rotate the secret",
+        "parameters": _WEBHOOK_ID,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "url": {"type": "string"},
+                            "events": _WEBHOOK_EVENTS,
+                            "description": {"type": "string", "maxLength": 500},
+                            "enabled": {"type": "boolean"},
+                            "rotate_secret": {"type": "boolean", "description": "true: the answer holds a new secret"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": _json(_ref("Webhook"), "the changed subscription"),
+            **_WEBHOOK_BODY_ERRORS,
+            **_WEBHOOK_ERRORS,
+        },
+    },
+    "delete": {
+        "summary": "remove a subscription and its deliveries",
+        "parameters": _WEBHOOK_ID,
+        "responses": {"204": {"description": "removed"}, **_WEBHOOK_ERRORS},
+    },
+}
+_PATHS["/api/v1/webhooks/{webhook_id}/test"] = {
+    "post": {
+        "summary": "send a ping now and say how the receiver answered (never retried)",
+        "parameters": _WEBHOOK_ID,
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "delivery_id": {"type": "integer"},
+                        "webhook_id": {"type": "string"},
+                        "delivered": {"type": "boolean"},
+                        "status_code": {"type": ["integer", "null"]},
+                        "error": {"type": ["string", "null"]},
+                        "duration_ms": {"type": "integer"},
+                    },
+                },
+                "the attempt",
+            ),
+            **_WEBHOOK_ERRORS,
+        },
+    },
+}
+_PATHS["/api/v1/webhooks/{webhook_id}/deliveries"] = {
+    "get": {
+        "summary": "the newest 100 deliveries, each with its attempts (time, status or error, duration, next retry)",
+        "parameters": _WEBHOOK_ID,
+        "responses": {
+            "200": _json(
+                {"type": "object", "properties": {"deliveries": {"type": "array", "items": _ref("WebhookDelivery")}}},
+                "deliveries, newest first",
+            ),
+            "400": _error("a bad argument"),
+            **_WEBHOOK_ERRORS,
+        },
     },
 }
 

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from api.rest import connectors, health, insights, messages, openapi, tls_reports, traffic_reports
+from api.rest import connectors, health, insights, messages, openapi, tls_reports, traffic_reports, webhooks
 from api.rest.http import cached, requires
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -54,5 +54,18 @@ ROUTES: list[BaseRoute] = [
         POST=requires("ingest", tls_reports.post_tls_reports),
     ),
     route("/api/v1/tls-reports/{id}", GET=requires("reader", cached(tls_reports.get_tls_report))),
+    route(
+        "/api/v1/webhooks",
+        GET=requires("admin", webhooks.get_webhooks),
+        POST=requires("admin", webhooks.post_webhook),
+    ),
+    route(
+        "/api/v1/webhooks/{webhook_id:int}",
+        GET=requires("admin", webhooks.get_webhook),
+        PATCH=requires("admin", webhooks.patch_webhook),
+        DELETE=requires("admin", webhooks.delete_webhook),
+    ),
+    route("/api/v1/webhooks/{webhook_id:int}/test", POST=requires("admin", webhooks.post_test)),
+    route("/api/v1/webhooks/{webhook_id:int}/deliveries", GET=requires("admin", webhooks.get_deliveries)),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]

@@ -34,6 +34,7 @@ def mailflow(
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MAILFLOW_", "DATABASE_URL"))}
     env["MAILFLOW_RETENTION_DAYS"] = "36500"  # the fixtures go back to 2016; retention tests set their own
+    env["MAILFLOW_SECRET_KEY"] = "tests-only-key-tests-only-key-tests-only"  # none written under the user's home
     env.update(extra)
     return env
 

@@ -1,7 +1,17 @@
 -- $1 org_id bigint, $2 insight_ids bigint[], $3 kinds text[]
--- One event per state change, carrying the insight's full state as it now is.
-insert into insight_events (org_id, insight_id, kind, state)
-select $1, e.insight_id, e.kind, s.state
-from unnest($2::bigint[], $3::text[]) with ordinality as e (insight_id, kind, position)
-join insight_states s on s.org_id = $1 and s.insight_id = e.insight_id
-order by e.position
+-- One event per state change, carrying the insight's full state as it now is; in the same statement, a
+-- webhook delivery of each event (`insight.<kind>`) for every enabled subscription that wants it (the outbox:
+-- an event is queued if and only if it is written).
+with events as (
+    insert into insight_events (org_id, insight_id, kind, state)
+    select $1, e.insight_id, e.kind, s.state
+    from unnest($2::bigint[], $3::text[]) with ordinality as e (insight_id, kind, position)
+    join insight_states s on s.org_id = $1 and s.insight_id = e.insight_id
+    order by e.position
+    returning event_id, kind, at
+)
+insert into webhook_deliveries (org_id, subscription_id, message_id, event_type, event_id, occurred_at)
+select $1, w.subscription_id, 'evt_' || e.event_id, 'insight.' || e.kind, e.event_id, e.at
+from events e
+join webhook_subscriptions w on w.org_id = $1 and w.enabled and 'insight.' || e.kind = any(w.events)
+order by e.event_id, w.subscription_id

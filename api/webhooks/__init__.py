@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the Standard Webhooks format, the outbox worker and safe targets."""
