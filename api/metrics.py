@@ -21,6 +21,7 @@ from starlette.types import Scope
 
 from api.context import AppState
 from api.errors import Unauthenticated
+from db import sql
 
 REGISTRY = CollectorRegistry()
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -52,6 +53,12 @@ IMPORT_LINES = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "mailflow_webhook_attempts",
+    "Webhook delivery attempts, by outcome: delivered, retrying (to be tried again), failed (given up)",
+    ["outcome"],
+    registry=REGISTRY,
+)
 EVALUATIONS = Histogram(
     "mailflow_insight_evaluation_seconds",
     "Insight evaluations (after an ingest, periodic, or on a settings change) and how long each took",
@@ -76,8 +83,9 @@ def observe_request(scope: Scope, status: int, seconds: float) -> None:
 class _StateCollector(Collector):
     """What is read when scraped: the database pools and the response cache of this process."""
 
-    def __init__(self, state: AppState) -> None:
+    def __init__(self, state: AppState, oldest_pending: float) -> None:
         self.state = state
+        self.oldest_pending = oldest_pending
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         db = self.state.db
@@ -99,6 +107,17 @@ class _StateCollector(Collector):
         lookups.add_metric(["hit"], cache.hits if cache else 0)
         lookups.add_metric(["miss"], cache.misses if cache else 0)
         yield lookups
+        yield GaugeMetricFamily(
+            "mailflow_webhook_oldest_pending_seconds",
+            "Age of the oldest webhook delivery not yet delivered or given up, in any organization (0: none)",
+            value=self.oldest_pending,
+        )
+        watcher = self.state.watcher
+        yield GaugeMetricFamily(
+            "mailflow_graphql_subscriptions",
+            "GraphQL subscriptions open on this process",
+            value=sum(watcher.subscribers.values()) if watcher else 0,
+        )
         held = cache.size if cache else 0
         yield GaugeMetricFamily("mailflow_cache_bytes", "Bytes the response cache holds, as it counts them", value=held)
 
@@ -110,7 +129,8 @@ async def metrics(request: Request) -> Response:
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Unauthenticated("GET /metrics needs `Authorization: Bearer <MAILFLOW_METRICS_TOKEN>`")
+    oldest = await sql.fetchval(state.db.system, "webhooks/oldest_pending_webhook_delivery")
     scraped = CollectorRegistry()
-    scraped.register(_StateCollector(state))
+    scraped.register(_StateCollector(state, oldest or 0.0))
     body = generate_latest(REGISTRY) + generate_latest(scraped)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

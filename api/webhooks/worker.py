@@ -21,6 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from api import metrics
 from api.faults import DATABASE_DOWN
 from api.insights.service import event_json
 from api.settings import Settings
@@ -125,6 +126,7 @@ async def record(db: Database, settings: Settings, org_id: int, row: Any, outcom
 async def deliver(db: Database, settings: Settings, org_id: int, row: Any) -> None:
     outcome = await send(settings, org_id, row)
     status = await record(db, settings, org_id, row, outcome, retries=True)
+    metrics.WEBHOOK_ATTEMPTS.labels("retrying" if status == "pending" else status).inc()
     log.info(
         "webhook attempt",
         extra={
