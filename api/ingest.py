@@ -15,6 +15,7 @@ from api.attribution import Attributor
 from api.tls import tls_bucket
 from api.window import OUT_OF_RANGE, representable
 from core.batch import Batch
+from core.domains import domain_name, registrable_domain
 
 if TYPE_CHECKING:
     from db.connectors import Connector
@@ -84,9 +85,9 @@ def parse_timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _domain(value: str) -> str:
+def _domain(value: str) -> str | None:
     address = value.strip().strip("<>").strip()
-    return address.rsplit("@", 1)[-1].lower()
+    return domain_name(address.rsplit("@", 1)[-1])
 
 
 def _parse_ip(value: str) -> str | None:
@@ -245,6 +246,7 @@ def validate(
         batch.tls_protocols.append(raw_tls or None)
         batch.ciphers.append(texts[0])
         batch.remote_hosts.append(texts[1])
+        batch.server_domains.append(registrable_domain(texts[1]) if texts[1] else None)
         batch.statuses.append(texts[2])
         batch.sender_domains.append(_domain(sender) if sender else None)
         batch.recipient_domains.append(_domain(recipient) if recipient else None)

@@ -22,6 +22,7 @@ class Batch:
     sender_domains: list[str | None] = field(default_factory=list)
     recipient_domains: list[str | None] = field(default_factory=list)
     remote_hosts: list[str | None] = field(default_factory=list)
+    server_domains: list[str | None] = field(default_factory=list)  # the remote host's registrable domain
     remote_ips: list[str | None] = field(default_factory=list)
     sizes: list[int | None] = field(default_factory=list)
     statuses: list[str | None] = field(default_factory=list)
@@ -41,6 +42,7 @@ class Batch:
             self.sender_domains,
             self.recipient_domains,
             self.remote_hosts,
+            self.server_domains,
             self.remote_ips,
             self.sizes,
             self.statuses,

@@ -1,20 +1,22 @@
 -- $1 org_id bigint
 -- Moves the rows just copied into the session's message_staging table into messages, skipping the ones
--- already stored, and adds exactly the inserted ones to the hourly and daily rollups, all in this one
--- statement.
+-- already stored, and adds exactly the inserted ones to the hourly, daily and remote-party daily rollups, all
+-- in this one statement (the hourly rollup write bumps the organization's data generation for all of them).
 -- Returns how many were inserted.
 with inserted as (
     insert into messages (
         org_id, message_id, received_at, direction, connector_id, tls_bucket, tls_protocol, cipher,
-        sender_domain, recipient_domain, remote_host, remote_ip, size_bytes, status
+        sender_domain, recipient_domain, remote_host, server_domain, remote_ip, size_bytes, status
     )
     select $1, s.message_id, s.received_at, s.direction, s.connector_id, s.tls_bucket, s.tls_protocol, s.cipher,
-           s.sender_domain, s.recipient_domain, s.remote_host, s.remote_ip::inet, s.size_bytes, s.status
+           s.sender_domain, s.recipient_domain, s.remote_host, s.server_domain, s.remote_ip::inet, s.size_bytes,
+           s.status
     from message_staging s
     -- key order: concurrent batches that share messages then wait on each other instead of deadlocking
     order by s.direction, s.message_id, s.received_at
     on conflict do nothing
-    returning received_at, direction, connector_id, tls_bucket, size_bytes
+    returning received_at, direction, connector_id, tls_bucket, size_bytes, sender_domain, recipient_domain,
+              server_domain
 ),
 hours as (
     select date_trunc('hour', i.received_at, 'UTC') as hour, i.direction, coalesce(i.connector_id, 0) as connector_id,
@@ -58,6 +60,39 @@ daily as (
     group by 2, 3, 4
     order by 2, 3, 4
     on conflict (org_id, day, direction, connector_id) do update set
+        messages = r.messages + excluded.messages,
+        no_tls = r.no_tls + excluded.no_tls,
+        tls10 = r.tls10 + excluded.tls10,
+        tls11 = r.tls11 + excluded.tls11,
+        tls12 = r.tls12 + excluded.tls12,
+        tls13 = r.tls13 + excluded.tls13,
+        unknown = r.unknown + excluded.unknown,
+        bytes = r.bytes + excluded.bytes
+    returning 1
+),
+remote as (
+    -- the remote party: the sender's domain inbound, the recipient's outbound ('' not known; at most the
+    -- 253 characters of a DNS name, so a key always fits the index); client submissions have none
+    insert into remote_daily_rollups as r (
+        org_id, direction, day, connector_id, domain, server_domain, messages, no_tls, tls10, tls11, tls12, tls13,
+        unknown, bytes
+    )
+    select $1, i.direction, (i.received_at at time zone 'UTC')::date, coalesce(i.connector_id, 0),
+           left(coalesce(case i.direction when 'inbound' then i.sender_domain else i.recipient_domain end, ''), 253),
+           left(coalesce(i.server_domain, ''), 253),
+           count(*),
+           count(*) filter (where i.tls_bucket = 'none'),
+           count(*) filter (where i.tls_bucket = 'TLS1.0'),
+           count(*) filter (where i.tls_bucket = 'TLS1.1'),
+           count(*) filter (where i.tls_bucket = 'TLS1.2'),
+           count(*) filter (where i.tls_bucket = 'TLS1.3'),
+           count(*) filter (where i.tls_bucket = 'unknown'),
+           coalesce(sum(i.size_bytes), 0)
+    from inserted i
+    where i.direction <> 'submission'
+    group by 2, 3, 4, 5, 6
+    order by 2, 3, 4, 5, 6  -- a fixed key order, so concurrent batches cannot deadlock on rollup rows
+    on conflict (org_id, direction, day, connector_id, domain, server_domain) do update set
         messages = r.messages + excluded.messages,
         no_tls = r.no_tls + excluded.no_tls,
         tls10 = r.tls10 + excluded.tls10,
