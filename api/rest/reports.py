@@ -142,7 +142,7 @@ def connector_rows_json(rows: list[ConnectorRow]) -> list[dict[str, Any]]:
     return shaped
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     # Spreadsheets run cells that start with these as formulas.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -159,7 +159,7 @@ def connector_csv(rows: list[ConnectorRow]) -> str:
             [
                 row.day.isoformat() if row.day else "",
                 c.direction,
-                _cell(c.name),
+                cell(c.name),
                 c.id,
                 c.type,
                 str(c.forced_tls).lower(),
