@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import orjson
@@ -16,7 +16,7 @@ from api.errors import bad_argument
 from api.reports import connector_id_argument, retention
 from api.rest.tls_reports import limit_argument
 from api.tls import BUCKETS
-from api.window import make_window
+from api.window import current_time, make_window
 from core.domains import domain_name
 from core.window import Window
 from db.connectors import connectors_by_id
@@ -41,7 +41,6 @@ DEFAULT_BY = {"inbound": "sender_domain", "outbound": "recipient_domain"}
 SORTS = ("volume", *BUCKETS)
 _BUCKETS = {b.lower(): b for b in BUCKETS}
 _SORTS = {s.lower(): s for s in SORTS}
-NOON = timedelta(hours=12)
 
 
 def direction_argument(value: str | None) -> str:
@@ -110,18 +109,6 @@ def decode_cursor(text: str | None, sort: str, shape: tuple[type, ...]) -> tuple
     return tuple(value[1:])
 
 
-def counted_days(window: Window) -> tuple[date, date]:
-    """The UTC days the remote-party rollup counts for the window: those whose noon falls in it (a day in a
-    time zone within 12 hours of UTC is so the UTC day of the same date), [first, last)."""
-
-    def first_noon_from(moment: datetime) -> date:
-        day = (moment - NOON).astimezone(UTC)
-        return day.date() if day.time() == time() else day.date() + timedelta(days=1)
-
-    first, last = first_noon_from(window.start), first_noon_from(window.end)
-    return first, max(first, last)
-
-
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
@@ -181,15 +168,16 @@ async def domains_page(
     window = make_window(start, end, time_zone)
     query, by_name = await _query(app, direction, by, connector, tls_version, sort, limit, connector_argument)
     after = decode_cursor(cursor, query.sort, (int, str))
-    days = counted_days(window)
+    days = window.noon_days(current_time())
     page = await remote_domains(app.pool, app.org_id, query, days, after)
     counted = (_midnight(days[0]), _midnight(days[1]))
     kept = retention(app)
     warnings = kept.warnings(window)
     if counted != (window.start, window.end):
         warnings.append(
-            f"remote domains are counted per UTC day (each on the day of its noon): these figures cover "
-            f"{counted[0].isoformat()} to {counted[1].isoformat()}, not exactly the window asked for"
+            f"remote domains are counted per UTC day (each on the day of its noon, and the current day so far): "
+            f"these figures cover {counted[0].isoformat()} to {counted[1].isoformat()}, not exactly the window "
+            "asked for"
         )
     view = View(
         window, query.direction, by_name, query.sort, encode_cursor(query.sort, page.next), kept.retained_from,

@@ -15,6 +15,8 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
 from api.window import last_days
 from db import insights as store
@@ -24,6 +26,7 @@ from db.reports import share
 
 log = logging.getLogger("mailflow.insights")
 BIGINT_MAX = 2**63 - 1  # what an insight's figures hold
+TOP_REMOTE = 10  # the remote domains (and server domains) an insight names
 
 
 async def load_settings(db: Any, org_id: int) -> InsightSettings:
@@ -35,6 +38,13 @@ def _names(connectors: list[Any]) -> dict[tuple[str, int], str]:
     names[("inbound", 0)] = "the internet without a connector"
     names[("outbound", 0)] = "the internet without a connector"
     return names
+
+
+NOBODY = store.RemoteParties([], [])  # a TLS report insight's: its subject is the domain
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _append(columns: dict[str, list[Any]], **values: Any) -> None:
@@ -76,6 +86,14 @@ async def evaluate(
         firing = []
         if connector_rules:
             firing += await store.evaluate_rules(conn, org_id, window.start, window.end, scope, connector_rules)
+        # who is behind each firing connector rule: one statement for all of them
+        behind = await store.top_remote_parties(
+            conn,
+            org_id,
+            window.noon_days(now),
+            [(f.direction, f.connector_id, settings.rules[f.rule].bucket) for f in firing],
+            TOP_REMOTE,
+        )
         if "tlsrpt" in families and report_rule.enabled:
             firing += await _tls_report_firing(conn, org_id, window.start, window.end, report_rule)
         latest = await store.latest_by_key(conn, org_id, scope, [r.name for r in decided])
@@ -94,6 +112,8 @@ async def evaluate(
             description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
             old = latest.get(key)
             is_open = old is not None and old["resolved_at"] is None
+            parties = behind.get((f.direction, f.connector_id, rule.bucket), NOBODY)
+            remote = {"remote_domains": _json(parties.domains), "remote_servers": _json(parties.servers)}
             if old is None or (not is_open and old["status"] == "dismissed"):
                 _append(
                     new,
@@ -109,6 +129,7 @@ async def evaluate(
                     messages=messages,
                     volume=volume,
                     threshold=rule.threshold,
+                    **remote,
                 )
                 continue
             figures_changed = (float(old["share"]), old["messages"], old["volume"]) != (
@@ -132,6 +153,7 @@ async def evaluate(
                 threshold=rule.threshold,
                 detected=True,
                 resolve=False,
+                **remote,
             )
             if kind:
                 events.append((old["insight_id"], kind))
@@ -151,6 +173,8 @@ async def evaluate(
                 threshold=None,
                 detected=False,
                 resolve=True,
+                remote_domains=None,
+                remote_servers=None,
             )
             events.append((old["insight_id"], "resolved"))
         if new:

@@ -845,6 +845,26 @@ _PATHS["/api/v1/remote-hosts"] = {
         },
     }
 }
+_REMOTE_COUNTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["domain", "messages", "volume"],
+        "properties": {
+            "domain": {"type": ["string", "null"], "description": "null: not known"},
+            "messages": {"type": "integer", "description": "its messages that the rule counts"},
+            "volume": {"type": "integer", "description": "all its messages through the connector"},
+        },
+    },
+}
+_SCHEMAS["Insight"]["properties"]["remote_domains"] = {
+    **_REMOTE_COUNTS,
+    "description": "the top ten remote domains behind the condition (sender's inbound, recipient's outbound)",
+}
+_SCHEMAS["Insight"]["properties"]["remote_servers"] = {
+    **_REMOTE_COUNTS,
+    "description": "the top ten remote servers' registrable domains behind the condition",
+}
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
