@@ -19,6 +19,7 @@ import orjson
 
 from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
 from api.window import last_days
+from core.window import Window
 from db import insights as store
 from db.connectors import list_connectors
 from db.pool import Database, TenantPool
@@ -63,6 +64,28 @@ async def _tls_report_firing(conn: Any, org_id: int, start: datetime, end: datet
     return firing
 
 
+async def _who_is_behind(
+    conn: Any,
+    org_id: int,
+    window: Window,
+    now: datetime,
+    firing: list[store.Firing],
+    latest: dict[store.Key, Any],
+    settings: InsightSettings,
+    refresh: bool,
+) -> dict[store.RemoteKey, store.RemoteParties]:
+    """The top remote parties behind the firing connector rules, in one statement: for every one on a full
+    evaluation (`refresh`: the periodic one, a settings change), else only for the insights it raises or
+    reopens. An ingest that just moves an open insight's figures does not pay for the names (over a big
+    connector, the most expensive statement of an evaluation); the next full evaluation refreshes them."""
+    keys = []
+    for f in firing:
+        old = latest.get((f.rule, f.direction, f.connector_id, f.subject))
+        if refresh or old is None or old["resolved_at"] is not None:
+            keys.append((f.direction, f.connector_id, settings.rules[f.rule].bucket))
+    return await store.top_remote_parties(conn, org_id, window.noon_days(now), keys, TOP_REMOTE)
+
+
 async def evaluate(
     pool: TenantPool,
     org_id: int,
@@ -86,17 +109,10 @@ async def evaluate(
         firing = []
         if connector_rules:
             firing += await store.evaluate_rules(conn, org_id, window.start, window.end, scope, connector_rules)
-        # who is behind each firing connector rule: one statement for all of them
-        behind = await store.top_remote_parties(
-            conn,
-            org_id,
-            window.noon_days(now),
-            [(f.direction, f.connector_id, settings.rules[f.rule].bucket) for f in firing],
-            TOP_REMOTE,
-        )
+        latest = await store.latest_by_key(conn, org_id, scope, [r.name for r in decided])
+        behind = await _who_is_behind(conn, org_id, window, now, firing, latest, settings, refresh=scope is None)
         if "tlsrpt" in families and report_rule.enabled:
             firing += await _tls_report_firing(conn, org_id, window.start, window.end, report_rule)
-        latest = await store.latest_by_key(conn, org_id, scope, [r.name for r in decided])
         new: dict[str, list[Any]] = defaultdict(list)
         changed: dict[str, list[Any]] = defaultdict(list)
         events: list[tuple[int, str]] = []
@@ -112,8 +128,12 @@ async def evaluate(
             description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
             old = latest.get(key)
             is_open = old is not None and old["resolved_at"] is None
-            parties = behind.get((f.direction, f.connector_id, rule.bucket), NOBODY)
-            remote = {"remote_domains": _json(parties.domains), "remote_servers": _json(parties.servers)}
+            parties = behind.get((f.direction, f.connector_id, rule.bucket))
+            if parties is None and is_open:  # not looked up: the open insight keeps the names it has
+                remote: dict[str, str | None] = {"remote_domains": None, "remote_servers": None}
+            else:
+                parties = parties or NOBODY
+                remote = {"remote_domains": _json(parties.domains), "remote_servers": _json(parties.servers)}
             if old is None or (not is_open and old["status"] == "dismissed"):
                 _append(
                     new,
