@@ -113,6 +113,17 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
+def counted_warnings(window: Window, days: tuple[date, date]) -> tuple[tuple[datetime, datetime], list[str]]:
+    """The UTC days a daily rollup counts for the window, as moments, and a warning when they are not it."""
+    counted = (_midnight(days[0]), _midnight(days[1]))
+    if counted == (window.start, window.end):
+        return counted, []
+    return counted, [
+        f"these figures are kept per UTC day (each counted on the day of its noon, and the current day so far): "
+        f"they cover {counted[0].isoformat()} to {counted[1].isoformat()}, not exactly the window asked for"
+    ]
+
+
 @dataclass
 class View:
     """What a page of either view answers besides its rows."""
@@ -170,15 +181,9 @@ async def domains_page(
     after = decode_cursor(cursor, query.sort, (int, str))
     days = window.noon_days(current_time())
     page = await remote_domains(app.pool, app.org_id, query, days, after)
-    counted = (_midnight(days[0]), _midnight(days[1]))
     kept = retention(app)
-    warnings = kept.warnings(window)
-    if counted != (window.start, window.end):
-        warnings.append(
-            f"remote domains are counted per UTC day (each on the day of its noon, and the current day so far): "
-            f"these figures cover {counted[0].isoformat()} to {counted[1].isoformat()}, not exactly the window "
-            "asked for"
-        )
+    counted, warnings = counted_warnings(window, days)
+    warnings = kept.warnings(window) + warnings
     view = View(
         window, query.direction, by_name, query.sort, encode_cursor(query.sort, page.next), kept.retained_from,
         warnings, counted,

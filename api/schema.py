@@ -28,6 +28,7 @@ from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
 from api.settings import Settings
+from api.transit_security import transit_view
 from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
 from api.types.enums import ConnectorType, Direction
@@ -38,6 +39,7 @@ from api.types.summary import MailFlowSummary, TlsBreakdown
 from api.types.tls_report import TlsReport
 from api.types.tls_report_day import TlsReportDay
 from api.types.tls_report_list import TlsReportList
+from api.types.transit_security import TransitSecurity
 from api.types.versions import Traffic
 from api.window import make_window
 from db.connectors import list_connectors
@@ -205,6 +207,16 @@ class Query:
             to, time_zone, sort, limit, cursor, "connector_id",
         )  # fmt: skip
         return RemoteHostList.of(view, page)
+
+    @strawberry.field(
+        description="Outbound transit security: deliveries per UTC day by security level (DANE, MTA-STS, verified, "
+        "opportunistic, none, unknown) and blocked ones, blocked deliveries by recipient domain and reason, and the "
+        "recipient domains not supporting TLS."
+    )
+    async def transit_security(
+        self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
+    ) -> TransitSecurity:
+        return TransitSecurity.of(await transit_view(app_state(info), from_, to, time_zone))
 
     @strawberry.field(description="Insights, newest first (default: the active ones).")
     async def insights(

@@ -26,6 +26,8 @@ class Batch:
     remote_ips: list[str | None] = field(default_factory=list)
     sizes: list[int | None] = field(default_factory=list)
     statuses: list[str | None] = field(default_factory=list)
+    tls_securities: list[str] = field(default_factory=list)  # dane, mta_sts, verified, opportunistic, none, unknown
+    blocked_reasons: list[str | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.message_ids)
@@ -46,6 +48,8 @@ class Batch:
             self.remote_ips,
             self.sizes,
             self.statuses,
+            self.tls_securities,
+            self.blocked_reasons,
         )
 
     def drop_before(self, cutoff: datetime) -> int:

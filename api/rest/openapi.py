@@ -866,6 +866,78 @@ _SCHEMAS["Insight"]["properties"]["remote_servers"] = {
     "description": "the top ten remote servers' registrable domains behind the condition",
 }
 
+# -- Outbound transit security: the record fields and the view (one block) --------------------------------------
+_SECURITY_LEVELS = ["dane", "mta_sts", "verified", "opportunistic", "none", "unknown"]
+_SCHEMAS["Message"]["properties"]["tls_security"] = {
+    "enum": [*_SECURITY_LEVELS, None],
+    "description": "the delivery's transit security (case-insensitive); default from tls_version: none, unknown, "
+    "else opportunistic",
+}
+_SCHEMAS["Message"]["properties"]["blocked_reason"] = {
+    "type": ["string", "null"],
+    "maxLength": 1000,
+    "description": "set on a delivery refused or deferred because TLS was required: why",
+}
+_PATHS["/api/v1/transit-security"] = {
+    "get": {
+        "summary": "outbound transit security: deliveries per UTC day by security level, blocked deliveries by "
+        "recipient domain and reason, recipient domains not supporting TLS",
+        "parameters": [*_WINDOW],
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "from": {"type": "string", "format": "date-time"},
+                        "to": {"type": "string", "format": "date-time"},
+                        "time_zone": {"type": "string"},
+                        "counted_from": {"type": "string", "format": "date-time"},
+                        "counted_to": {"type": "string", "format": "date-time"},
+                        "days": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "day": {"type": "string", "format": "date"},
+                                    **{level: {"type": "integer"} for level in [*_SECURITY_LEVELS, "blocked"]},
+                                },
+                            },
+                        },
+                        "blocked": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "recipient_domain": {"type": ["string", "null"]},
+                                    "reason": {"type": "string"},
+                                    "deliveries": {"type": "integer"},
+                                    "first_seen": {"type": "string", "format": "date-time"},
+                                    "last_seen": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                        },
+                        "without_tls": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "domain": {"type": "string"},
+                                    "deliveries": {"type": "integer"},
+                                    "first_day": {"type": "string", "format": "date"},
+                                    "last_day": {"type": "string", "format": "date"},
+                                },
+                            },
+                        },
+                        **_RETENTION,
+                    },
+                },
+                "the transit security of the window",
+            ),
+            **_BAD,
+        },
+    }
+}
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

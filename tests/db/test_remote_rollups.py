@@ -145,15 +145,16 @@ async def test_the_rollup_write_bumps_the_data_generation(state: AppState, pool:
     assert await generation() > before
 
 
-async def test_retention_prunes_the_remote_rollup(state: AppState, pool: asyncpg.Pool) -> None:
+async def test_retention_prunes_the_remote_and_transit_rollups(state: AppState, pool: asyncpg.Pool) -> None:
     now = datetime(2031, 3, 30, 12, tzinfo=UTC)
     records = [
-        {"message_id": f"<p{n}@x>", "received_at": (now - timedelta(days=days)).isoformat(), "direction": "inbound",
-         "tls_version": "TLSv1", "sender": "x@old.example", "remote_host": "mx.old.example"}
+        {"message_id": f"<p{n}@x>", "received_at": (now - timedelta(days=days)).isoformat(), "direction": "outbound",
+         "tls_version": "TLSv1", "recipient": "x@old.example", "remote_host": "mx.old.example"}
         for n, days in enumerate((100, 1))
     ]  # fmt: skip
     batch, _ = validate(records, {}, now=LATER)
     await store_messages(state.pool, state.org_id, batch)
     await prune(pool, 90, now=now)
-    days = await pool.fetch("select day from remote_daily_rollups where org_id = $1", state.org_id)
-    assert [r["day"] for r in days] == [(now - timedelta(days=1)).date()]
+    for table in ("remote_daily_rollups", "transit_daily_rollups"):
+        days = await pool.fetch(f"select day from {table} where org_id = $1", state.org_id)  # noqa: S608
+        assert [r["day"] for r in days] == [(now - timedelta(days=1)).date()], table

@@ -12,6 +12,10 @@ d as (
 ),
 r as (
     delete from remote_daily_rollups where org_id = $1 returning 1
+),
+t as (
+    delete from transit_daily_rollups where org_id = $1 returning 1
 )
 select (select count(*) from m) as messages,
-       (select count(*) from h) + (select count(*) from d) + (select count(*) from r) as rollups
+       (select count(*) from h) + (select count(*) from d) + (select count(*) from r) + (select count(*) from t)
+           as rollups
