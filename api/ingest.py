@@ -15,6 +15,7 @@ from api.attribution import Attributor
 from api.tls import tls_bucket
 from api.window import OUT_OF_RANGE, representable
 from core.batch import Batch
+from core.domains import domain_name, registrable_domain
 
 if TYPE_CHECKING:
     from db.connectors import Connector
@@ -34,9 +35,18 @@ FIELDS = frozenset(
         "remote_ip",
         "size_bytes",
         "status",
+        "tls_security",
+        "blocked_reason",
     }
 )
-_TEXT_FIELDS = ("cipher", "remote_host", "status", "sender", "recipient")
+_TEXT_FIELDS = ("cipher", "remote_host", "status", "sender", "recipient", "blocked_reason")
+# a delivery's transit security (outbound): how the session was protected, strongest first
+SECURITY_LEVELS = ("dane", "mta_sts", "verified", "opportunistic", "none", "unknown")
+_SECURITY = {level: level for level in SECURITY_LEVELS}
+_WITH_TLS = frozenset({"dane", "mta_sts", "verified", "opportunistic"})
+# without a level given: TLS without verification, none, or not known when the bucket is not
+DEFAULT_SECURITY = {"none": "none", "unknown": "unknown"}
+_TLS_BUCKETS = frozenset({"TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"})
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
 _DIRECTIONS = {"inbound": "inbound", "outbound": "outbound", "submission": "submission"}
 FUTURE = timedelta(days=1)  # a record dated later than this after now is refused: a wrong clock or year
@@ -84,9 +94,9 @@ def parse_timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _domain(value: str) -> str:
+def _domain(value: str) -> str | None:
     address = value.strip().strip("<>").strip()
-    return address.rsplit("@", 1)[-1].lower()
+    return domain_name(address.rsplit("@", 1)[-1])
 
 
 def _parse_ip(value: str) -> str | None:
@@ -210,12 +220,22 @@ def validate(
                     problems.add(line, "connector", f"no {direction} connector is named {name!r}")
 
         texts = []
-        for field in _TEXT_FIELDS:  # cipher, remote_host, status, sender, recipient
+        for field in _TEXT_FIELDS:  # cipher, remote_host, status, sender, recipient, blocked_reason
             value = record.get(field)
             if value is not None and not (type(value) is str and len(value) <= 1000 and "\x00" not in value):
                 value = _optional_text(record, field, line, problems)  # says what is wrong
             texts.append(value)
         sender, recipient = texts[3], texts[4]
+
+        security = None
+        raw_security = record.get("tls_security")
+        if raw_security is not None:
+            security = _SECURITY.get(raw_security.lower()) if isinstance(raw_security, str) else None
+            if security is None:
+                levels = ", ".join(SECURITY_LEVELS)
+                problems.add(line, "tls_security", f"{str(raw_security)[:60]!r} is not one of {levels}")
+            elif (security in _WITH_TLS and bucket == "none") or (security == "none" and bucket in _TLS_BUCKETS):
+                problems.add(line, "tls_security", f"{security} does not agree with tls_version {raw_tls!r}")
 
         remote_ip = None
         raw_ip = record.get("remote_ip")
@@ -245,11 +265,14 @@ def validate(
         batch.tls_protocols.append(raw_tls or None)
         batch.ciphers.append(texts[0])
         batch.remote_hosts.append(texts[1])
+        batch.server_domains.append(registrable_domain(texts[1]) if texts[1] else None)
         batch.statuses.append(texts[2])
         batch.sender_domains.append(_domain(sender) if sender else None)
         batch.recipient_domains.append(_domain(recipient) if recipient else None)
         batch.remote_ips.append(remote_ip)
         batch.sizes.append(size)
+        batch.tls_securities.append(security or DEFAULT_SECURITY.get(bucket, "opportunistic"))
+        batch.blocked_reasons.append(texts[5])
     return batch, problems
 
 

@@ -27,6 +27,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import Info
 
+from api import remote_domains as remote
 from api import traffic_service
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
@@ -37,17 +38,20 @@ from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
 from api.settings import Settings
+from api.transit_security import transit_view
 from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
 from api.types.enums import ConnectorType, Direction
 from api.types.insight import Insight, InsightRuleInput, InsightSettings, InsightStatus
 from api.types.insight_event import InsightEvent
 from api.types.message import IngestResult, MessageInput
+from api.types.remote_domain import RemoteDomainList, RemoteHostList, RemoteParty
 from api.types.summary import MailFlowSummary, TlsBreakdown
 from api.types.tls_report import TlsReport
 from api.types.tls_report_day import TlsReportDay
 from api.types.tls_report_list import TlsReportList
 from api.types.traffic import Traffic
+from api.types.transit_security import TransitSecurity
 from api.types.webhook import (
     Webhook,
     WebhookChange,
@@ -67,6 +71,19 @@ From = Annotated[
 ]
 To = Annotated[datetime | None, strawberry.argument(description="exclusive; default: the end of the current hour")]
 TimeZone = Annotated[str | None, strawberry.argument(description="IANA name for days and times without offset; UTC")]
+ConnectorId = Annotated[strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")]
+RemoteDirection = Annotated[Direction, strawberry.argument(description="INBOUND or OUTBOUND")]
+By = Annotated[
+    RemoteParty | None, strawberry.argument(description="default: the sender's (inbound) or recipient's domain")
+]
+TlsVersion = Annotated[
+    str | None, strawberry.argument(description="only the rows with mail in this TLS bucket (none, TLS1.0, ...)")
+]
+Sort = Annotated[
+    str | None, strawberry.argument(description="volume or a TLS bucket; default: tlsVersion if given, else volume")
+]
+Limit = Annotated[int, strawberry.argument(description="rows per page: 1 to 1000")]
+Cursor = Annotated[str | None, strawberry.argument(description="the `next` of the previous page")]
 
 
 def app_state(info: Info, role: str = "reader") -> AppState:
@@ -166,6 +183,65 @@ class Query:
             time_zone,
         )
         return ConnectorReport.of(report, traffic_service.retention(app))
+
+    @strawberry.field(
+        description="Who to call: one row per remote domain (sender, recipient or server) with volume, TLS shares "
+        "and counts, over whole UTC days; most first by the sort count, a page at a time."
+    )
+    async def remote_domains(
+        self,
+        info: Info,
+        direction: RemoteDirection = Direction.INBOUND,
+        by: By = None,
+        connector_id: ConnectorId = None,
+        tls_version: TlsVersion = None,
+        from_: From = None,
+        to: To = None,
+        time_zone: TimeZone = None,
+        sort: Sort = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> RemoteDomainList:
+        view, page = await remote.domains_page(
+            app_state(info), direction.value, by.value if by else None, connector_id, tls_version, from_, to,
+            time_zone, sort, limit, cursor, "connector_id",
+        )  # fmt: skip
+        return RemoteDomainList.of(view, page)
+
+    @strawberry.field(
+        description="One row per remote server (name and address) from the messages of the window, optionally of "
+        "one remote domain; most first by the sort count, a page at a time."
+    )
+    async def remote_hosts(
+        self,
+        info: Info,
+        direction: RemoteDirection = Direction.INBOUND,
+        by: By = None,
+        domain: Annotated[str | None, strawberry.argument(description="only this `by` domain's servers")] = None,
+        connector_id: ConnectorId = None,
+        tls_version: TlsVersion = None,
+        from_: From = None,
+        to: To = None,
+        time_zone: TimeZone = None,
+        sort: Sort = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
+    ) -> RemoteHostList:
+        view, page = await remote.hosts_page(
+            app_state(info), direction.value, by.value if by else None, domain, connector_id, tls_version, from_,
+            to, time_zone, sort, limit, cursor, "connector_id",
+        )  # fmt: skip
+        return RemoteHostList.of(view, page)
+
+    @strawberry.field(
+        description="Outbound transit security: deliveries per UTC day by security level (DANE, MTA-STS, verified, "
+        "opportunistic, none, unknown) and blocked ones, blocked deliveries by recipient domain and reason, and the "
+        "recipient domains not supporting TLS."
+    )
+    async def transit_security(
+        self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
+    ) -> TransitSecurity:
+        return TransitSecurity.of(await transit_view(app_state(info), from_, to, time_zone))
 
     @strawberry.field(description="Insights, newest first (default: the active ones).")
     async def insights(

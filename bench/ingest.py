@@ -1,6 +1,6 @@
 """Ingest benchmark: raw COPY into the messages table (the floor) against POST /api/v1/messages.
 
-    DATABASE_URL=postgresql://postgres@127.0.0.1/postgres python -m bench.ingest [--messages N]
+    DATABASE_URL=postgresql://postgres@127.0.0.1/postgres python -m bench.ingest [--messages N] [--domains N]
 
 Both sides store the same generated messages into a fresh, migrated database, in batches of 10,000,
 with 1 and then 2 concurrent clients. The HTTP side includes everything: JSON parsing, validation,
@@ -29,14 +29,19 @@ BATCH = 10_000
 BUCKETS = ["TLSv1.3", "TLSv1.2", "TLSv1.2", "TLSv1", "none"]
 
 
-def generate(n: int, seed: int) -> list[dict[str, Any]]:
+def generate(n: int, seed: int, domains: int = 1) -> list[dict[str, Any]]:
+    """`domains` > 1: the remote parties (sender inbound, recipient outbound, and the remote host) spread over
+    that many domains, log-uniformly (a few big senders, a long tail), as the remote-party rollup sees mail."""
     rng = random.Random(seed)
     start = datetime.now(UTC) - timedelta(days=3)
-    return [
-        {
+    records = []
+    for i in range(n):
+        at = start + timedelta(seconds=rng.random() * 3 * 86400)  # the random draws in the order they always had
+        direction = rng.choice(("inbound", "outbound"))
+        record = {
             "message_id": f"<bench.{seed}.{i}@example.org>",
-            "received_at": (start + timedelta(seconds=rng.random() * 3 * 86400)).isoformat(),
-            "direction": rng.choice(("inbound", "outbound")),
+            "received_at": at.isoformat(),
+            "direction": direction,
             "tls_version": rng.choice(BUCKETS),
             "sender": f"user{i % 500}@example.org",
             "recipient": "someone@contoso.com",
@@ -45,8 +50,12 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
             "size_bytes": rng.randrange(1000, 100_000),
             "status": "delivered",
         }
-        for i in range(n)
-    ]
+        if domains > 1:
+            domain = f"d{int(domains ** rng.random()) - 1}.example"
+            record["sender" if direction == "inbound" else "recipient"] = f"user{i % 500}@{domain}"
+            record["remote_host"] = f"mx{i % 3}.{domain}"
+        records.append(record)
+    return records
 
 
 async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> float:
@@ -97,6 +106,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--domains", type=int, default=1, help="remote domains the messages spread over")
     args = parser.parse_args()
     url = server_url()
     dsn = await scratch_database(url, "mailflow_bench_ingest")
@@ -105,12 +115,13 @@ async def main() -> None:
         token = await admin_key(dsn, "bench")
         with running_server(dsn, args.port) as base:
             for clients in (1, 2):
-                floor = await copy_floor(dsn, generate(args.messages, seed=clients), clients)
-                rate = await http_ingest(base, token, generate(args.messages, seed=10 + clients), clients)
+                floor = await copy_floor(dsn, generate(args.messages, clients, args.domains), clients)
+                rate = await http_ingest(base, token, generate(args.messages, 10 + clients, args.domains), clients)
                 rows.append([clients, f"{floor:,.0f}", f"{rate:,.0f}", f"{rate / floor:.2f}x"])
     finally:
         await drop_database(url, dsn)
-    print(f"ingest of {args.messages:,} messages in NDJSON batches of {BATCH:,}; {machine()}")
+    spread = f", {args.domains:,} remote domains" if args.domains > 1 else ""
+    print(f"ingest of {args.messages:,} messages in NDJSON batches of {BATCH:,}{spread}; {machine()}")
     print(table(["clients", "raw COPY msg/s (floor)", "POST /api/v1/messages msg/s", "ratio"], rows))
 
 

@@ -22,9 +22,12 @@ class Batch:
     sender_domains: list[str | None] = field(default_factory=list)
     recipient_domains: list[str | None] = field(default_factory=list)
     remote_hosts: list[str | None] = field(default_factory=list)
+    server_domains: list[str | None] = field(default_factory=list)  # the remote host's registrable domain
     remote_ips: list[str | None] = field(default_factory=list)
     sizes: list[int | None] = field(default_factory=list)
     statuses: list[str | None] = field(default_factory=list)
+    tls_securities: list[str] = field(default_factory=list)  # dane, mta_sts, verified, opportunistic, none, unknown
+    blocked_reasons: list[str | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.message_ids)
@@ -41,9 +44,12 @@ class Batch:
             self.sender_domains,
             self.recipient_domains,
             self.remote_hosts,
+            self.server_domains,
             self.remote_ips,
             self.sizes,
             self.statuses,
+            self.tls_securities,
+            self.blocked_reasons,
         )
 
     def drop_before(self, cutoff: datetime) -> int:

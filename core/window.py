@@ -4,7 +4,7 @@ the database layer reads rollups for it, the API makes and checks it (api/window
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 # zones whose days are UTC days
 UTC_ZONES = frozenset(
@@ -37,3 +37,19 @@ class Window:
         UTC days only when the zone's days are UTC days, else none. (The breakdown takes `utc_days` in
         any zone and moves the hours that fall on other zone days; see zone_day_moves in the migrations.)"""
         return self.utc_days() if self.time_zone in UTC_ZONES else (self.end, self.end)
+
+    def noon_days(self, now: datetime | None = None) -> tuple[date, date]:
+        """The UTC days whose noon falls in the window, [first, last): what a rollup kept per UTC day counts
+        for it (a day in a time zone within 12 hours of UTC is so the UTC day of the same date). A window that
+        reaches past `now` counts the current UTC day too: it holds no mail after now, and its mail so far is
+        the freshest there is (the default window, ending with the current hour, would else leave it out
+        until noon)."""
+
+        def first_noon_from(moment: datetime) -> date:
+            day = (moment - timedelta(hours=12)).astimezone(UTC)
+            return day.date() if day.time() == time() else day.date() + timedelta(days=1)
+
+        first, last = first_noon_from(self.start), first_noon_from(self.end)
+        if now is not None and self.start <= now < self.end:
+            last = max(last, now.astimezone(UTC).date() + timedelta(days=1))
+        return first, max(first, last)

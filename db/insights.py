@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -86,6 +86,36 @@ async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope, rules: 
     return {(r["rule"], r["direction"], r["connector_id"], r["subject"]): r for r in rows}
 
 
+RemoteKey = tuple[str, int, str]  # (direction, connector_id, TLS bucket) of a firing rule
+
+
+@dataclass(frozen=True)
+class RemoteParties:
+    """The remote parties behind a rule's condition, most first: [{"domain", "messages", "volume"}]."""
+
+    domains: list[dict[str, Any]]
+    servers: list[dict[str, Any]]
+
+
+async def top_remote_parties(
+    conn: sql.Connection, org_id: int, days: tuple[date, date], keys: list[RemoteKey], top: int
+) -> dict[RemoteKey, RemoteParties]:
+    """For each key, the `top` remote domains and server domains with the most messages in its bucket."""
+    keys = sorted(set(keys))  # two rules counting one bucket of one connector share it
+    found = {key: RemoteParties([], []) for key in keys}
+    if not keys:
+        return found
+    rows = await sql.fetch(
+        conn, "insights/top_remote_parties", org_id, *days, [k[0] for k in keys], [k[1] for k in keys],
+        [k[2] for k in keys], top,
+    )  # fmt: skip
+    for r in rows:
+        parties = found[keys[r["position"] - 1]]
+        entry = {"domain": r["name"] or None, "messages": r["messages"], "volume": r["volume"]}
+        (parties.domains if r["kind"] == "domain" else parties.servers).append(entry)
+    return found
+
+
 async def tls_report_sessions(
     conn: sql.Connection, org_id: int, start: datetime, end: datetime
 ) -> list[asyncpg.Record]:
@@ -113,6 +143,8 @@ async def insert_insights(
         columns["threshold"],
         *window,
         columns["subject"],
+        columns["remote_domains"],
+        columns["remote_servers"],
     )
     return [r["insight_id"] for r in rows]
 
@@ -133,6 +165,8 @@ async def update_insights(conn: sql.Connection, org_id: int, columns: dict[str, 
         columns["detected"],
         columns["resolve"],
         *window,
+        columns["remote_domains"],
+        columns["remote_servers"],
     )
 
 

@@ -39,12 +39,13 @@ STAGING_TABLE = """
 create temp table if not exists message_staging (
     message_id text, received_at timestamptz, direction text, connector_id bigint, tls_bucket text,
     tls_protocol text, cipher text, sender_domain text, recipient_domain text, remote_host text,
-    remote_ip text, size_bytes bigint, status text
+    server_domain text, remote_ip text, size_bytes bigint, status text, tls_security text, blocked_reason text
 ) on commit delete rows
 """
 STAGING_COLUMNS = [
     "message_id", "received_at", "direction", "connector_id", "tls_bucket", "tls_protocol", "cipher",
-    "sender_domain", "recipient_domain", "remote_host", "remote_ip", "size_bytes", "status",
+    "sender_domain", "recipient_domain", "remote_host", "server_domain", "remote_ip", "size_bytes", "status",
+    "tls_security", "blocked_reason",
 ]  # fmt: skip
 
 

@@ -87,3 +87,58 @@ async def garbage_left_by(requests: Callable[[], Awaitable[None]]) -> list[str]:
         gc.set_debug(0)
         gc.garbage.clear()
     return [t for t in found if t.startswith(("api.", "db.", "graphql.", "strawberry.", "starlette."))]
+
+
+# Traffic with remote parties, for the remote-domain views (each test has an organization of its own).
+REMOTE_DAY = datetime(2026, 5, 4, tzinfo=UTC)
+REMOTE_VERSIONS = {"TLSv1": "TLS1.0", "TLSv1.1": "TLS1.1", "TLSv1.2": "TLS1.2", "TLSv1.3": "TLS1.3", "none": "none"}
+# (remote host as logged, its registrable domain as the views show it): subdomains fold, IDN in ASCII
+REMOTE_HOSTS = [
+    ("mx1.mail.partner.co.uk", "partner.co.uk"),
+    ("MX2.Partner.co.uk.", "partner.co.uk"),
+    ("mx.bücher.de", "xn--bcher-kva.de"),
+    ("mx.xn--bcher-kva.de", "xn--bcher-kva.de"),
+    ("relay.example.com", "example.com"),
+    ("unknown", None),
+]
+# (address as logged, its domain as the views show it): a missing sender is a domain not known
+REMOTE_ADDRESSES = [
+    ("a@partner.co.uk", "partner.co.uk"),
+    ("b@Sub.Partner.co.uk", "sub.partner.co.uk"),
+    ("c@bücher.de", "xn--bcher-kva.de"),
+    ("d@example.com", "example.com"),
+    ("e@=cmd|calc.example", "=cmd|calc.example"),
+    (None, None),
+]
+
+
+def remote_traffic(n: int, seed: int, days: int = 3) -> list[dict[str, Any]]:
+    """Records of both directions over `days` UTC days from REMOTE_DAY, each with `_party`, `_server` and
+    `_bucket`: what the views must count it as (strip the underscored keys before ingesting)."""
+    import random
+
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        direction = rng.choice(["inbound", "outbound"])
+        host, server = rng.choice(REMOTE_HOSTS)
+        address, party = rng.choice(REMOTE_ADDRESSES)
+        version = rng.choice(list(REMOTE_VERSIONS))
+        record: dict[str, Any] = {
+            "message_id": f"<remote{seed}.{i}@x>",
+            "received_at": (REMOTE_DAY + timedelta(minutes=rng.randrange(days * 24 * 60))).isoformat(),
+            "direction": direction,
+            "tls_version": version,
+            "remote_host": host,
+            "remote_ip": f"192.0.2.{REMOTE_HOSTS.index((host, server)) + 1}",
+            "sender" if direction == "inbound" else "recipient": address,
+            "_party": party,
+            "_server": server,
+            "_bucket": REMOTE_VERSIONS[version],
+        }
+        records.append(record)
+    return records
+
+
+def stored(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if not k.startswith("_")} for r in records]

@@ -36,7 +36,14 @@ _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})(\.\d+)?(?: ([+-])(\
 _EVENT = re.compile(r"^([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (<=|=>|->|\*\*|==) (\S+)(.*)$")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _HOST = re.compile(r"\bH=([^\s(\[]*)\s?(?:\(([^)]*)\)\s)?\[([^\]]+)\](?::(\d+))?")
-_FIELD = re.compile(r"\b(P|X|S|id|T|R|A)=(\S+)")
+_FIELD = re.compile(r"\b(P|X|S|id|T|R|A|CV)=(\S+)")
+# CV= on a delivery: how the server's certificate was verified (log_selector +tls_certificate_verified)
+_VERIFIED = {"dane": "dane", "yes": "verified", "no": "opportunistic"}
+# a delivery that failed because TLS was required, with the reason as Postfix words it (one list for both)
+_TLS_REQUIRED = (
+    (re.compile(r"a TLS session is required"), "TLS is required, but was not offered"),
+    (re.compile(r"certificate verif\w* failed"), "Server certificate not verified"),
+)
 _ERROR_HOST = re.compile(r"\bhost (\S+) \[([^\]]+)\]")
 _LOOSE_EVENT = re.compile(r"^\S+ (?:=>|->|\*\*|==) ")
 # `utf8` forms are SMTPUTF8 sessions; `smtps` is HELO over TLS
@@ -175,6 +182,7 @@ class EximParser(CountedParser):
             return NONE, "loopback host"
         message_id, size = self.message_ids.get(exim_id, (None, None))
         recipient = recipient.strip("<>:")
+        blocked = next((reason for pattern, reason in _TLS_REQUIRED if pattern.search(tail)), None) if failed else None
         return [
             (
                 number,
@@ -189,6 +197,8 @@ class EximParser(CountedParser):
                     "remote_ip": address(ip),
                     "size_bytes": size,
                     "status": {"=>": "sent", "->": "sent", "**": "bounced", "==": "deferred"}[kind],
+                    "tls_security": _VERIFIED.get(fields.get("CV", "")) if stated is not None else None,
+                    "blocked_reason": blocked,
                 },
             )
         ], None

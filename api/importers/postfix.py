@@ -47,7 +47,14 @@ _Q = r"([0-9A-Za-z]{5,20})"
 _TRUST = r"^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection (?:established|reused)"
 # `from host[ip]`, `from [ip]:port` (tlsproxy), and ` to sni.name` when the client sent an SNI the server took
 _TLS_FROM = re.compile(_TRUST + r" from ([^\[\s]*)\[([^\]]+)\](?::\d+)?(?: to \S+?)?:?\s+(\S+) with cipher (\S+)")
-_TLS_TO = re.compile(_TRUST + r" to ([^\[\s]*)\[([^\]]+)\](?::(\d+))?:?\s+(\S+) with cipher (\S+)")
+# outbound, with the trust Postfix states: Verified (the certificate matched the policy), Trusted, Untrusted or
+# Anonymous (TLS without verification)
+_TLS_TO = re.compile(
+    r"^(Anonymous|Untrusted|Trusted|Verified) TLS connection (?:established|reused)"
+    r" to ([^\[\s]*)\[([^\]]+)\](?::(\d+))?:?\s+(\S+) with cipher (\S+)"
+)
+# a delivery refused or deferred because TLS was required and not offered or not verified
+_TLS_REQUIRED = re.compile(r"TLS is required, but was not offered|Server certificate not verified")
 _DATA = re.compile(r"\b(?:data|bdat)=(\d+)")
 _CLEANUP_REJECT = re.compile(rf"^{_Q}: (?:milter-reject|reject): ")
 _CONNECT = re.compile(r"^connect from ([^\[\s]*)\[([^\]]+)\]")
@@ -118,6 +125,7 @@ class Tls:
     ip: str
     version: str
     cipher: str
+    security: str | None = None  # outbound: verified or opportunistic, as the TLS line says
 
 
 @dataclass
@@ -271,8 +279,8 @@ class PostfixParser(CountedParser):
                 self._saw_tls("inbound", line.host, line.program)
                 return NONE, "TLS handshake logged by tlsproxy/postscreen (counted with smtpd)"
             if svc in (None, "smtp", "lmtp", "tlsproxy") and (match := _TLS_TO.match(msg)):
-                host, ip, port, version, cipher = match.groups()
-                tls = Tls(host, ip, version, cipher)
+                trust, host, ip, port, version, cipher = match.groups()
+                tls = Tls(host, ip, version, cipher, "verified" if trust == "Verified" else "opportunistic")
                 if svc != "tlsproxy":
                     self.smtp_tls[key] = tls
                 self.endpoint_tls.remember(f"{host.lower()}[{ip}]:{port or 25}", tls)
@@ -324,6 +332,7 @@ class PostfixParser(CountedParser):
             )
         sender, size = self.senders.get(queue_id, (None, None))
         mid = self.message_ids.get(queue_id) or queue_id
+        blocked = _TLS_REQUIRED.search(match.string) if status != "sent" else None
         return [
             (
                 number,
@@ -339,6 +348,8 @@ class PostfixParser(CountedParser):
                     "remote_ip": address(ip),
                     "size_bytes": size,
                     "status": status,
+                    "tls_security": tls.security if tls else None,
+                    "blocked_reason": blocked.group(0) if blocked else None,
                 },
             )
         ], None

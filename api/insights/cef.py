@@ -18,6 +18,20 @@ def extension(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("=", "\\=").replace("\r", "\\r").replace("\n", "\\n")
 
 
+REMOTE_CHARACTERS = 255  # a short extension field: as many of the top remote domains as fit
+
+
+def remote_list(entries: list[dict[str, Any]] | None) -> str:
+    """`domain:messages` pairs, most first, comma-separated, cut at a pair that would pass the limit."""
+    text = ""
+    for entry in entries or []:
+        pair = f"{entry['domain'] or '(unknown)'}:{entry['messages']}"
+        if len(text) + len(pair) + 1 > REMOTE_CHARACTERS:
+            break
+        text = f"{text},{pair}" if text else pair
+    return text
+
+
 def cef_line(event: dict[str, Any]) -> str:
     insight = event["insight"]
     connector = insight["connector"]
@@ -41,6 +55,10 @@ def cef_line(event: dict[str, Any]) -> str:
         ("cn2", insight["volume"]),
         ("cfp1Label", "share"),
         ("cfp1", insight["share"]),
+        ("cs5Label", "remoteDomains"),
+        ("cs5", remote_list(insight.get("remote_domains"))),
+        ("cs6Label", "remoteServers"),
+        ("cs6", remote_list(insight.get("remote_servers"))),
         ("msg", insight["description"]),
     ]
     head = "|".join(

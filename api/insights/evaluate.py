@@ -15,11 +15,14 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from api import metrics
 from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
 from api.webhooks.wake import nudge
 from api.window import last_days
 from core.internet import INTERNET_ID, INTERNET_NAMES, THE_INTERNET
+from core.window import Window
 from db import insights as store
 from db.connectors import list_connectors
 from db.pool import Database, TenantPool
@@ -27,6 +30,7 @@ from db.traffic_counts import share
 
 log = logging.getLogger("mailflow.insights")
 BIGINT_MAX = 2**63 - 1  # what an insight's figures hold
+TOP_REMOTE = 10  # the remote domains (and server domains) an insight names
 
 
 async def load_settings(db: Any, org_id: int) -> InsightSettings:
@@ -38,6 +42,13 @@ def _names(connectors: list[Any]) -> dict[tuple[str, int], str]:
     for direction in INTERNET_NAMES:
         names[(direction, INTERNET_ID)] = THE_INTERNET
     return names
+
+
+NOBODY = store.RemoteParties([], [])  # a TLS report insight's: its subject is the domain
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _append(columns: dict[str, list[Any]], **values: Any) -> None:
@@ -54,6 +65,28 @@ async def _tls_report_firing(conn: Any, org_id: int, start: datetime, end: datet
         if sessions >= rule.min_messages and sessions and 100 * failed >= rule.threshold * sessions:
             firing.append(store.Firing(rule.name, "inbound", 0, sessions, failed, row["policy_domain"]))
     return firing
+
+
+async def _who_is_behind(
+    conn: Any,
+    org_id: int,
+    window: Window,
+    now: datetime,
+    firing: list[store.Firing],
+    latest: dict[store.Key, Any],
+    settings: InsightSettings,
+    refresh: bool,
+) -> dict[store.RemoteKey, store.RemoteParties]:
+    """The top remote parties behind the firing connector rules, in one statement: for every one on a full
+    evaluation (`refresh`: the periodic one, a settings change), else only for the insights it raises or
+    reopens. An ingest that just moves an open insight's figures does not pay for the names (over a big
+    connector, the most expensive statement of an evaluation); the next full evaluation refreshes them."""
+    keys = []
+    for f in firing:
+        old = latest.get((f.rule, f.direction, f.connector_id, f.subject))
+        if refresh or old is None or old["resolved_at"] is not None:
+            keys.append((f.direction, f.connector_id, settings.rules[f.rule].bucket))
+    return await store.top_remote_parties(conn, org_id, window.noon_days(now), keys, TOP_REMOTE)
 
 
 async def evaluate(
@@ -86,9 +119,10 @@ async def _evaluate(
         firing = []
         if connector_rules:
             firing += await store.evaluate_rules(conn, org_id, window.start, window.end, scope, connector_rules)
+        latest = await store.latest_by_key(conn, org_id, scope, [r.name for r in decided])
+        behind = await _who_is_behind(conn, org_id, window, now, firing, latest, settings, refresh=scope is None)
         if "tlsrpt" in families and report_rule.enabled:
             firing += await _tls_report_firing(conn, org_id, window.start, window.end, report_rule)
-        latest = await store.latest_by_key(conn, org_id, scope, [r.name for r in decided])
         new: dict[str, list[Any]] = defaultdict(list)
         changed: dict[str, list[Any]] = defaultdict(list)
         events: list[tuple[int, str]] = []
@@ -104,6 +138,12 @@ async def _evaluate(
             description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
             old = latest.get(key)
             is_open = old is not None and old["resolved_at"] is None
+            parties = behind.get((f.direction, f.connector_id, rule.bucket))
+            if parties is None and is_open:  # not looked up: the open insight keeps the names it has
+                remote: dict[str, str | None] = {"remote_domains": None, "remote_servers": None}
+            else:
+                parties = parties or NOBODY
+                remote = {"remote_domains": _json(parties.domains), "remote_servers": _json(parties.servers)}
             if old is None or (not is_open and old["status"] == "dismissed"):
                 _append(
                     new,
@@ -119,6 +159,7 @@ async def _evaluate(
                     messages=messages,
                     volume=volume,
                     threshold=rule.threshold,
+                    **remote,
                 )
                 continue
             figures_changed = (float(old["share"]), old["messages"], old["volume"]) != (
@@ -142,6 +183,7 @@ async def _evaluate(
                 threshold=rule.threshold,
                 detected=True,
                 resolve=False,
+                **remote,
             )
             if kind:
                 events.append((old["insight_id"], kind))
@@ -161,6 +203,8 @@ async def _evaluate(
                 threshold=None,
                 detected=False,
                 resolve=True,
+                remote_domains=None,
+                remote_servers=None,
             )
             events.append((old["insight_id"], "resolved"))
         if new:

@@ -79,7 +79,8 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
 def parse_limit(text: str | None) -> int:
     if text is None:
         return 1000
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_LIMIT:
+    # the length first: int() refuses (ValueError) a string of more than 4,300 digits
+    if not (text.isascii() and text.isdigit() and len(text) <= 4) or not 1 <= int(text) <= MAX_LIMIT:
         raise bad_argument("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
     return int(text)
 

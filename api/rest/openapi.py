@@ -908,6 +908,208 @@ _PATHS["/api/v1/webhooks/{webhook_id}/deliveries"] = {
     },
 }
 
+# -- Who to call: the remote parties behind the figures (one block: the views and their rows) -----------------
+_REMOTE_FIGURES = {
+    "volume": {"type": "integer"},
+    "messages": {"type": "object", "properties": {b: {"type": "integer"} for b in BUCKETS}},
+    "percent": {"type": "object", "properties": {b: {"type": "number"} for b in BUCKETS}},
+}
+_SCHEMAS["RemoteDomain"] = {
+    "type": "object",
+    "required": ["domain", "volume", "messages", "percent", "first_day", "last_day"],
+    "properties": {
+        "domain": {
+            "type": ["string", "null"],
+            "description": "lower case, IDN as A-labels; null: not known (a null sender, a server without a name)",
+        },
+        **_REMOTE_FIGURES,
+        "first_day": {"type": "string", "format": "date", "description": "the first UTC day with mail"},
+        "last_day": {"type": "string", "format": "date"},
+    },
+}
+_SCHEMAS["RemoteHost"] = {
+    "type": "object",
+    "required": ["host", "ip", "server_domain", "volume", "messages", "percent", "first_seen", "last_seen"],
+    "properties": {
+        "host": {"type": ["string", "null"], "description": "the name as logged"},
+        "ip": {"type": ["string", "null"]},
+        "server_domain": {"type": ["string", "null"], "description": "the host's registrable domain"},
+        **_REMOTE_FIGURES,
+        "first_seen": {"type": "string", "format": "date-time"},
+        "last_seen": {"type": "string", "format": "date-time"},
+    },
+}
+_REMOTE_SORT = {"enum": ["volume", *BUCKETS]}
+_REMOTE_PARAMETERS = [
+    _query("direction", "inbound (default) or outbound", {"enum": ["inbound", "outbound"]}),
+    _query(
+        "by",
+        "sender_domain (inbound, the default there), recipient_domain (outbound, the default there) or "
+        "server_domain (the remote server's registrable domain, by the Public Suffix List)",
+        {"enum": ["sender_domain", "recipient_domain", "server_domain"]},
+    ),
+    _query("connector", "a connector id of the direction; 0: the internet without a connector", {"type": "integer"}),
+    _query("tls_version", "only the rows with mail in this TLS bucket (case-insensitive)", {"enum": list(BUCKETS)}),
+    *_WINDOW,
+    _query("sort", "the count that orders the rows, most first: volume, or tls_version when given", _REMOTE_SORT),
+    _query("limit", "rows per page, 1 to 1000 (default 100)", {"type": "integer", "minimum": 1, "maximum": 1000}),
+    _query("cursor", "the `next` of the previous page (with the same sort)"),
+]
+_REMOTE_PAGE = {
+    "direction": {"enum": ["inbound", "outbound"]},
+    "by": {"enum": ["sender_domain", "recipient_domain", "server_domain"]},
+    "from": {"type": "string", "format": "date-time"},
+    "to": {"type": "string", "format": "date-time"},
+    "time_zone": {"type": "string"},
+    "sort": _REMOTE_SORT,
+    "total": {"type": "integer", "description": "the rows on every page"},
+    "next": {"type": ["string", "null"], "description": "pass as `cursor` for the next page; null: the last page"},
+    **_RETENTION,
+}
+_PATHS["/api/v1/remote-domains"] = {
+    "get": {
+        "summary": "who to call: one row per remote domain with volume, TLS counts and shares, days seen",
+        "description": "Counted from the remote-party daily rollup: whole UTC days, those whose noon falls in the "
+        "window (`counted_from`, `counted_to`; a warning says when they differ from the window).",
+        "parameters": [
+            *_REMOTE_PARAMETERS,
+            _query("format", "json (default) or csv; Accept: text/csv also gives CSV", {"enum": ["json", "csv"]}),
+        ],
+        "responses": {
+            "200": {
+                "description": "a page of remote domains (CSV: a Link header names the next page)",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                **_REMOTE_PAGE,
+                                "counted_from": {"type": "string", "format": "date-time"},
+                                "counted_to": {"type": "string", "format": "date-time"},
+                                "rows": {"type": "array", "items": _ref("RemoteDomain")},
+                            },
+                        }
+                    },
+                    "text/csv": {"schema": {"type": "string"}},
+                },
+            },
+            **_BAD,
+        },
+    }
+}
+_PATHS["/api/v1/remote-hosts"] = {
+    "get": {
+        "summary": "one row per remote server (name and address) from the messages of the window",
+        "parameters": [
+            *_REMOTE_PARAMETERS,
+            _query("domain", "only the messages of this `by` domain (any spelling); empty: the domains not known"),
+        ],
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {**_REMOTE_PAGE, "rows": {"type": "array", "items": _ref("RemoteHost")}},
+                },
+                "a page of remote servers",
+            ),
+            **_BAD,
+        },
+    }
+}
+_REMOTE_COUNTS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["domain", "messages", "volume"],
+        "properties": {
+            "domain": {"type": ["string", "null"], "description": "null: not known"},
+            "messages": {"type": "integer", "description": "its messages that the rule counts"},
+            "volume": {"type": "integer", "description": "all its messages through the connector"},
+        },
+    },
+}
+_SCHEMAS["Insight"]["properties"]["remote_domains"] = {
+    **_REMOTE_COUNTS,
+    "description": "the top ten remote domains behind the condition (sender's inbound, recipient's outbound)",
+}
+_SCHEMAS["Insight"]["properties"]["remote_servers"] = {
+    **_REMOTE_COUNTS,
+    "description": "the top ten remote servers' registrable domains behind the condition",
+}
+
+# -- Outbound transit security: the record fields and the view (one block) --------------------------------------
+_SECURITY_LEVELS = ["dane", "mta_sts", "verified", "opportunistic", "none", "unknown"]
+_SCHEMAS["Message"]["properties"]["tls_security"] = {
+    "enum": [*_SECURITY_LEVELS, None],
+    "description": "the delivery's transit security (case-insensitive); default from tls_version: none, unknown, "
+    "else opportunistic",
+}
+_SCHEMAS["Message"]["properties"]["blocked_reason"] = {
+    "type": ["string", "null"],
+    "maxLength": 1000,
+    "description": "set on a delivery refused or deferred because TLS was required: why",
+}
+_PATHS["/api/v1/transit-security"] = {
+    "get": {
+        "summary": "outbound transit security: deliveries per UTC day by security level, blocked deliveries by "
+        "recipient domain and reason, recipient domains not supporting TLS",
+        "parameters": [*_WINDOW],
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "from": {"type": "string", "format": "date-time"},
+                        "to": {"type": "string", "format": "date-time"},
+                        "time_zone": {"type": "string"},
+                        "counted_from": {"type": "string", "format": "date-time"},
+                        "counted_to": {"type": "string", "format": "date-time"},
+                        "days": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "day": {"type": "string", "format": "date"},
+                                    **{level: {"type": "integer"} for level in [*_SECURITY_LEVELS, "blocked"]},
+                                },
+                            },
+                        },
+                        "blocked": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "recipient_domain": {"type": ["string", "null"]},
+                                    "reason": {"type": "string"},
+                                    "deliveries": {"type": "integer"},
+                                    "first_seen": {"type": "string", "format": "date-time"},
+                                    "last_seen": {"type": "string", "format": "date-time"},
+                                },
+                            },
+                        },
+                        "without_tls": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "domain": {"type": "string"},
+                                    "deliveries": {"type": "integer"},
+                                    "first_day": {"type": "string", "format": "date"},
+                                    "last_day": {"type": "string", "format": "date"},
+                                },
+                            },
+                        },
+                        **_RETENTION,
+                    },
+                },
+                "the transit security of the window",
+            ),
+            **_BAD,
+        },
+    }
+}
+
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

@@ -10,7 +10,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from api.rest import connectors, health, insights, messages, openapi, tls_reports, traffic_reports, webhooks
+from api.rest import (
+    connectors,
+    health,
+    insights,
+    messages,
+    openapi,
+    remote_domains,
+    tls_reports,
+    traffic_reports,
+    transit_security,
+    webhooks,
+)
 from api.rest.http import cached, requires
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -40,6 +51,9 @@ ROUTES: list[BaseRoute] = [
     route("/api/v1/tls-breakdown", GET=requires("reader", cached(traffic_reports.get_tls_breakdown))),
     route("/api/v1/client-submissions", GET=requires("reader", cached(traffic_reports.get_client_submissions))),
     route("/api/v1/connector-report", GET=requires("reader", cached(traffic_reports.get_connector_report))),
+    route("/api/v1/remote-domains", GET=requires("reader", cached(remote_domains.get_remote_domains))),
+    route("/api/v1/remote-hosts", GET=requires("reader", cached(remote_domains.get_remote_hosts))),
+    route("/api/v1/transit-security", GET=requires("reader", cached(transit_security.get_transit_security))),
     route("/api/v1/insights", GET=requires("reader", cached(insights.get_insights))),
     route("/api/v1/insights/events", GET=requires("reader", insights.get_events)),
     route("/api/v1/insights/{insight_id:int}/dismiss", POST=requires("admin", insights.post_dismiss)),

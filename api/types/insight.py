@@ -25,6 +25,17 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+@strawberry.type(description="A remote domain behind an insight's condition.")
+class RemoteCount:
+    domain: str | None = strawberry.field(description="null: not known (a null sender, a server without a name)")
+    messages: int = strawberry.field(description="its messages that the rule counts (e.g. over TLS 1.0)")
+    volume: int = strawberry.field(description="all its messages through the connector")
+
+    @classmethod
+    def all_of(cls, entries: list[dict[str, Any]] | None) -> list[RemoteCount]:
+        return [cls(domain=e["domain"], messages=e["messages"], volume=e["volume"]) for e in entries or []]
+
+
 @strawberry.type(description="A rule that fired for a connector over a sliding window.")
 class Insight:
     id: strawberry.ID
@@ -47,6 +58,13 @@ class Insight:
     resolved_at: datetime | None
     dismissed_at: datetime | None
     dismiss_reason: str | None
+    remote_domains: list[RemoteCount] = strawberry.field(
+        description="the top ten remote domains behind the condition (the sender's inbound, the recipient's "
+        "outbound), most messages first, as the evaluation that last saw it fire found them"
+    )
+    remote_servers: list[RemoteCount] = strawberry.field(
+        description="the same for the remote servers' registrable domains"
+    )
 
     @classmethod
     def of(cls, state: dict[str, Any]) -> Insight:
@@ -78,6 +96,8 @@ class Insight:
             resolved_at=_time(state["resolved_at"]),
             dismissed_at=_time(state["dismissed_at"]),
             dismiss_reason=state["dismiss_reason"],
+            remote_domains=RemoteCount.all_of(state.get("remote_domains")),
+            remote_servers=RemoteCount.all_of(state.get("remote_servers")),
         )
 
 

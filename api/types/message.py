@@ -24,6 +24,14 @@ class MessageInput:
     remote_ip: str | None = None
     size_bytes: int | None = None
     status: str | None = None
+    tls_security: str | None = strawberry.field(
+        default=None,
+        description="dane, mta_sts, verified, opportunistic, none or unknown; default from tlsVersion: none, "
+        "unknown, else opportunistic",
+    )
+    blocked_reason: str | None = strawberry.field(
+        default=None, description="set on a delivery refused or deferred because TLS was required: why"
+    )
 
     def to_record(self) -> dict[str, Any]:
         record = {k: v for k, v in vars(self).items() if v is not None}

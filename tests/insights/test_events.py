@@ -110,6 +110,7 @@ async def test_bad_event_arguments(client: httpx.AsyncClient) -> None:
         ({"after": "abc"}, "after"),
         ({"limit": "0"}, "limit"),
         ({"limit": "5001"}, "limit"),
+        ({"limit": "9" * 5000}, "limit"),  # more digits than int() takes
         ({"format": "xml"}, "format"),
         ({"since": "yesterday"}, "since"),
     ):

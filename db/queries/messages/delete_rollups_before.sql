@@ -7,5 +7,12 @@ with hourly as (
 ),
 daily as (
     delete from daily_rollups where day < ($1::timestamptz at time zone 'UTC')::date returning 1
+),
+remote as (
+    delete from remote_daily_rollups where day < ($1::timestamptz at time zone 'UTC')::date returning 1
+),
+transit as (
+    delete from transit_daily_rollups where day < ($1::timestamptz at time zone 'UTC')::date returning 1
 )
-select (select count(*) from hourly) + (select count(*) from daily)
+select (select count(*) from hourly) + (select count(*) from daily) + (select count(*) from remote)
+       + (select count(*) from transit)

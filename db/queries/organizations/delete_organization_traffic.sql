@@ -9,5 +9,13 @@ h as (
 ),
 d as (
     delete from daily_rollups where org_id = $1 returning 1
+),
+r as (
+    delete from remote_daily_rollups where org_id = $1 returning 1
+),
+t as (
+    delete from transit_daily_rollups where org_id = $1 returning 1
 )
-select (select count(*) from m) as messages, (select count(*) from h) + (select count(*) from d) as rollups
+select (select count(*) from m) as messages,
+       (select count(*) from h) + (select count(*) from d) + (select count(*) from r) + (select count(*) from t)
+           as rollups

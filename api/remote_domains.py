@@ -1,0 +1,222 @@
+"""Who to call: the remote-domains and remote-hosts views behind both REST and GraphQL. Argument checks,
+then one db call each (and one more to check a connector id, when one is given)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import orjson
+
+from api.context import AppState
+from api.errors import bad_argument
+from api.rest.tls_reports import limit_argument
+from api.tls import BUCKETS
+from api.traffic_service import connector_id_argument, retention
+from api.window import current_time, make_window
+from core.domains import domain_name
+from core.window import Window
+from db.connectors import connectors_by_id
+from db.remote_domains import (
+    PARTY,
+    SERVER,
+    HostCursor,
+    RemoteDomainPage,
+    RemoteHostPage,
+    RemoteQuery,
+    remote_domains,
+    remote_hosts,
+)
+
+DIRECTIONS = ("inbound", "outbound")
+# what `by` may name in each direction: the remote party's domain or the remote server's registrable domain
+BY = {
+    "inbound": {"sender_domain": PARTY, "server_domain": SERVER},
+    "outbound": {"recipient_domain": PARTY, "server_domain": SERVER},
+}
+DEFAULT_BY = {"inbound": "sender_domain", "outbound": "recipient_domain"}
+SORTS = ("volume", *BUCKETS)
+_BUCKETS = {b.lower(): b for b in BUCKETS}
+_SORTS = {s.lower(): s for s in SORTS}
+
+
+def direction_argument(value: str | None) -> str:
+    text = "inbound" if value is None else value.lower()
+    if text not in DIRECTIONS:
+        if text == "submission":
+            raise bad_argument("direction", "client submissions have no remote party here: inbound or outbound")
+        raise bad_argument("direction", f"{value!r} is not inbound or outbound")
+    return text
+
+
+def by_argument(direction: str, value: str | None) -> tuple[str, str]:
+    """The name `by` is shown as, and what the rollups key it by (PARTY or SERVER)."""
+    name = DEFAULT_BY[direction] if value is None else value.lower()
+    found = BY[direction].get(name)
+    if found is None:
+        allowed = " or ".join(BY[direction])
+        raise bad_argument("by", f"{value!r} is not a remote party of {direction} mail: {allowed}")
+    return name, found
+
+
+def bucket_argument(value: str | None, name: str = "tls_version") -> str | None:
+    if value is None:
+        return None
+    found = _BUCKETS.get(value.lower())
+    if found is None:
+        raise bad_argument(name, f"{value!r} is not one of {', '.join(BUCKETS)}")
+    return found
+
+
+def sort_argument(value: str | None, bucket: str | None) -> str:
+    """Default: the count of `tls_version` when it is given, else the volume."""
+    if value is None:
+        return bucket or "volume"
+    found = _SORTS.get(value.lower())
+    if found is None:
+        raise bad_argument("sort", f"{value!r} is not volume or one of {', '.join(BUCKETS)}")
+    return found
+
+
+def encode_cursor(sort: str, key: tuple[Any, ...] | None) -> str | None:
+    """An opaque cursor: the sort it pages and the last row's key, base64url JSON."""
+    if key is None:
+        return None
+    return base64.urlsafe_b64encode(orjson.dumps([sort, *key])).decode().rstrip("=")
+
+
+def decode_cursor(text: str | None, sort: str, shape: tuple[type, ...]) -> tuple[Any, ...] | None:
+    if text is None:
+        return None
+    problem = f"{text[:60]!r} is not a cursor of this view (pass the `next` of the previous page)"
+    try:
+        if len(text) > 2000:
+            raise ValueError(text)
+        value = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, binascii.Error):
+        raise bad_argument("cursor", problem) from None
+    if not (isinstance(value, list) and len(value) == len(shape) + 1 and isinstance(value[0], str)):
+        raise bad_argument("cursor", problem)
+    if any(type(v) is not t for v, t in zip(value[1:], shape, strict=True)) or not 0 <= value[1] < 2**63:
+        raise bad_argument("cursor", problem)
+    if any("\x00" in v for v in value[2:]):  # PostgreSQL text cannot hold it: no row has it
+        raise bad_argument("cursor", problem)
+    if value[0] != sort:
+        raise bad_argument("cursor", f"it pages the sort {value[0]!r}, not {sort!r}: start again without a cursor")
+    return tuple(value[1:])
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def counted_warnings(window: Window, days: tuple[date, date]) -> tuple[tuple[datetime, datetime], list[str]]:
+    """The UTC days a daily rollup counts for the window, as moments, and a warning when they are not it."""
+    counted = (_midnight(days[0]), _midnight(days[1]))
+    if counted == (window.start, window.end):
+        return counted, []
+    return counted, [
+        f"these figures are kept per UTC day (each counted on the day of its noon, and the current day so far): "
+        f"they cover {counted[0].isoformat()} to {counted[1].isoformat()}, not exactly the window asked for"
+    ]
+
+
+@dataclass
+class View:
+    """What a page of either view answers besides its rows."""
+
+    window: Window
+    direction: str
+    by: str
+    sort: str
+    next: str | None
+    retained_from: datetime
+    warnings: list[str]
+    counted: tuple[datetime, datetime] | None = None  # remote domains: the UTC days counted
+
+
+async def _query(
+    app: AppState,
+    direction: str | None,
+    by: str | None,
+    connector: str | int | None,
+    tls_version: str | None,
+    sort: str | None,
+    limit: str | int | None,
+    connector_argument: str,
+) -> tuple[RemoteQuery, str]:
+    chosen = direction_argument(direction)
+    by_name, key = by_argument(chosen, by)
+    bucket = bucket_argument(tls_version)
+    order = sort_argument(sort, bucket)
+    connector_id = connector_id_argument(connector, connector_argument)
+    if connector_id:  # 0 is the internet without a connector
+        (found,) = await connectors_by_id(app.pool, app.org_id, [connector_id])
+        if found is None:
+            raise bad_argument(connector_argument, f"there is no connector {connector_id}")
+        if found.direction != chosen:
+            raise bad_argument(connector_argument, f"connector {connector_id} is {found.direction}, not {chosen}")
+    return RemoteQuery(chosen, key, connector_id, bucket, order, limit_argument(limit)), by_name
+
+
+async def domains_page(
+    app: AppState,
+    direction: str | None = None,
+    by: str | None = None,
+    connector: str | int | None = None,
+    tls_version: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    time_zone: str | None = None,
+    sort: str | None = None,
+    limit: str | int | None = None,
+    cursor: str | None = None,
+    connector_argument: str = "connector",
+) -> tuple[View, RemoteDomainPage]:
+    window = make_window(start, end, time_zone)
+    query, by_name = await _query(app, direction, by, connector, tls_version, sort, limit, connector_argument)
+    after = decode_cursor(cursor, query.sort, (int, str))
+    days = window.noon_days(current_time())
+    page = await remote_domains(app.pool, app.org_id, query, days, after)
+    kept = retention(app)
+    counted, warnings = counted_warnings(window, days)
+    warnings = kept.warnings(window) + warnings
+    view = View(
+        window, query.direction, by_name, query.sort, encode_cursor(query.sort, page.next), kept.retained_from,
+        warnings, counted,
+    )  # fmt: skip
+    return view, page
+
+
+async def hosts_page(
+    app: AppState,
+    direction: str | None = None,
+    by: str | None = None,
+    domain: str | None = None,
+    connector: str | int | None = None,
+    tls_version: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    time_zone: str | None = None,
+    sort: str | None = None,
+    limit: str | int | None = None,
+    cursor: str | None = None,
+    connector_argument: str = "connector",
+) -> tuple[View, RemoteHostPage]:
+    window = make_window(start, end, time_zone)
+    query, by_name = await _query(app, direction, by, connector, tls_version, sort, limit, connector_argument)
+    after: HostCursor | None = decode_cursor(cursor, query.sort, (int, str, str))
+    # a domain as the rollups spell it; '' (or a blank value) asks for the servers of the domains not known
+    if domain is not None and ("\x00" in domain or len(domain) > 1000):
+        raise bad_argument("domain", "must be a domain name (at most 1000 characters, no NUL)")
+    wanted = None if domain is None else (domain_name(domain) or "")[:253]
+    page = await remote_hosts(app.pool, app.org_id, query, (window.start, window.end), wanted, after)
+    kept = retention(app)
+    view = View(
+        window, query.direction, by_name, query.sort, encode_cursor(query.sort, page.next), kept.retained_from,
+        kept.warnings(window),
+    )  # fmt: skip
+    return view, page
