@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from api.attribution import Attributor
+from api.patterns import whole_number
 from api.tls import tls_bucket
 from api.window import OUT_OF_RANGE, representable
 from core.batch import Batch
@@ -37,7 +38,11 @@ FIELDS = frozenset(
     }
 )
 _TEXT_FIELDS = ("cipher", "remote_host", "status")
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
+# an RFC 3339 time with an offset (or a space for the T), no leap second; the OpenAPI document carries it
+RFC3339 = (
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+_RFC3339 = re.compile(RFC3339)
 _DIRECTIONS = {"inbound": "inbound", "outbound": "outbound", "submission": "submission"}
 FUTURE = timedelta(days=1)  # a record dated later than this after now is refused: a wrong clock or year
 
@@ -221,9 +226,11 @@ def validate(
                 problems.add(line, "remote_ip", f"{raw_ip!r} is not an IPv4 or IPv6 address")
 
         size = record.get("size_bytes")
-        if size is not None and (type(size) is not int or size < 0 or size > 2**62):
-            problems.add(line, "size_bytes", "must be a whole number of bytes, 0 or more")
-            size = None
+        if size is not None:
+            size = whole_number(size)  # 2.0 is 2, as JSON Schema has it
+            if size is None or size < 0 or size > 2**62:
+                problems.add(line, "size_bytes", "must be a whole number of bytes, 0 or more")
+                size = None
 
         if problems:  # the batch will not be stored: stop building it
             continue
