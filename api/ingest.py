@@ -38,10 +38,11 @@ FIELDS = frozenset(
     }
 )
 _TEXT_FIELDS = ("cipher", "remote_host", "status")
-# an RFC 3339 time with an offset (or a space for the T), no leap second; the OpenAPI document carries it
-RFC3339 = (
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-5][0-9](?:\\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
-)
+# an RFC 3339 time with an offset (or a space for the T), no year 0, no leap second (Python has neither);
+# the OpenAPI document carries it
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_HH_MM = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"  # Python takes an offset's minutes up to 99 (-00:60), RFC 3339 does not
+RFC3339 = f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}[Tt ]{_HH_MM}:[0-5][0-9](?:\\.[0-9]{{1,9}})?(?:[Zz]|[+-]{_HH_MM})$"
 _RFC3339 = re.compile(RFC3339)
 _DIRECTIONS = {"inbound": "inbound", "outbound": "outbound", "submission": "submission"}
 FUTURE = timedelta(days=1)  # a record dated later than this after now is refused: a wrong clock or year
@@ -83,8 +84,8 @@ def parse_timestamp(value: Any) -> datetime | None:
         return value if value.tzinfo is not None else None
     if not isinstance(value, str) or not _RFC3339.match(value):
         return None
-    try:
-        return datetime.fromisoformat(value)
+    try:  # RFC 3339 allows a lowercase z, Python's reader does not
+        return datetime.fromisoformat(value[:-1] + "Z" if value[-1] == "z" else value)
     except ValueError:
         return None
 

@@ -71,10 +71,10 @@ def _masks() -> str:
 
 # An address or network as ipaddress.ip_network(value.strip(), strict=False) reads it (api/attribution.py):
 # a prefix may have leading zeros, an IPv4 one may be a netmask or host mask, an IPv6 address a %scope.
-_SCOPE = f"%[^/%]*{char_class(WHITE_SPACE + '/%', negate=True)}[^/%]*"  # not blank once the value is stripped
+_SCOPE = f"%[^/%\\x00]*{char_class(WHITE_SPACE + '/%' + chr(0), negate=True)}[^/%\\x00]*"  # not blank once stripped
 NETWORK = (
     f"^{SPACE}*(?:{IPV4}(?:/(?:0*(?:3[0-2]|[12]?[0-9])|{_masks()}))?"
-    f"|{IPV6}(?:(?:%[^/%]+)?/0*(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])|(?:{_SCOPE})?)){SPACE}*$"
+    f"|{IPV6}(?:(?:%[^/%\\x00]+)?/0*(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])|(?:{_SCOPE})?)){SPACE}*$"
 )
 
 

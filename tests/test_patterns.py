@@ -97,7 +97,7 @@ numbers = st.lists(NUMBERS | st.sampled_from(["-", " ", "\u0661", "\U0001d7d7", 
 
 
 @pytest.mark.parametrize("name", sorted(JUDGES))
-@settings(max_examples=600, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=st.data())
 def test_a_pattern_matches_exactly_what_its_validator_accepts(name: str, data: st.DataObject) -> None:
     schema, accepts = JUDGES[name]
