@@ -68,8 +68,9 @@ async def create(app: AppState, body: Any) -> dict[str, Any]:
     """A new subscription (`{"url", "events"?, "description"?}`; events default to every type), with its
     signing secret: the only time it is shown."""
     problems: list[dict[str, Any]] = []
+    is_object = isinstance(body, dict)
     body = _unknown(body, FIELDS, problems)
-    if body and "url" not in body:
+    if is_object and "url" not in body:  # `{}` too
         problems.append({"field": "url", "message": "is required"})
     url = await _url(app, body["url"], problems) if "url" in body else ""
     events = _events(body.get("events", list(messages.SUBSCRIBABLE)), problems)

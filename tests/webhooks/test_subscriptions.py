@@ -70,6 +70,10 @@ async def test_invalid_fields_are_named(client: httpx.AsyncClient) -> None:
     assert fields == {"events", "description", "colour"}
     assert (await client.post("/api/v1/webhooks", json={"events": []})).status_code == 422
     assert (await client.post("/api/v1/webhooks", json=[])).status_code == 422
+    empty = await client.post("/api/v1/webhooks", json={})  # no URL: refused, nothing subscribed
+    assert empty.status_code == 422
+    assert empty.json()["error"]["details"] == [{"field": "url", "message": "is required"}]
+    assert (await client.get("/api/v1/webhooks")).json()["webhooks"] == []
     assert (await client.post("/api/v1/webhooks", content=b"{")).status_code == 400
 
 
