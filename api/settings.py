@@ -172,8 +172,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_CACHE_BYTES",
         "cache_bytes",
         str(64 * 1024 * 1024),
-        "Memory for cached responses per process (never stale: keyed by each organization's data generation); "
-        "0 turns the cache off.",
+        "Memory for cached responses per process, each counted with its key, headers and Python objects (never "
+        "stale: keyed by each organization's data generation); 0 turns the cache off.",
         _non_negative_int,
     ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
