@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.errors import send_error
 from api.faults import DATABASE_DOWN
 from db.keys import Key, digest, find_key
 
@@ -79,26 +79,6 @@ def _counted_as(host: str) -> str:
     return str(address)
 
 
-def _error(status: int, code: str, message: str, graphql: bool) -> tuple[int, bytes]:
-    body: dict[str, Any]
-    if graphql:
-        body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    else:
-        body = {"error": {"code": code, "message": message, "details": []}}
-    return status, orjson.dumps(body)
-
-
-async def _send(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), *(headers or [])],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
 class Authenticate:
     def __init__(self, app: ASGIApp, starlette: Any) -> None:
         self.app = app
@@ -146,7 +126,7 @@ class Authenticate:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             message = "an API key is required: Authorization: Bearer <token>"
-            await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [(b"www-authenticate", b"Bearer")])
+            await send_error(send, 401, "UNAUTHENTICATED", message, graphql, [(b"www-authenticate", b"Bearer")])
             return
         if self.failures is None:
             self.failures = Limiter(settings.auth_failures_per_minute / 60, settings.auth_failures_per_minute)
@@ -156,19 +136,19 @@ class Authenticate:
         if blocked and self._remembered(token.strip()) is None:  # only a key already proved goes on: no lookup
             message = "too many failed authentications from this address; retry later"
             retry = (b"retry-after", str(math.ceil(blocked)).encode())
-            await _send(send, *_error(429, "RATE_LIMITED", message, graphql), [retry])
+            await send_error(send, 429, "RATE_LIMITED", message, graphql, [retry])
             return
         try:
             key = await self._key(token.strip(), settings.key_cache_seconds)
         except UNAVAILABLE:
             message = "the database is unavailable; try again shortly"
-            await _send(send, *_error(503, "SERVICE_UNAVAILABLE", message, graphql), [(b"retry-after", b"1")])
+            await send_error(send, 503, "SERVICE_UNAVAILABLE", message, graphql, [(b"retry-after", b"1")])
             return
         if key is None:
             self.failures.wait(address, time.monotonic())
             message = "the API key is not valid or was revoked"
             challenge = (b"www-authenticate", b'Bearer error="invalid_token"')
-            await _send(send, *_error(401, "UNAUTHENTICATED", message, graphql), [challenge])
+            await send_error(send, 401, "UNAUTHENTICATED", message, graphql, [challenge])
             return
         if self.limiter is None:
             self.limiter = Limiter(settings.rate_limit, settings.rate_burst)
@@ -176,7 +156,7 @@ class Authenticate:
         if wait:
             message = f"too many requests for this key (at most {settings.rate_limit}/s); retry later"
             retry = (b"retry-after", str(math.ceil(wait)).encode())
-            await _send(send, *_error(429, "RATE_LIMITED", message, graphql), [retry])
+            await send_error(send, 429, "RATE_LIMITED", message, graphql, [retry])
             return
         scope.setdefault("state", {})["auth"] = key
         await self.app(scope, receive, send)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+from starlette.types import Send
+
 
 class ApiError(Exception):
     """An expected failure with a status and a code a client can act on."""
@@ -77,3 +80,23 @@ class ServiceUnavailable(ApiError):
 
 def bad_argument(name: str, message: str) -> BadUserInput:
     return BadUserInput(f"{name}: {message}", [{"field": name, "message": message}])
+
+
+def error_json(code: str, message: str, graphql: bool = False) -> bytes:
+    """The one shape as bytes, for answers made outside the handlers (middleware, the HTTP protocol): a
+    GraphQL request gets a GraphQL error."""
+    body: dict[str, Any]
+    if graphql:
+        body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    else:
+        body = {"error": {"code": code, "message": message, "details": []}}
+    return orjson.dumps(body)
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, graphql: bool, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """An error answer from ASGI middleware."""
+    start = [(b"content-type", b"application/json"), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": error_json(code, message, graphql)})

@@ -57,7 +57,7 @@ def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
     }
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),
-        "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
+        "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "api.connections:GuardedHttp",
     ]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     with process_answering(command, env, lambda: httpx.get(f"{base}/readyz", timeout=1), "the server"):

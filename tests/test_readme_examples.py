@@ -34,6 +34,8 @@ NOT_RUN = {
     'mv "$home/pgdata" "$target"': "moves data an earlier mailflow left as root: needs root and such data",
     "python -m bench.ingest": "the benchmarks: minutes each, on scratch databases, with wrk and Node.js",
     "mailflow ingest --format postfix --follow": "never ends (tests/cli/test_follow.py covers --follow)",
+    "uvicorn --factory api.app:from_env --workers 4": "a server that never ends (tests/security/test_slow_clients.py "
+    "runs it)",
 }
 # Blocks that are not run because they are not commands: output (json), configuration (the systemd units
 # in ini), directory trees (no language).
