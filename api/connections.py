@@ -20,6 +20,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -66,14 +67,21 @@ class BodyTimeout:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
+        graphql = scope["path"] == "/graphql"
         try:
             await self.app(scope, receive_in_time, watch)
         except BodyTooSlow:
             if started:  # nothing more can be said: uvicorn closes the connection
                 return
             message = f"the request body did not arrive within {self.seconds:g} s"
-            graphql = scope["path"] == "/graphql"
             await send_error(send, 408, "REQUEST_TIMEOUT", message, graphql, [(b"connection", b"close")])
+        except ClientDisconnect:
+            # the client left before its body was complete (a slow client giving up, say): nobody to answer,
+            # nothing wrong here. 499 (nginx's "client closed request") is for the request log only; it was
+            # a logged "unexpected error" and a 500.
+            if not started:
+                message = "the client closed the connection before its request body was complete"
+                await send_error(send, 499, "CLIENT_CLOSED_REQUEST", message, graphql)
 
 
 def _answer(status: int, code: str, message: str, headers: list[tuple[bytes, bytes]]) -> bytes:

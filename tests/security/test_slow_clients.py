@@ -5,6 +5,7 @@ the server's open files stay bounded however many slow clients come."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import select
 import socket
@@ -20,7 +21,10 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from starlette.types import Message
 
+from api.app import create_app
+from api.context import AppState
 from tests.cli.helpers import clean_env, free_port, new_key, wait_ready
 
 HEADER_SECONDS = 1
@@ -244,3 +248,24 @@ def test_under_uvicorn_the_protocol_reads_the_environment(dsn: str) -> None:
         assert answer(until_closed(held[0]))[0] == 408
         assert time.monotonic() - started < HEADER_SECONDS + LATE
         held[1].close()
+
+
+async def test_a_client_gone_mid_body_is_logged_499_not_as_an_error(
+    state: AppState, admin_token: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(state.settings, state=state)
+    arriving: list[Message] = [{"type": "http.request", "body": b"[", "more_body": True}, {"type": "http.disconnect"}]
+
+    async def receive() -> Message:
+        return arriving.pop(0) if arriving else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        pass
+
+    headers = [(b"authorization", f"Bearer {admin_token}".encode()), (b"content-type", b"application/json")]
+    scope = {"type": "http", "method": "POST", "path": "/api/v1/messages", "headers": headers, "query_string": b""}
+    with caplog.at_level(logging.INFO):
+        await app({**scope, "client": ("192.0.2.9", 4000), "http_version": "1.1", "root_path": ""}, receive, send)
+    assert [r.levelname for r in caplog.records if r.levelno >= logging.WARNING] == []
+    (logged,) = [r for r in caplog.records if r.name == "mailflow.requests"]
+    assert getattr(logged, "fields", {})["status"] == 499
