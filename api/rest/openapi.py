@@ -90,7 +90,10 @@ _RETENTION = {
 _COMMON_ERRORS = {
     "401": _error("no API key, or one that is not valid"),
     "403": _error("the key's role does not allow this"),
-    "429": _error("too many requests for this key, or failed authentications from this address; see Retry-After"),
+    "408": _error("the request's headers or body did not arrive in time; the connection is closed"),
+    "429": _error(
+        "too many requests for this key, failed authentications or open connections from this address; see Retry-After"
+    ),
     "503": _error("the database is unavailable or took too long"),
 }
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
