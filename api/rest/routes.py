@@ -74,12 +74,12 @@ ROUTES: list[BaseRoute] = [
         POST=requires("admin", webhooks.post_webhook),
     ),
     route(
-        "/api/v1/webhooks/{webhook_id:int}",
+        "/api/v1/webhooks/{webhook_id:id}",
         GET=requires("admin", webhooks.get_webhook),
         PATCH=requires("admin", webhooks.patch_webhook),
         DELETE=requires("admin", webhooks.delete_webhook),
     ),
-    route("/api/v1/webhooks/{webhook_id:int}/test", POST=requires("admin", webhooks.post_test)),
-    route("/api/v1/webhooks/{webhook_id:int}/deliveries", GET=requires("admin", webhooks.get_deliveries)),
+    route("/api/v1/webhooks/{webhook_id:id}/test", POST=requires("admin", webhooks.post_test)),
+    route("/api/v1/webhooks/{webhook_id:id}/deliveries", GET=requires("admin", webhooks.get_deliveries)),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]
