@@ -18,6 +18,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from api.auth import Authenticate
+from api.connections import BodyTimeout
 from api.context import AppState
 from api.error_responses import EXPECTED, from_exception, response
 from api.faults import DATABASE_DOWN
@@ -98,7 +99,8 @@ async def api_reference(request: Request) -> Response:
 
 
 def from_env() -> Starlette:
-    """For `uvicorn --factory api.app:from_env` (several workers against DATABASE_URL)."""
+    """For `uvicorn --factory api.app:from_env --http api.connections:GuardedHttp` (several workers against
+    DATABASE_URL; the protocol times out slow headers and counts connections per address)."""
     settings = Settings.from_env()
     if not settings.database_url:
         raise SystemExit("mailflow: error: set DATABASE_URL to run under uvicorn directly (or use `mailflow serve`)")
@@ -168,5 +170,6 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
     if state is not None:
         app.state.mailflow = state
     app.add_middleware(Authenticate, starlette=app)
+    app.add_middleware(BodyTimeout, seconds=settings.body_timeout_seconds)
     app.add_middleware(RequestLog)  # outermost: every answer, a 401 too, is logged with its request id
     return app

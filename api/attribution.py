@@ -34,6 +34,8 @@ def check_rules(rules: Any) -> list[dict[str, Any]]:
         kind, value = rule["kind"], rule["value"]
         if kind not in KINDS or not isinstance(value, str) or not value.strip():
             problems.append({"field": where, "message": "kind must be ip, hostname or domain, with a value"})
+        elif "\x00" in value:  # an IPv6 address's %scope may hold anything, but PostgreSQL holds no NUL
+            problems.append({"field": where, "message": "the value contains a NUL character"})
         elif kind == "ip":
             try:
                 ipaddress.ip_network(value.strip(), strict=False)

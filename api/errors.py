@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+from starlette.types import Send
+
 _SNAKE = re.compile(r"_([a-z])")
 
 
@@ -126,3 +129,23 @@ def bad_argument(name: str, message: str) -> BadUserInput:
 
 def _camel(name: str) -> str:
     return _SNAKE.sub(lambda m: m.group(1).upper(), name)
+
+
+def error_json(code: str, message: str, graphql: bool = False) -> bytes:
+    """The one shape as bytes, for answers made outside the handlers (middleware, the HTTP protocol): a
+    GraphQL request gets a GraphQL error."""
+    body: dict[str, Any]
+    if graphql:
+        body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
+    else:
+        body = {"error": {"code": code, "message": message, "details": []}}
+    return orjson.dumps(body)
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, graphql: bool, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    """An error answer from ASGI middleware."""
+    start = [(b"content-type", b"application/json"), *(headers or [])]
+    await send({"type": "http.response.start", "status": status, "headers": start})
+    await send({"type": "http.response.body", "body": error_json(code, message, graphql)})

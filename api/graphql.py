@@ -17,6 +17,7 @@ from graphql import (
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    Token,
     execute,
     parse,
 )
@@ -55,6 +56,16 @@ def _drop_tracebacks(error: BaseException) -> None:
         seen.add(id(exc))
         exc.__traceback__ = None
         todo += [exc.__cause__, exc.__context__, getattr(exc, "original_error", None)]
+
+
+def _unlink(token: Token | None) -> None:
+    """Drops the back links of a parsed document's tokens (as graphql-core does when it pickles one). Kept
+    by the document's locations, they made each document a reference cycle, which, once the document left
+    `GraphQLApp.documents`, waited for a full collection: rare under the server's collector settings
+    (api/app.py), so distinct query texts grew the process by tens of MiB (bench/soak.py)."""
+    while token is not None:
+        token.prev = None
+        token = token.next
 
 
 async def _send_json(send: Send, status: int, body: bytes) -> None:
@@ -239,6 +250,8 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError:
             document = None
+        if document is not None and document.loc is not None:
+            _unlink(document.loc.start_token)
         if document is not None and validate_document(self.core_schema, document, self.rules):
             document = None
         if len(self.documents) >= 256:

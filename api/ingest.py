@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from api.attribution import Attributor
+from api.patterns import whole_number
 from api.tls import tls_bucket
 from api.window import OUT_OF_RANGE, representable
 from core.batch import Batch
@@ -47,7 +48,12 @@ _WITH_TLS = frozenset({"dane", "mta_sts", "verified", "opportunistic"})
 # without a level given: TLS without verification, none, or not known when the bucket is not
 DEFAULT_SECURITY = {"none": "none", "unknown": "unknown"}
 _TLS_BUCKETS = frozenset({"TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3"})
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})$")
+# an RFC 3339 time with an offset (or a space for the T), no year 0, no leap second (Python has neither);
+# the OpenAPI document carries it
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_HH_MM = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"  # Python takes an offset's minutes up to 99 (-00:60), RFC 3339 does not
+RFC3339 = f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}[Tt ]{_HH_MM}:[0-5][0-9](?:\\.[0-9]{{1,9}})?(?:[Zz]|[+-]{_HH_MM})$"
+_RFC3339 = re.compile(RFC3339)
 _DIRECTIONS = {"inbound": "inbound", "outbound": "outbound", "submission": "submission"}
 FUTURE = timedelta(days=1)  # a record dated later than this after now is refused: a wrong clock or year
 
@@ -88,8 +94,8 @@ def parse_timestamp(value: Any) -> datetime | None:
         return value if value.tzinfo is not None else None
     if not isinstance(value, str) or not _RFC3339.match(value):
         return None
-    try:
-        return datetime.fromisoformat(value)
+    try:  # RFC 3339 allows a lowercase z, Python's reader does not
+        return datetime.fromisoformat(value[:-1] + "Z" if value[-1] == "z" else value)
     except ValueError:
         return None
 
@@ -245,9 +251,11 @@ def validate(
                 problems.add(line, "remote_ip", f"{raw_ip!r} is not an IPv4 or IPv6 address")
 
         size = record.get("size_bytes")
-        if size is not None and (type(size) is not int or size < 0 or size > 2**62):
-            problems.add(line, "size_bytes", "must be a whole number of bytes, 0 or more")
-            size = None
+        if size is not None:
+            size = whole_number(size)  # 2.0 is 2, as JSON Schema has it
+            if size is None or size < 0 or size > 2**62:
+                problems.add(line, "size_bytes", "must be a whole number of bytes, 0 or more")
+                size = None
 
         if problems:  # the batch will not be stored: stop building it
             continue

@@ -262,7 +262,8 @@ class Query:
     ) -> list[TlsReportDay]:
         app = app_state(info)
         window = make_window(from_, to)
-        days = await report_days(app.pool, app.org_id, window.start, window.end, policy_domain or None)
+        domain = traffic_service.text_argument(policy_domain, "policy_domain")
+        days = await report_days(app.pool, app.org_id, window.start, window.end, domain)
         return [TlsReportDay.of(d) for d in days]
 
     @strawberry.field(description="Stored SMTP TLS reports whose range starts in the window, newest first, a page.")

@@ -121,6 +121,31 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "MAILFLOW_HEADER_TIMEOUT_SECONDS",
+        "header_timeout_seconds",
+        "10",
+        "Longest a client may take to send a request's headers, counted from connecting (on a reused connection, "
+        "from the request's first byte); then 408 and the connection is closed.",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_BODY_TIMEOUT_SECONDS",
+        "body_timeout_seconds",
+        "60",
+        "Longest a client may take to send a request's body, counted from its headers; then 408 and the "
+        "connection is closed (a slow link sending a large ingest needs more, or smaller requests).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_CONNECTIONS_PER_CLIENT",
+        "connections_per_client",
+        "100",
+        "Most connections one client address (IPv6: one /64) may hold open at once, per process; another is "
+        "answered 429 with Retry-After and closed. It counts the address that connects: behind a proxy, the "
+        "proxy (raise it, or 0: no limit).",
+        _non_negative_int,
+    ),
+    Setting(
         "MAILFLOW_RETENTION_DAYS",
         "retention_days",
         "90",
@@ -195,8 +220,8 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_CACHE_BYTES",
         "cache_bytes",
         str(64 * 1024 * 1024),
-        "Memory for cached responses per process (never stale: keyed by each organization's data generation); "
-        "0 turns the cache off.",
+        "Memory for cached responses per process, each counted with its key, headers and Python objects (never "
+        "stale: keyed by each organization's data generation); 0 turns the cache off.",
         _non_negative_int,
     ),
     Setting(
@@ -264,6 +289,9 @@ class Settings:
     org_name: str = "default"
     org_chosen: bool = False  # MAILFLOW_ORG is set: the CLI acts on it instead of asking which organization
     max_body_bytes: int = 32 * 1024 * 1024
+    header_timeout_seconds: int = 10
+    body_timeout_seconds: int = 60
+    connections_per_client: int = 100
     retention_days: int = 90
     insights_every_seconds: int = 300
     auth: bool = True

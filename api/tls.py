@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from api.patterns import SPACE
+
 BUCKETS: tuple[str, ...] = ("none", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown")
 
 _NONE = frozenset({"", "none", "no tls", "notls", "no_tls", "no-tls"})
@@ -17,6 +19,21 @@ _BARE = re.compile(r"^1\.([0-3])$")
 _SSL = re.compile(r"^ssl\s*v?\s*([23])(?:[._]0)?$")
 
 _cache: dict[str, str | None] = {}
+
+
+def _any_case(text: str) -> str:
+    """`text` (letters, ' ', '-', '_') in any case, as `.lower()` reads it: the Kelvin sign lowers to k."""
+    extra = {"k": "\\u212a"}
+    return "".join(f"[{c}{c.upper()}{extra.get(c, '')}]" if c.isalpha() else c for c in text)
+
+
+_WORDS = "|".join(_any_case(word) for word in sorted(_NONE | _UNKNOWN) if word)
+_V = f"{SPACE}*[vV]?{SPACE}*"
+# What tls_bucket reads as a version, for the OpenAPI document (tests/test_tls.py checks that they agree)
+PATTERN = (
+    f"^{SPACE}*(?:{_WORDS}|{_any_case('tls')}{_V}1(?:[._ ]?[0-3])?|1\\.[0-3]|{_any_case('ssl')}{_V}[23](?:[._]0)?)?"
+    f"{SPACE}*$"
+)
 
 
 def _parse(text: str) -> str | None:

@@ -58,6 +58,13 @@ def _id_argument(value: str | int, name: str, what: str) -> int:
     return int(text)
 
 
+def text_argument(value: str | None, name: str) -> str | None:
+    """A free-text filter: empty is none; a NUL (which PostgreSQL cannot hold) is refused, naming the argument."""
+    if value is not None and "\x00" in value:
+        raise bad_argument(name, "contains a NUL character")
+    return value or None
+
+
 def connector_id_argument(value: str | int | None, name: str = "connector") -> int | None:
     return None if value is None else _id_argument(value, name, "a connector id")
 
@@ -112,8 +119,9 @@ async def connector_table(
         )
     if connector_type is not None and connector_type not in CONNECTOR_TYPES:
         raise bad_argument("connector_type", f"{connector_type!r} is not partner, on_premises or internet")
+    name = text_argument(connector_name, "connector_name")
     window = make_window(start, end, time_zone)
     try:
-        return await connector_report(app.pool, app.org_id, window, chosen, connector_type, connector_name or None)
+        return await connector_report(app.pool, app.org_id, window, chosen, connector_type, name)
     except UnknownTimeZone as exc:
         raise bad_argument("time_zone", str(exc)) from None

@@ -47,6 +47,13 @@ async def drop_database(url: str, dsn: str) -> None:
 
 @contextmanager
 def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
+    with server_process(dsn, port, org) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(dsn: str, port: int, org: str = "bench") -> Iterator[tuple[str, int]]:
+    """The server (uvicorn, one process, as `mailflow serve` runs it) for the block: its URL and its pid."""
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
@@ -57,17 +64,17 @@ def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
     }
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),
-        "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "httptools",
+        "--log-level", "warning", "--no-access-log", "--loop", "uvloop", "--http", "api.connections:GuardedHttp",
     ]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    with process_answering(command, env, lambda: httpx.get(f"{base}/readyz", timeout=1), "the server"):
-        yield base
+    with process_answering(command, env, lambda: httpx.get(f"{base}/readyz", timeout=1), "the server") as proc:
+        yield base, proc.pid
 
 
 @contextmanager
 def process_answering(
     command: list[str], env: dict[str, str], probe: Callable[[], httpx.Response], name: str, **popen: Any
-) -> Iterator[None]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """Runs `command` for the block, entered once `probe` answers 200 (within 30 s); stopped after."""
     proc = subprocess.Popen(command, env=env, **popen)
     try:
@@ -81,7 +88,7 @@ def process_answering(
             if time.monotonic() > deadline:
                 raise SystemExit(f"{name} did not start")
             time.sleep(0.2)
-        yield
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -35,6 +35,8 @@ NOT_RUN = {
     "python -m bench.ingest": "the benchmarks: minutes each, on scratch databases, with wrk and Node.js",
     "mailflow ingest --format postfix --follow": "never ends (tests/cli/test_follow.py covers --follow)",
     "https://alerts.example.net/mailflow": "subscribes a public receiver: needs DNS (tests/webhooks/ cover webhooks)",
+    "uvicorn --factory api.app:from_env --workers 4": "a server that never ends (tests/security/test_slow_clients.py "
+    "runs it)",
 }
 # Blocks that are not run because they are not commands: output (json), configuration (the systemd units
 # in ini), directory trees (no language), a Prometheus scrape config (yaml), a WebSocket exchange (text). The

@@ -84,6 +84,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.connections import protocol_for
     from api.demo import ORGANIZATION
     from api.logs import configure_logging
 
@@ -122,9 +123,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
         print(f"  health:             {base}/healthz   {base}/readyz", flush=True)
         if not settings.auth:
             print(f"  authentication is off: every request acts as admin of {settings.org_name!r}", flush=True)
-        config = uvicorn.Config(
-            create_app(settings, dsn), host=host, port=port, log_config=None, access_log=False, lifespan="on"
-        )
+        app = create_app(settings, dsn)
+        http = protocol_for(settings)  # slow headers time out; connections per address are counted
+        config = uvicorn.Config(app, host=host, port=port, http=http, log_config=None, access_log=False, lifespan="on")
         uvicorn.Server(config).run()
 
 

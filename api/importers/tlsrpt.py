@@ -14,6 +14,7 @@ import orjson
 
 from api.errors import ValidationFailed
 from api.gunzip import NotGzip, gunzip
+from api.patterns import DIGITS, WHITE_SPACE, char_class, digits_up_to
 from api.window import OUT_OF_RANGE, representable
 from core.tls_report import Failure, MxHost, Policy, Report
 
@@ -30,8 +31,16 @@ def _invalid(where: str, message: str) -> ValidationFailed:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip() if not isinstance(value, (dict, list)) else orjson.dumps(value).decode()
-    return text.replace("\x00", "") or None  # PostgreSQL stores no NUL
+    text = str(value) if not isinstance(value, (dict, list)) else orjson.dumps(value).decode()
+    return text.replace("\x00", "").strip() or None  # PostgreSQL stores no NUL
+
+
+_SPACE, _DIGIT = char_class(WHITE_SPACE), char_class(DIGITS)
+# The strings _count takes, as a pattern: no digits alone (0), or ASCII digits up to MAX_SESSIONS
+COUNT_TEXT = (
+    f"^(?:{_SPACE}*|[\\s\\S]*{char_class(DIGITS + WHITE_SPACE, negate=True)}[\\s\\S]*"
+    f"|{_SPACE}*{_DIGIT}+(?:{_SPACE}+{_DIGIT}+)+{_SPACE}*|{_SPACE}*{digits_up_to(MAX_SESSIONS, 20)}{_SPACE}*)$"
+)
 
 
 def _count(value: Any, where: str) -> int:
@@ -44,11 +53,9 @@ def _count(value: Any, where: str) -> int:
         if not text.isascii():
             raise _invalid(where, f"{text[:20]!r} is not a count in ASCII digits")
         value = int(text) if len(text) <= 20 else MAX_SESSIONS + 1
-    if isinstance(value, int):
-        if value > MAX_SESSIONS:
-            raise _invalid(where, f"is more than {MAX_SESSIONS} sessions")
-        return max(value, 0)
-    return 0
+    if isinstance(value, int | float) and value > MAX_SESSIONS:  # JSON's 1e20 is a float
+        raise _invalid(where, f"is more than {MAX_SESSIONS} sessions")
+    return max(value, 0) if isinstance(value, int) else 0
 
 
 def _texts(value: Any) -> list[str]:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from api.errors import ValidationFailed
+from api.patterns import whole_number
 
 DEFAULT_WINDOW_DAYS = 7
 MAX_WINDOW_DAYS = 90
+MAX_MIN_MESSAGES = 2**63 - 1  # a bigint
 
 
 @dataclass(frozen=True)
@@ -144,8 +146,8 @@ def check_update(body: Any) -> tuple[int | None, list[tuple[str, float | None, i
         raise ValidationFailed("the settings must be a JSON object", [{"field": None, "message": "not an object"}])
     for key in sorted(set(body) - {"window_days", "rules"}):
         problems.append({"field": key, "message": "unknown setting"})
-    window = body.get("window_days")
-    if "window_days" in body and (type(window) is not int or not 1 <= window <= MAX_WINDOW_DAYS):
+    window = whole_number(body.get("window_days"))
+    if "window_days" in body and (window is None or not 1 <= window <= MAX_WINDOW_DAYS):
         problems.append(
             {"field": "window_days", "message": f"must be a whole number of days from 1 to {MAX_WINDOW_DAYS}"}
         )
@@ -169,13 +171,16 @@ def check_update(body: Any) -> tuple[int | None, list[tuple[str, float | None, i
             isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 100
         ):
             problems.append({"field": f"{where}.threshold", "message": "must be a percentage from 0 to 100"})
-        minimum = change.get("min_messages")
-        if "min_messages" in change and (type(minimum) is not int or minimum < 1):
-            problems.append({"field": f"{where}.min_messages", "message": "must be a whole number, 1 or more"})
+        minimum = whole_number(change.get("min_messages"))
+        if "min_messages" in change and (minimum is None or not 1 <= minimum <= MAX_MIN_MESSAGES):
+            problems.append(
+                {"field": f"{where}.min_messages", "message": f"must be a whole number from 1 to {MAX_MIN_MESSAGES}"}
+            )
         enabled = change.get("enabled")
         if "enabled" in change and not isinstance(enabled, bool):
             problems.append({"field": f"{where}.enabled", "message": "must be true or false"})
-        updates.append((name, float(threshold) if threshold is not None else None, minimum, enabled))
+        if not problems:  # any problem refuses the whole update: build it only while it is well formed
+            updates.append((name, float(threshold) if threshold is not None else None, minimum, enabled))
     if problems:
         raise ValidationFailed("the insight settings are not valid; nothing was changed", problems)
     return window, updates

@@ -11,6 +11,7 @@ from api.context import AppState
 from api.errors import Conflict, NotFound, ValidationFailed, bad_argument
 from api.insights.evaluate import evaluate, load_settings
 from api.insights.rules import InsightSettings, check_update
+from api.patterns import digits_up_to
 from api.webhooks.wake import nudge
 from db import insights as store
 
@@ -21,6 +22,7 @@ STATUSES = {
     "all": ["active", "resolved", "dismissed"],
 }
 _CURSOR = re.compile(r"([0-9]{1,20})-([0-9]{1,19})")  # an xid8, an event id (bigint)
+CURSOR = f"^{digits_up_to(2**64 - 1, 20)}-{digits_up_to(2**63 - 1, 19)}$"  # what parse_cursor takes, as a pattern
 MAX_LIMIT = 5000
 
 

@@ -1,5 +1,7 @@
 """GET /api/v1/openapi.json: the OpenAPI 3.1 document of every REST endpoint (a test checks it
-against the routes)."""
+against the routes). It says exactly what the server accepts: the patterns come from the validators
+(api/patterns.py), and what JSON Schema cannot say (rules relating two values, or a value to the clock
+or to stored data) is said in the descriptions; tests/fuzz/test_schemathesis.py holds the server to it."""
 
 from __future__ import annotations
 
@@ -9,10 +11,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api import __version__
-from api.insights.service import STATUSES
+from api.importers.tlsrpt import COUNT_TEXT, MAX_SESSIONS
+from api.ingest import RFC3339
+from api.insights import service
+from api.insights.rules import MAX_MIN_MESSAGES, MAX_WINDOW_DAYS, RULES
+from api.patterns import LOGGED_IP, NETWORK, NOT_BLANK, TEXT, WHITE_SPACE, char_class
+from api.rest import tls_reports
 from api.rest.http import JSON
 from api.tls import BUCKETS
+from api.tls import PATTERN as TLS_VERSION
 from api.webhooks.messages import SUBSCRIBABLE
+from api.window import TIME_ZONES
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -27,29 +36,44 @@ def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
-def _query(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema or {"type": "string"},
-    }
+_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}  # ids are bigints
+_FREE_TEXT = {"type": "string", "pattern": TEXT}  # any text PostgreSQL holds: no NUL
+_NOT_BLANK = {"type": "string", "pattern": NOT_BLANK}  # ... and not only white space
+# RFC 3339, or a date; the server also reads a time without an offset (in the window's time zone) and
+# Python's other ISO 8601 forms, said in words
+_MOMENT = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}]}
 
 
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional query parameter: given once, and never empty unless its schema takes the empty string."""
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": _ID}
+
+
+_CONNECTOR_ID = _query("connector", "a connector id; 0: the internet without a connector", {**_ID, "minimum": 0})
 _WINDOW = [
     _query(
         "from",
-        "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone); rounded down to the hour; from "
-        "0001-01-02 to 9999-12-31 (UTC), as `to`",
+        "inclusive start: RFC 3339, or YYYY-MM-DD (midnight in time_zone), or a time without an offset (in "
+        "time_zone); rounded down to the hour; from 0001-01-02 to 9999-12-31 (UTC), as `to`; before `to`",
+        _MOMENT,
     ),
-    _query("to", "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from`"),
-    _query("time_zone", "IANA time zone for days (default UTC)"),
+    _query(
+        "to",
+        "exclusive end, as `from`; default the end of the current hour; at most 90 days after `from` "
+        "(default 7 days before `to`)",
+        _MOMENT,
+    ),
+    _query("time_zone", "IANA time zone for days (default UTC)", {"$ref": "#/components/schemas/TimeZone"}),
 ]
+_DIRECTIONS = ("inbound", "outbound", "both")
 _DIRECTION = _query(
     "direction",
-    "inbound, outbound or both (default); submission: client submissions (not part of both)",
-    {"enum": ["inbound", "outbound", "both", "submission"]},
+    "inbound, outbound or both (default), in any case; submission: client submissions (not part of both)",
+    {"enum": [*_DIRECTIONS, "submission"]},
 )
 _RETENTION = {
     "retained_from": {
@@ -66,7 +90,10 @@ _RETENTION = {
 _COMMON_ERRORS = {
     "401": _error("no API key, or one that is not valid"),
     "403": _error("the key's role does not allow this"),
-    "429": _error("too many requests for this key, or failed authentications from this address; see Retry-After"),
+    "408": _error("the request's headers or body did not arrive in time; the connection is closed"),
+    "429": _error(
+        "too many requests for this key, failed authentications or open connections from this address; see Retry-After"
+    ),
     "503": _error("the database is unavailable or took too long"),
 }
 _BAD = {"400": _error("a bad argument, named in details[].field"), **_COMMON_ERRORS}
@@ -112,7 +139,9 @@ _BREAKDOWN = {
     },
 }
 
+_TEXT_OR_NULL = {"type": ["string", "null"], "maxLength": 1000, "pattern": TEXT}
 _SCHEMAS: dict[str, Any] = {
+    "TimeZone": {"type": "string", "enum": sorted(TIME_ZONES), "description": "an IANA time zone name"},
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -133,21 +162,32 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["message_id", "received_at", "direction", "tls_version"],
         "additionalProperties": False,
         "properties": {
-            "message_id": {"type": "string", "minLength": 1, "maxLength": 1000},
-            "received_at": {"type": "string", "format": "date-time"},
-            "direction": {"enum": ["inbound", "outbound"]},
+            "message_id": {**_NOT_BLANK, "minLength": 1, "maxLength": 1000},
+            "received_at": {
+                "type": "string",
+                "format": "date-time",
+                "pattern": RFC3339,
+                "description": "RFC 3339 with an offset (a space for the T is read too); from 0001-01-02 to "
+                "9999-12-31 (UTC), and at most a day after now",
+            },
+            "direction": {"enum": ["inbound", "outbound", "submission"]},
             "tls_version": {
                 "type": "string",
-                "description": "TLSv1.3, TLS 1.2, TLS1_1, 1.0, tls12, none, ...",
+                "pattern": TLS_VERSION,
+                "description": "TLSv1.3, TLS 1.2, TLS1_1, 1.0, tls12, SSLv3, none, unknown, ... in any case",
             },
-            "connector": {"type": ["string", "null"]},
-            "cipher": {"type": ["string", "null"]},
-            "sender": {"type": ["string", "null"]},
-            "recipient": {"type": ["string", "null"]},
-            "remote_host": {"type": ["string", "null"]},
-            "remote_ip": {"type": ["string", "null"]},
-            "size_bytes": {"type": ["integer", "null"], "minimum": 0},
-            "status": {"type": ["string", "null"]},
+            "connector": {
+                "type": ["string", "null"],
+                "description": "the name of a connector in the record's direction (not for submission); absent: "
+                "by the connectors' rules; null: none",
+            },
+            **{name: _TEXT_OR_NULL for name in ("cipher", "sender", "recipient", "remote_host", "status")},
+            "remote_ip": {
+                "type": ["string", "null"],
+                "pattern": LOGGED_IP,
+                "description": "IPv4 or IPv6, as logs write it: in brackets, with IPv6: or a %interface",
+            },
+            "size_bytes": {"type": ["integer", "null"], "minimum": 0, "maximum": 2**62},
         },
     },
     "Connector": {
@@ -166,7 +206,7 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["name", "direction", "type"],
         "additionalProperties": False,
         "properties": {
-            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "name": {**_NOT_BLANK, "minLength": 1, "maxLength": 200},
             "direction": {"enum": ["inbound", "outbound"]},
             "type": {"enum": ["partner", "on_premises"]},
             "forced_tls": {"type": "boolean", "default": False},
@@ -203,13 +243,31 @@ _SCHEMAS: dict[str, Any] = {
     },
 }
 
+
+def _rule(kinds: list[str], value: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["kind", "value"],
+        "additionalProperties": False,
+        "properties": {"kind": {"enum": kinds}, "value": value},
+    }
+
+
 _SCHEMAS["Rules"] = {
     "type": "array",
     "description": "attribution rules: the first match wins (addresses, then host names, then domains)",
     "items": {
-        "type": "object",
-        "required": ["kind", "value"],
-        "properties": {"kind": {"enum": ["ip", "hostname", "domain"]}, "value": {"type": "string"}},
+        "anyOf": [
+            _rule(
+                ["ip"],
+                {
+                    "type": "string",
+                    "pattern": NETWORK,
+                    "description": "an address or network: 192.0.2.0/24, 192.0.2.0/255.255.255.0, 2001:db8::/32",
+                },
+            ),
+            _rule(["hostname", "domain"], _NOT_BLANK),
+        ]
     },
 }
 _SCHEMAS["Connector"]["properties"]["rules"] = _ref("Rules")
@@ -248,6 +306,29 @@ _SCHEMAS["InsightEvent"] = {
         "insight": _ref("Insight"),
     },
 }
+_SCHEMAS["InsightSettingsUpdate"] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "window_days": {"type": "integer", "minimum": 1, "maximum": MAX_WINDOW_DAYS},
+        "rules": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                name: {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "threshold": {"type": "number", "minimum": 0, "maximum": 100},
+                        "min_messages": {"type": "integer", "minimum": 1, "maximum": MAX_MIN_MESSAGES},
+                        "enabled": {"type": "boolean"},
+                    },
+                }
+                for name in RULES
+            },
+        },
+    },
+}
 _SCHEMAS["InsightSettings"] = {
     "type": "object",
     "properties": {
@@ -266,6 +347,59 @@ _SCHEMAS["InsightSettings"] = {
     },
 }
 
+# A report as parse_report reads it: tolerant of what senders write, strict about its core
+_COUNT = {
+    "description": f"a session count: a number up to {MAX_SESSIONS} (2^53) or a string of ASCII digits up to it; "
+    "any other value (a fraction, a negative number, text that is no number) counts as 0",
+    "anyOf": [
+        {"type": "number", "maximum": MAX_SESSIONS},
+        {"type": ["null", "boolean", "object", "array"]},
+        {"type": "string", "pattern": COUNT_TEXT},
+    ],
+}
+_REPORT_TIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "RFC 3339 (Python's other ISO 8601 forms with an offset are read too); from 0001-01-02 to "
+    "9999-12-31 (UTC)",
+}
+_SCHEMAS["TlsReportInput"] = {
+    "type": "object",
+    "description": f"an SMTP TLS report (RFC 8460); other fields are kept or ignored. Its session counts may add up "
+    f"to {MAX_SESSIONS} in all, and a policy's failure details to as much",
+    "required": ["report-id", "date-range", "policies"],
+    "properties": {
+        "report-id": {
+            "description": "not null; text with something besides white space and NUL (other values: their JSON)",
+            "anyOf": [
+                {"type": ["number", "boolean", "object", "array"]},
+                {"type": "string", "pattern": char_class(WHITE_SPACE + "\x00", negate=True)},
+            ],
+        },
+        "date-range": {
+            "type": "object",
+            "required": ["start-datetime", "end-datetime"],
+            "properties": {"start-datetime": _REPORT_TIME, "end-datetime": _REPORT_TIME},
+        },
+        "policies": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "summary": {
+                        "description": "not an object: no counts",
+                        "properties": {"total-successful-session-count": _COUNT, "total-failure-session-count": _COUNT},
+                    },
+                    "failure-details": {
+                        "description": "not a list, or items that are not objects: no details",
+                        "items": {"properties": {"failed-session-count": _COUNT}},
+                    },
+                },
+            },
+        },
+    },
+}
 _NULLABLE_TEXT = {"type": ["string", "null"]}
 _MX_HOST = {
     "type": ["string", "array", "null"],
@@ -366,6 +500,7 @@ _SCHEMAS["TlsReport"] = {
     },
 }  # fmt: skip
 
+_RECORDS = {"anyOf": [{"type": "array", "items": _ref("Message")}, _ref("Message")], "description": "records"}
 _PATHS: dict[str, Any] = {
     "/healthz": {
         "get": {"summary": "the process answers", "security": [], "responses": {"200": _json({"type": "object"}, "ok")}}
@@ -387,8 +522,10 @@ _PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {"schema": {"type": "array", "items": _ref("Message")}},
-                    "application/x-ndjson": {"schema": {"type": "string", "description": "one Message per line"}},
+                    "application/json": {"schema": _RECORDS},
+                    "application/x-ndjson": {
+                        "schema": {**_RECORDS, "description": "one JSON object a line (blank lines skipped)"}
+                    },
                 },
             },
             "responses": {
@@ -449,7 +586,7 @@ _PATHS: dict[str, Any] = {
     "/api/v1/connectors/{connector_id}/rules": {
         "put": {
             "summary": "replace a connector's attribution rules",
-            "parameters": [{"name": "connector_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [_path_id("connector_id")],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -495,7 +632,11 @@ _PATHS: dict[str, Any] = {
             "parameters": [
                 _DIRECTION,
                 *_WINDOW,
-                _query("connector", "a connector id; 0: the internet without a connector", {"type": "integer"}),
+                {
+                    **_CONNECTOR_ID,
+                    "description": "an existing connector's id; 0: the internet without a connector (not with "
+                    "direction=submission)",
+                },
             ],
             "responses": {"200": _json(_BREAKDOWN, "breakdown"), **_BAD},
         }
@@ -512,17 +653,17 @@ _PATHS: dict[str, Any] = {
         "get": {
             "summary": "volume and TLS shares per connector per day, and per connector for the window",
             "parameters": [
-                _DIRECTION,
+                _query("direction", "inbound, outbound or both (default), in any case", {"enum": list(_DIRECTIONS)}),
                 _query(
                     "connector_type",
                     "partner, on_premises or internet",
                     {"enum": ["partner", "on_premises", "internet"]},
                 ),
-                _query("connector_name", "a connector name prefix (case-insensitive)"),
+                _query("connector_name", "a connector name prefix (case-insensitive); empty: every name", _FREE_TEXT),
                 *_WINDOW,
                 _query(
                     "format",
-                    "json (default) or csv; Accept: text/csv also gives CSV",
+                    "json (default) or csv, in any case; Accept: text/csv also gives CSV",
                     {"enum": ["json", "csv"]},
                 ),
             ],
@@ -554,8 +695,12 @@ _PATHS: dict[str, Any] = {
         "get": {
             "summary": "insights, newest first",
             "parameters": [
-                _query("status", "active (default), resolved, dismissed or all", {"enum": list(STATUSES)}),
-                _query("connector", "a connector id; 0: the internet without a connector", {"type": "integer"}),
+                _query(
+                    "status",
+                    "active (default), resolved, dismissed or all, in any case",
+                    {"enum": list(service.STATUSES)},
+                ),
+                _CONNECTOR_ID,
                 _query("direction", "inbound or outbound", {"enum": ["inbound", "outbound"]}),
             ],
             "responses": {
@@ -574,12 +719,25 @@ _PATHS: dict[str, Any] = {
         "get": {
             "summary": "the SIEM pull: insight events after a cursor, never skipped or repeated",
             "parameters": [
-                _query("after", "the `next` cursor of the previous page; absent: the oldest retained event"),
-                _query("since", "RFC 3339: start with the events from this time"),
-                _query("limit", "1 to 5000 (default 1000)", {"type": "integer", "minimum": 1, "maximum": 5000}),
+                _query(
+                    "after",
+                    "the `next` cursor of the previous page; absent: the oldest retained event",
+                    {"type": "string", "pattern": service.CURSOR},
+                ),
+                _query(
+                    "since",
+                    "RFC 3339 (a date or a time without an offset: UTC): start with the events from this time; from "
+                    "0001-01-02 to 9999-12-31 (UTC)",
+                    _MOMENT,
+                ),
+                _query(
+                    "limit",
+                    f"1 to {service.MAX_LIMIT} (default 1000)",
+                    {"type": "integer", "minimum": 1, "maximum": service.MAX_LIMIT},
+                ),
                 _query(
                     "format",
-                    "json (default), ndjson or cef; Accept: application/x-ndjson gives NDJSON",
+                    "json (default), ndjson or cef, in any case; Accept: application/x-ndjson gives NDJSON",
                     {"enum": ["json", "ndjson", "cef"]},
                 ),
             ],
@@ -607,7 +765,7 @@ _PATHS: dict[str, Any] = {
     "/api/v1/insights/{insight_id}/dismiss": {
         "post": {
             "summary": "dismiss an active insight",
-            "parameters": [{"name": "insight_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [_path_id("insight_id")],
             "requestBody": {
                 "required": True,
                 "content": {
@@ -615,7 +773,7 @@ _PATHS: dict[str, Any] = {
                         "schema": {
                             "type": "object",
                             "required": ["reason"],
-                            "properties": {"reason": {"type": "string"}},
+                            "properties": {"reason": {**_NOT_BLANK, "minLength": 1, "maxLength": 1000}},
                         }
                     }
                 },
@@ -639,7 +797,7 @@ _PATHS: dict[str, Any] = {
             "summary": "change the window or rules (fields left out keep their value); re-evaluates at once",
             "requestBody": {
                 "required": True,
-                "content": {"application/json": {"schema": _ref("InsightSettings")}},
+                "content": {"application/json": {"schema": _ref("InsightSettingsUpdate")}},
             },
             "responses": {
                 "200": _json(_ref("InsightSettings"), "the new settings"),
@@ -655,10 +813,24 @@ _PATHS: dict[str, Any] = {
             "requestBody": {
                 "required": True,
                 "content": {
-                    "application/json": {"schema": {"type": "object"}},
-                    "application/tlsrpt+json": {"schema": {"type": "object"}},
-                    "application/tlsrpt+gzip": {"schema": {"type": "string", "format": "binary"}},
-                    "message/rfc822": {"schema": {"type": "string"}},
+                    "application/json": {"schema": _ref("TlsReportInput")},
+                    "application/tlsrpt+json": {"schema": _ref("TlsReportInput")},
+                    "application/tlsrpt+gzip": {
+                        "schema": {
+                            "type": "string",
+                            "format": "binary",
+                            "contentMediaType": "application/gzip",
+                            "description": "a TlsReportInput, gzip-compressed",
+                        }
+                    },
+                    "message/rfc822": {
+                        "schema": {
+                            "type": "string",
+                            "contentMediaType": "message/rfc822",
+                            "description": "an e-mail with TlsReportInput parts (application/tlsrpt+json or "
+                            "+gzip, or a .json or .json.gz attachment)",
+                        }
+                    },
                 },
             },
             "responses": {
@@ -683,13 +855,17 @@ _PATHS: dict[str, Any] = {
             "counts them all, and `next` (null on the last page) is the `after` of the next page.",
             "parameters": [
                 *_WINDOW[:2],
-                _query("policy_domain", "only this policy domain (reports: those with a policy for it)"),
+                _query(
+                    "policy_domain",
+                    "only this policy domain (reports: those with a policy for it); empty: every domain",
+                    _FREE_TEXT,
+                ),
                 _query(
                     "limit",
-                    "reports per page: 1 to 1000 (default 100)",
-                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                    f"reports per page: 1 to {tls_reports.MAX_LIMIT} (default {tls_reports.DEFAULT_LIMIT})",
+                    {"type": "integer", "minimum": 1, "maximum": tls_reports.MAX_LIMIT},
                 ),
-                _query("after", "the `next` of the previous page"),
+                _query("after", "the `next` of the previous page", {"type": "string", "pattern": tls_reports.CURSOR}),
             ],
             "responses": {
                 "200": _json(
@@ -714,14 +890,7 @@ _PATHS: dict[str, Any] = {
     "/api/v1/tls-reports/{id}": {
         "get": {
             "summary": "one stored TLS report in full: its policies and their failure details",
-            "parameters": [
-                {
-                    "name": "id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
-                }
-            ],
+            "parameters": [_path_id("id")],
             "responses": {
                 "200": _json(_ref("TlsReport"), "the report"),
                 "400": _error("an id that is not a whole number from 1 to 2^63-1"),
@@ -812,6 +981,7 @@ _PATHS["/api/v1/webhooks"] = {
                     "schema": {
                         "type": "object",
                         "required": ["url"],
+                        "additionalProperties": False,
                         "properties": {
                             "url": {"type": "string", "description": "https://, resolving to public addresses"},
                             "events": {**_WEBHOOK_EVENTS, "description": "default: every event type"},
@@ -847,8 +1017,9 @@ _PATHS["/api/v1/webhooks/{webhook_id}"] = {
                 "application/json": {
                     "schema": {
                         "type": "object",
+                        "additionalProperties": False,
                         "properties": {
-                            "url": {"type": "string"},
+                            "url": {"type": "string", "description": "https://, resolving to public addresses"},
                             "events": _WEBHOOK_EVENTS,
                             "description": {"type": "string", "maxLength": 500},
                             "enabled": {"type": "boolean"},
@@ -948,12 +1119,12 @@ _REMOTE_PARAMETERS = [
         "server_domain (the remote server's registrable domain, by the Public Suffix List)",
         {"enum": ["sender_domain", "recipient_domain", "server_domain"]},
     ),
-    _query("connector", "a connector id of the direction; 0: the internet without a connector", {"type": "integer"}),
+    _query("connector", "a connector id of the direction; 0: the internet without a connector", {**_ID, "minimum": 0}),
     _query("tls_version", "only the rows with mail in this TLS bucket (case-insensitive)", {"enum": list(BUCKETS)}),
     *_WINDOW,
     _query("sort", "the count that orders the rows, most first: volume, or tls_version when given", _REMOTE_SORT),
     _query("limit", "rows per page, 1 to 1000 (default 100)", {"type": "integer", "minimum": 1, "maximum": 1000}),
-    _query("cursor", "the `next` of the previous page (with the same sort)"),
+    _query("cursor", "the `next` of the previous page (with the same sort)", {"type": "string", "minLength": 1}),
 ]
 _REMOTE_PAGE = {
     "direction": {"enum": ["inbound", "outbound"]},
@@ -1002,7 +1173,11 @@ _PATHS["/api/v1/remote-hosts"] = {
         "summary": "one row per remote server (name and address) from the messages of the window",
         "parameters": [
             *_REMOTE_PARAMETERS,
-            _query("domain", "only the messages of this `by` domain (any spelling); empty: the domains not known"),
+            _query(
+                "domain",
+                "only the messages of this `by` domain (any spelling); empty: the domains not known",
+                {"type": "string"},
+            ),
         ],
         "responses": {
             "200": _json(

@@ -46,7 +46,7 @@ ROUTES: list[BaseRoute] = [
         GET=requires("reader", cached(connectors.get_connectors)),
         POST=requires("admin", connectors.post_connector),
     ),
-    route("/api/v1/connectors/{connector_id:int}/rules", PUT=requires("admin", connectors.put_rules)),
+    route("/api/v1/connectors/{connector_id:id}/rules", PUT=requires("admin", connectors.put_rules)),
     route("/api/v1/summary", GET=requires("reader", cached(traffic_reports.get_summary))),
     route("/api/v1/tls-breakdown", GET=requires("reader", cached(traffic_reports.get_tls_breakdown))),
     route("/api/v1/client-submissions", GET=requires("reader", cached(traffic_reports.get_client_submissions))),
@@ -56,7 +56,7 @@ ROUTES: list[BaseRoute] = [
     route("/api/v1/transit-security", GET=requires("reader", cached(transit_security.get_transit_security))),
     route("/api/v1/insights", GET=requires("reader", cached(insights.get_insights))),
     route("/api/v1/insights/events", GET=requires("reader", insights.get_events)),
-    route("/api/v1/insights/{insight_id:int}/dismiss", POST=requires("admin", insights.post_dismiss)),
+    route("/api/v1/insights/{insight_id:id}/dismiss", POST=requires("admin", insights.post_dismiss)),
     route(
         "/api/v1/insight-settings",
         GET=requires("reader", cached(insights.get_settings)),
@@ -74,12 +74,12 @@ ROUTES: list[BaseRoute] = [
         POST=requires("admin", webhooks.post_webhook),
     ),
     route(
-        "/api/v1/webhooks/{webhook_id:int}",
+        "/api/v1/webhooks/{webhook_id:id}",
         GET=requires("admin", webhooks.get_webhook),
         PATCH=requires("admin", webhooks.patch_webhook),
         DELETE=requires("admin", webhooks.delete_webhook),
     ),
-    route("/api/v1/webhooks/{webhook_id:int}/test", POST=requires("admin", webhooks.post_test)),
-    route("/api/v1/webhooks/{webhook_id:int}/deliveries", GET=requires("admin", webhooks.get_deliveries)),
+    route("/api/v1/webhooks/{webhook_id:id}/test", POST=requires("admin", webhooks.post_test)),
+    route("/api/v1/webhooks/{webhook_id:id}/deliveries", GET=requires("admin", webhooks.get_deliveries)),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]

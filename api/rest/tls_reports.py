@@ -16,8 +16,10 @@ from api.context import AppState
 from api.errors import NotFound, bad_argument
 from api.feed import EXPIRED, STORED, store_tls_reports, tls_report_warnings
 from api.importers.tlsrpt import decode
+from api.patterns import digits_up_to
 from api.rest.http import JSON, read_body, state
 from api.rest.traffic_reports import check_params, moments
+from api.traffic_service import text_argument
 from api.window import make_window
 from core.tls_report import Report
 from core.window import Window
@@ -26,7 +28,14 @@ from db.tls_reports import Cursor, ReportPage, list_tls_reports, report_days, tl
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_CURSOR = re.compile(r"^(-?\d{1,19})-(\d{1,19})$")  # microseconds since 1970 - report id
+_CURSOR = re.compile(r"^(-?[0-9]{1,19})-([0-9]{1,19})$")  # microseconds since 1970 - report id
+_MICROSECONDS = timedelta(microseconds=1)
+# What cursor_argument takes, as a pattern: microseconds that stay inside the years 1 to 9999, a bigint id
+CURSOR = (
+    f"^(?:{digits_up_to((datetime.max.replace(tzinfo=UTC) - _EPOCH) // _MICROSECONDS, 19)}"
+    f"|-{digits_up_to((_EPOCH - datetime.min.replace(tzinfo=UTC)) // _MICROSECONDS, 19)})"
+    f"-{digits_up_to(2**63 - 1, 19)}$"
+)
 
 
 def report_json(report: Report, outcome: str) -> dict[str, Any]:
@@ -69,7 +78,7 @@ def limit_argument(value: str | int | None) -> int:
 def cursor_argument(text: str | None) -> Cursor | None:
     if text is None:
         return None
-    match = _CURSOR.match(text)
+    match = _CURSOR.fullmatch(text)
     try:
         if match is None or int(match.group(2)) >= 2**63:
             raise ValueError(text)
@@ -100,7 +109,8 @@ async def report_list(
 ) -> tuple[Window, ReportPage]:
     window = make_window(start, end)
     page = await list_tls_reports(
-        app.pool, app.org_id, window.start, window.end, policy_domain or None, limit_argument(limit),
+        app.pool, app.org_id, window.start, window.end, text_argument(policy_domain, "policy_domain"),
+        limit_argument(limit),
         cursor_argument(after),
     )  # fmt: skip
     return window, page
@@ -129,7 +139,7 @@ async def get_tls_reports(request: Request) -> Response:
     check_params(params, ("from", "to", "policy_domain", "limit", "after"))
     start, end = moments(params)
     app = state(request)
-    domain = params.get("policy_domain") or None
+    domain = text_argument(params.get("policy_domain"), "policy_domain")
     window, page = await report_list(app, start, end, domain, params.get("limit"), params.get("after"))
     days = await report_days(app.pool, app.org_id, window.start, window.end, domain)
     return JSON(

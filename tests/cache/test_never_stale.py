@@ -3,16 +3,18 @@ process; entries never cross organizations; memory stays bounded; relative windo
 
 from __future__ import annotations
 
+import tracemalloc
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import httpx
+import orjson
 import pytest
 
 import api.cache
 import api.window
-from api.cache import Entry, ResponseCache
+from api.cache import Entry, ResponseCache, cost
 from api.context import AppState
 from db.keys import create_key
 from db.organizations import ensure_organization
@@ -75,11 +77,38 @@ def test_memory_stays_bounded() -> None:
     for n in range(5_000):
         cache.put(("org", n), Entry(200, "application/json", (), b"x" * 700))
         assert cache.size <= 10_000
-    assert len(cache.entries) == 14
+    assert len(cache.entries) == 10_000 // cost(("org", 4999), Entry(200, "application/json", (), b"x" * 700))
     assert cache.get(("org", 4999)) is not None
     assert cache.get(("org", 0)) is None
     cache.put(("big",), Entry(200, "application/json", (), b"x" * 5_000))  # over an eighth: not kept
     assert cache.get(("big",)) is None
+
+
+def fresh(text: str) -> str:
+    """`text` as a new string, as each request decodes its own."""
+    return text.encode().decode()
+
+
+def test_what_the_cache_counts_is_what_it_holds() -> None:
+    """Small answers as the handlers make them (orjson), whose keys and objects cost more than their
+    bodies: the count is never below what tracemalloc sees the cache hold, nor more than 20% above it, and
+    stays within the setting."""
+    max_bytes = 2 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        cache = ResponseCache(max_bytes)
+        for n in range(30_000):  # as api/cache.cache_key and api/rest/http.cached make them: a request's parts anew
+            query = ((fresh("from"), f"2026-11-{1 + n % 28:02d}"), (fresh("to"), fresh("2026-11-29")))
+            key = (1000 + n % 50, 1000 + n, 493_000 + n % 2, "rest", fresh("/api/v1/summary"), query, fresh("*/*"))
+            body = orjson.dumps({"inbound": {"total": n, "versions": [{"tlsVersion": "TLS1.3", "messages": n}] * 5}})
+            cache.put(key, Entry(200, "application/json", ((fresh("x-total"), str(n)),), body))
+            assert cache.size <= max_bytes
+        del query, key, body
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(cache.entries) < 30_000  # it evicted
+    assert held <= cache.size <= 1.2 * held
 
 
 async def test_relative_windows_roll_forward(

@@ -133,7 +133,7 @@ def api_server(dsn: str, org: str = "tests-default") -> Iterator[str]:
         MAILFLOW_AUTH_FAILURES_PER_MINUTE="100000",  # schemathesis sends invalid keys on purpose
     )
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port)]
-    proc = subprocess.Popen([*command, "--log-level", "warning"], env=env)
+    proc = subprocess.Popen([*command, "--http", "api.connections:GuardedHttp", "--log-level", "warning"], env=env)
     try:
         wait_ready(port, proc)
         yield f"http://127.0.0.1:{port}"

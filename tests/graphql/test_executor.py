@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import gc
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
+from graphql import Token
 from graphql.execution.collect_fields import FieldDetailsList
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.executor import LeanExecutor
+from api.graphql import GraphQLApp
+from api.schema import build_schema, validation_rules
+from api.settings import Settings
 from tests.factories import garbage_left_by
 
 
@@ -209,6 +214,31 @@ async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, t
 
     left = await garbage_left_by(requests)
     assert [t for t in left if t != "graphql.language.ast.Token"] == []
+
+
+def test_documents_of_distinct_texts_are_freed_without_the_cycle_collector() -> None:
+    """The direct path keeps the documents of 256 query texts, then drops them: they are freed at once.
+    Their tokens' back links made each a reference cycle that waited for a full collection, which the
+    server's collector settings make rare, so clients sending distinct texts grew the process by tens of
+    MiB (bench/soak.py)."""
+    settings = Settings()
+    rules = validation_rules(settings)
+    app = GraphQLApp(build_schema(settings, rules), rules, settings.graphql_max_query_bytes // 2)
+
+    def text(n: int) -> str:
+        return f"{{ mailFlowSummary {{ inbound {{ total }} }} }} # {n}"
+
+    def tokens() -> int:
+        return sum(isinstance(o, Token) for o in gc.get_objects())
+
+    gc.collect()
+    others = tokens()  # other tests' apps and documents
+    for n in range(256):
+        assert app._document(text(n)) is not None
+    gc.collect()  # what validation left; the kept documents now live as long as the collector's oldest
+    kept = tokens() - others
+    app._document(text(256))  # drops the 256 documents
+    assert tokens() - others < kept / 100
 
 
 async def test_resolvers_can_use_the_executors_async_helpers() -> None:

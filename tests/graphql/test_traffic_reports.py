@@ -146,6 +146,22 @@ async def test_bad_arguments_are_bad_user_input(client: httpx.AsyncClient, argum
     assert error["path"] == ["tlsBreakdown"]
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ('{ connectorReport(connectorName: "Fab\\u0000") { from } }', "connectorName"),
+        ('{ tlsReports(policyDomain: "contoso.com\\u0000") { day } }', "policyDomain"),
+        ('{ tlsReportList(policyDomain: "contoso.com\\u0000") { total } }', "policyDomain"),
+    ],
+)
+async def test_a_nul_in_a_text_filter_is_bad_user_input_naming_it(
+    client: httpx.AsyncClient, query: str, field: str
+) -> None:
+    error = (await gql(client, query))["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert error["extensions"]["details"][0]["field"] == field
+
+
 async def test_a_malformed_argument_value_is_bad_user_input(client: httpx.AsyncClient) -> None:
     body = await gql(client, "{ tlsBreakdown(direction: SIDEWAYS) { total } }")
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

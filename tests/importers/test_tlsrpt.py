@@ -72,6 +72,13 @@ def test_a_report_without_its_core_is_refused_naming_the_field(missing: str, fie
     assert caught.value.details[0]["field"] == field
 
 
+@pytest.mark.parametrize("report_id", ["", "  ", "\x00", "\x00 \x00", None])
+def test_a_report_id_of_nothing_but_white_space_and_nul_is_refused(report_id: str | None) -> None:
+    with pytest.raises(ApiError) as caught:
+        parse_report({**REPORT, "report-id": report_id})
+    assert caught.value.details[0]["field"] == "report-id"
+
+
 def test_json_gzip_and_plain_json_in_a_gz_name() -> None:
     body = orjson.dumps(REPORT)
     assert decode(body)[0].report_id == "r-1"

@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from api.context import AppState
 from api.insights.evaluate import evaluate
@@ -159,3 +160,19 @@ async def test_invalid_settings_change_nothing(client: httpx.AsyncClient) -> Non
         "rules.connector_no_tls.color",
     }
     assert (await client.get("/api/v1/insight-settings")).json()["rules"]["connector_no_tls"]["threshold"] == 25.0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"threshold": {}}, "threshold"),  # was a 500: the update was built from it before refusing
+        ({"threshold": "5"}, "threshold"),
+        ({"min_messages": 2**63}, "min_messages"),  # beyond a bigint: refused by name, not by PostgreSQL
+    ],
+)
+async def test_a_rule_change_of_the_wrong_kind_is_refused_by_name(
+    client: httpx.AsyncClient, change: dict[str, object], field: str
+) -> None:
+    response = await client.put("/api/v1/insight-settings", json={"rules": {"connector_no_tls": change}})
+    assert response.status_code == 422, response.text
+    assert [d["field"] for d in response.json()["error"]["details"]] == [f"rules.connector_no_tls.{field}"]

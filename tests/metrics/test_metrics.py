@@ -85,7 +85,7 @@ async def test_labels_carry_no_organization_or_mail_data(metered: httpx.AsyncCli
     organization = await state.db.system.fetchval("select name from organizations where org_id = $1", state.org_id)
     assert organization not in text
     assert "Fabrikam" not in text
-    assert 'route="/api/v1/connectors/{connector_id:int}/rules"' in text  # the template, not the id
+    assert 'route="/api/v1/connectors/{connector_id:id}/rules"' in text  # the template, not the id
     assert f"/api/v1/connectors/{connector_id}/" not in text
     assert 'route="unmatched"' in text
 

@@ -63,7 +63,12 @@ async def test_rules_are_replaced_and_checked(client: httpx.AsyncClient) -> None
     )
     assert bad.status_code == 422
     assert [d["field"] for d in bad.json()["error"]["details"]] == ["rules[0]", "rules[1]"]
-    for missing_id in ("999999999", "99999999999999999999"):  # the second is beyond a bigint
+    # an IPv6 %scope may hold anything but a NUL, which PostgreSQL refused in a 422 naming nothing
+    nul_scope = {"rules": [{"kind": "ip", "value": "::1%\x00"}]}
+    nul = await client.put(f"/api/v1/connectors/{created['id']}/rules", json=nul_scope)
+    assert [d["field"] for d in nul.json()["error"]["details"]] == ["rules[0]"], nul.text
+    # beyond a bigint, and beyond the 4,300 digits int() reads (a 500 before)
+    for missing_id in ("999999999", "9223372036854775808", "99999999999999999999", "9" * 5000):
         missing = await client.put(f"/api/v1/connectors/{missing_id}/rules", json={"rules": []})
         assert missing.status_code == 404, missing.text
     created_bad = await client.post(

@@ -212,3 +212,21 @@ async def test_wrong_types_are_named(client: httpx.AsyncClient) -> None:
     )
     fields = {d["field"] for d in response.json()["error"]["details"]}
     assert fields == {"size_bytes", "remote_ip", "cipher", "extra"}
+
+
+async def test_a_size_is_a_whole_number_as_json_schema_has_it(client: httpx.AsyncClient, state: AppState) -> None:
+    # 2048.0 is the integer 2048 to JSON Schema (and to the OpenAPI document); 1.5 and true are not
+    refused = await client.post("/api/v1/messages", json=[message(1, size_bytes=1.5), message(2, size_bytes=True)])
+    assert [d["line"] for d in refused.json()["error"]["details"]] == [1, 2]
+    accepted = await client.post("/api/v1/messages", json=[message(3, size_bytes=2048.0)])
+    assert accepted.json()["accepted"] == 1, accepted.text
+    assert await state.pool.fetchval("select size_bytes from messages where org_id = $1", state.org_id) == 2048
+
+
+async def test_rfc_3339_in_its_other_spellings(client: httpx.AsyncClient) -> None:
+    # a lowercase t and z (RFC 3339 allows them; Python's reader refuses the z) and a space for the T
+    spellings = ["2026-11-20t10:00:00z", "2026-11-20 10:00:00+01:00", "2026-11-20T10:00:00.123456789Z"]
+    records = [message(n, received_at=moment) for n, moment in enumerate(spellings, start=1)]
+    assert (await ingest(client, records))["accepted"] == 3
+    refused = await client.post("/api/v1/messages", json=[message(9, received_at="0000-01-01T00:00:00Z")])
+    assert [d["field"] for d in refused.json()["error"]["details"]] == ["received_at"]

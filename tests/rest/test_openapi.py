@@ -10,7 +10,7 @@ async def test_the_document_and_the_routes_agree(client: httpx.AsyncClient) -> N
     document = (await client.get("/api/v1/openapi.json")).json()
     assert document["openapi"] == "3.1.0"
     routed = {
-        (route.path.replace(":int}", "}"), method.lower())  # {insight_id:int} -> {insight_id}
+        (route.path.replace(":id}", "}"), method.lower())  # {insight_id:id} -> {insight_id}
         for route in ROUTES
         if isinstance(route, Route)
         for method in (route.methods or ())

@@ -349,6 +349,9 @@ async def test_the_list_pages_and_filters(client: httpx.AsyncClient) -> None:
         ({"after": "yesterday"}, "after"),
         ({"after": "1-99999999999999999999"}, "after"),
         ({"after": "9999999999999999999-1"}, "after"),
+        ({"after": "\u0661-\u0661"}, "after"),  # digits other than ASCII (taken before)
+        ({"after": "1-1\n"}, "after"),
+        ({"policy_domain": "contoso.com\x00"}, "policy_domain"),  # no NUL in PostgreSQL (a 422 naming nothing)
         ({"bogus": "1"}, "bogus"),
     ],
 )

@@ -221,6 +221,8 @@ def test_every_formula_start_is_guarded(text: str) -> None:
         ({"connector": ""}, "connector"),
         ({"direction": ""}, "direction"),
         ({"time_zone": ""}, "time_zone"),
+        ({"time_zone": "localtime"}, "time_zone"),  # this machine's zone, not a name of the tz database
+        ({"time_zone": "posixrules"}, "time_zone"),
         ({"from": "", "to": "2026-11-03"}, "from"),
         ({"direction": "inbound", "connector": ["1", "2"]}, "connector"),
         ({"from": "yesterday"}, "from"),
@@ -238,10 +240,21 @@ async def test_bad_arguments_are_400_naming_the_argument(
 
 
 async def test_bad_connector_report_arguments(client: httpx.AsyncClient) -> None:
-    for params, field in (({"connector_type": "cloud"}, "connector_type"), ({"format": "xml"}, "format")):
+    for params, field in (
+        ({"connector_type": "cloud"}, "connector_type"),
+        ({"format": "xml"}, "format"),
+        ({"connector_name": "Fab\x00"}, "connector_name"),  # PostgreSQL holds no NUL: a 422 naming nothing before
+    ):
         response = await client.get("/api/v1/connector-report", params=params)
         assert response.status_code == 400
         assert response.json()["error"]["details"][0]["field"] == field
+
+
+async def test_an_empty_connector_name_is_every_name(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
+    window = {"from": "2026-11-02", "to": "2026-11-06"}
+    every = (await client.get("/api/v1/connector-report", params=window)).json()
+    empty = (await client.get("/api/v1/connector-report", params={**window, "connector_name": ""})).json()
+    assert empty["totals"] == every["totals"] != []
 
 
 async def test_bounds_inside_an_hour_are_rounded_down(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:

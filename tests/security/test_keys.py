@@ -22,7 +22,7 @@ async def test_every_endpoint_but_health_needs_a_key(state: AppState) -> None:
     async with make_client(state, None) as anonymous:
         for route in ROUTES:
             assert isinstance(route, Route)
-            path = route.path.replace("{insight_id:int}", "1")
+            path = route.path.replace("{insight_id:id}", "1")
             for method in route.methods or ():
                 if method == "HEAD":
                     continue

@@ -48,6 +48,7 @@ def with_counts(summary: dict[str, Any], details: list[Any] | None = None) -> by
         ({"total-successful-session-count": "²"}, None, SUCCESSFUL),
         ({"total-successful-session-count": "\u0661\u0660"}, None, SUCCESSFUL),
         ({"total-successful-session-count": "9" * 5000}, None, SUCCESSFUL),
+        ({"total-successful-session-count": 1e20}, None, SUCCESSFUL),  # JSON's 1e20 is a float: it was 0
         ({}, [1, MAX_SESSIONS + 1], "policies[0].failure-details[1].failed-session-count"),
         ({}, [MAX_SESSIONS, MAX_SESSIONS], "policies[0].failure-details"),
         ({"total-successful-session-count": MAX_SESSIONS // 2 + 1}, None, "policies"),
