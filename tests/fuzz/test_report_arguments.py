@@ -111,7 +111,7 @@ SCALARS: dict[str, st.SearchStrategy[Any]] = {
     "String": values,
     "ID": numbers | values | st.integers(-(2**70), 2**70),
     "Int": st.integers(-(2**40), 2**40) | st.sampled_from([0, 1, 1000, 1001, 2**31 - 1]) | numbers,
-    "Float": st.floats(allow_nan=False) | st.integers(-1, 101),
+    "Float": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-1, 101),
     "Boolean": st.booleans(),
 }
 
