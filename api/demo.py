@@ -64,6 +64,9 @@ _PEERS = {
     ("outbound", "Woodgrove Bank"): ["woodgrovebank.com"],
     ("submission", None): ["contoso.com"],
 }
+# how the big providers' and the forced-TLS partner's servers are reached over TLS 1.2 or newer (outbound
+# transit security): their published policies, as a Postfix with DANE and an MTA-STS resolver logs them
+_SECURED = {"gmail.com": "mta_sts", "outlook.com": "dane", "woodgrovebank.com": "verified"}
 # (reporting organization, failed sessions per 1,000, result types of the failures)
 REPORTERS = (
     ("Google LLC", 2, ("certificate-expired",)),
@@ -104,6 +107,7 @@ def _hour_records(hour: datetime, now: datetime) -> Iterator[dict[str, Any]]:
             else f"mx{rng.randrange(1, 4)}.{peer}",
             "size_bytes": int(rng.lognormvariate(10, 1.2)),
             "status": "sent" if direction == "outbound" else "received",
+            "tls_security": _SECURED.get(peer) if direction == "outbound" and bucket in ("TLS1.2", "TLS1.3") else None,
         }
 
 

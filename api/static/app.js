@@ -320,16 +320,22 @@ function drawReport(report) {
 
 async function exportCsv() {
   const vars = reportVariables();
-  const params = new URLSearchParams({ format: "csv", direction: vars.direction.toLowerCase(), time_zone: vars.timeZone });
-  if (vars.connectorType) params.set("connector_type", vars.connectorType.toLowerCase());
-  if (vars.connectorName) params.set("connector_name", vars.connectorName);
-  if (vars.from) params.set("from", vars.from);
-  const response = await fetch(`/api/v1/connector-report?${params}`, { headers: session.headers() });
+  const params = { format: "csv", direction: vars.direction.toLowerCase(), time_zone: vars.timeZone };
+  if (vars.connectorType) params.connector_type = vars.connectorType.toLowerCase();
+  if (vars.connectorName) params.connector_name = vars.connectorName;
+  if (vars.from) params.from = vars.from;
+  await download("/api/v1/connector-report", params, "connector-report.csv");
+}
+
+// a CSV of the server's, fetched with the key (a plain link could not send it), saved under the server's name
+async function download(path, params, fallback, errorBox = $("#filter-error")) {
+  const response = await fetch(`${path}?${new URLSearchParams(params)}`, { headers: session.headers() });
+  errorBox.textContent = "";
   if (!response.ok) {
-    $("#filter-error").textContent = response.status === 401 ? "The key was refused." : "The CSV could not be made; try again.";
+    errorBox.textContent = response.status === 401 ? "The key was refused." : "The CSV could not be made; try again.";
     return;
   }
-  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1] || "connector-report.csv";
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1] || fallback;
   const link = el("a", { href: URL.createObjectURL(await response.blob()), download: name });
   document.body.append(link);
   link.click();
@@ -468,7 +474,7 @@ async function refresh() {
   const from = rangeFrom();
   const base = { timeZone: zone(), ...(from ? { from } : {}) };
   try {
-    const [data, report, insights] = await Promise.all([
+    const [data, report, insights, who] = await Promise.all([
       gql(DASHBOARD, base),
       gql(REPORT, reportVariables()).catch((error) => {
         if (error instanceof KeyRefused || error instanceof Busy) throw error;
@@ -476,6 +482,7 @@ async function refresh() {
         return null;
       }),
       gql(INSIGHTS, { status: $("#show-resolved").checked ? "ALL" : "ACTIVE" }),
+      gql(WHO, whoVariables(base)),
     ]);
     $("#key-form").hidden = true;
     $("#main").hidden = false;
@@ -489,7 +496,7 @@ async function refresh() {
 
     const empty = data.inbound.total + data.outbound.total + data.submission.total === 0;
     $("#empty").hidden = !empty;
-    for (const id of ["#widget", "#trends", "#connectors"]) $(id).hidden = empty;
+    for (const id of ["#widget", "#trends", "#connectors", "#who", "#transit"]) $(id).hidden = empty;
     if (empty) drawEmpty(org);
     $("#card-submission").hidden = $("#chart-submission").hidden = data.submission.total === 0;
     for (const [key] of DIRECTIONS) drawCard($(`#card-${key}`), data[key]);
@@ -499,6 +506,7 @@ async function refresh() {
     $("#daily-zone").textContent = data.inbound.timeZone;
     if (report) { $("#filter-error").textContent = ""; drawReport(report.connectorReport); }
     drawTlsReports(data.tlsReports);
+    if (!empty) drawWho(who, base);
     drawInsights(insights.insights);
     const warnings = [...new Set(data.inbound.warnings)];
     $("#range-note").textContent = [

@@ -10,7 +10,6 @@ import itertools
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ import httpx
 import orjson
 import pytest
 
-from tests.browser.chromium import require_chromium, start_chromium
-from tests.cli.helpers import api_server, clean_env, mailflow, new_key
+from tests.browser.chromium import require_chromium
+from tests.cli.helpers import clean_env, mailflow, new_key
 
 require_chromium()
 
@@ -30,21 +29,6 @@ from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 _reports = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def server(dsn: str) -> Iterator[str]:
-    with api_server(dsn, "browser-default") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    driver = start_chromium(tmp_path_factory.mktemp("profile"), tmp_path_factory.mktemp("downloads"))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def message(n: int, tls: str, direction: str = "inbound", connector: str | None = None) -> dict[str, Any]:
@@ -236,7 +220,8 @@ def test_range_presets_tls_reports_and_client_submissions(server: str, browser: 
     detail = wait_for(browser, lambda d: shown(d, "#tlsrpt tr.detail-row:not([hidden])"))
     assert "certificate-expired" in detail.text
 
-    # 30 days: the older inbound mail is in
+    # 30 days: the older inbound mail is in (the presets are at the top, as a user scrolls back to them)
+    browser.execute_script("window.scrollTo(0, 0)")
     thirty = browser.find_element(By.CSS_SELECTOR, "#presets button[data-days='30']")
     thirty.click()
     wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, "#card-inbound [data-total]").text == "10")
@@ -400,7 +385,7 @@ def test_the_demo_at_a_desktops_and_a_phones_width(server: str, browser: Any, de
         rows = wait_for(browser, lambda d: (r := d.find_elements(By.CSS_SELECTOR, "#report tbody tr.connector")) and r)
         assert len(rows) == 5  # the demo's connectors and the internet, both ways
         assert len(browser.find_elements(By.CSS_SELECTOR, "#insight-list li.active")) >= 2
-        for section in ("widget", "insights", "trends", "connectors", "tls-reports"):
+        for section in ("widget", "insights", "trends", "connectors", "who", "transit", "tls-reports"):
             assert browser.find_element(By.ID, section).is_displayed(), section
         overflow = browser.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"the page is {overflow} pixels wider than the screen"
