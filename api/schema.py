@@ -382,6 +382,7 @@ class Mutation(WebhookMutation):
 # this often even without a change, so that such an event is sent soon after it is visible.
 EVENTS_IDLE_SECONDS = 5.0
 SUMMARY_IDLE_SECONDS = 60.0  # "the last 7 days ending now" rolls forward with the hour
+SUMMARY_SPACING_SECONDS = 1.0  # the summary is sent again at most this often, however fast data comes
 EVENTS_PAGE = 100
 
 
@@ -419,7 +420,7 @@ class Subscription:
         app = app_state(info)
         last = None
         assert app.watcher is not None
-        async for _ in app.watcher.changes(app.org_id, idle=SUMMARY_IDLE_SECONDS):
+        async for _ in app.watcher.changes(app.org_id, idle=SUMMARY_IDLE_SECONDS, spacing=SUMMARY_SPACING_SECONDS):
             summary = await summary_of(app)
             if summary != last:
                 last = summary

@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from db import sql
+from db.notify import notify
 
 Key = tuple[str, str, int, str]  # (rule, direction, connector_id, subject)
 Scope = list[tuple[str, int]] | None  # (direction, connector_id) pairs; None: every connector
@@ -171,10 +172,12 @@ async def update_insights(conn: sql.Connection, org_id: int, columns: dict[str, 
 
 
 async def insert_events(conn: sql.Connection, org_id: int, events: list[tuple[int, str]]) -> None:
+    """Write the events and queue their webhook deliveries; the other processes are told at commit."""
     if events:
-        await sql.execute(
+        queued = await sql.fetchval(
             conn, "insights/insert_insight_events", org_id, [e[0] for e in events], [e[1] for e in events]
         )
+        await notify(conn, org_id, queued=queued > 0)
 
 
 async def list_insights(
