@@ -65,7 +65,8 @@ class Listener:
                 conn = await asyncpg.connect(self.dsn, timeout=10, server_settings={"application_name": "mailflow"})
             except Exception as exc:
                 if not lost:
-                    log.warning("cannot listen for notifications (%s); polling until it can", type(exc).__name__)
+                    # info, not a warning: the poll covers it, and a database outage is warned of once (db/pool.py)
+                    log.info("cannot listen for notifications (%s); polling until it can", type(exc).__name__)
                 lost = True
                 await asyncio.sleep(RECONNECT_SECONDS)
                 continue
@@ -81,7 +82,7 @@ class Listener:
                     await asyncio.sleep(CHECK_SECONDS)
                     await conn.execute("select 1")  # fails when the connection is gone
             except Exception as exc:
-                log.warning("the listening connection failed (%s); reconnecting", type(exc).__name__)
+                log.info("the listening connection failed (%s); polling until it is back", type(exc).__name__)
             finally:
                 self.conn = None
                 with contextlib.suppress(Exception):
