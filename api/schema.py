@@ -202,10 +202,11 @@ class Query:
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> RemoteDomainList:
-        view, page = await remote.domains_page(
-            app_state(info), direction.value, by.value if by else None, connector_id, tls_version, from_, to,
-            time_zone, sort, limit, cursor, "connector_id",
+        ask = remote.Ask(
+            direction.value, by.value if by else None, connector_id, tls_version, from_, to, time_zone, sort, limit,
+            cursor, "connector_id",
         )  # fmt: skip
+        view, page = await remote.domains_page(app_state(info), ask)
         return RemoteDomainList.of(view, page)
 
     @strawberry.field(
@@ -227,10 +228,11 @@ class Query:
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> RemoteHostList:
-        view, page = await remote.hosts_page(
-            app_state(info), direction.value, by.value if by else None, domain, connector_id, tls_version, from_,
-            to, time_zone, sort, limit, cursor, "connector_id",
+        ask = remote.Ask(
+            direction.value, by.value if by else None, connector_id, tls_version, from_, to, time_zone, sort, limit,
+            cursor, "connector_id",
         )  # fmt: skip
+        view, page = await remote.hosts_page(app_state(info), ask, domain)
         return RemoteHostList.of(view, page)
 
     @strawberry.field(
