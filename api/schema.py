@@ -398,12 +398,8 @@ class Subscription:
         app = app_state(info)
         cursor = after
         insights.parse_cursor(cursor)  # a bad cursor is refused before anything is sent
-        if cursor is None:  # only what happens from now on: past the events there are
-            while True:
-                page = await insights.events_page(app, cursor, None, 1000)
-                cursor = page.next
-                if len(page.events) < 1000:
-                    break
+        if cursor is None:  # only what happens from now on
+            cursor = await insights.feed_end(app)
         assert app.watcher is not None
         async for _ in app.watcher.changes(app.org_id, idle=EVENTS_IDLE_SECONDS):
             while True:

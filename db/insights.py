@@ -201,6 +201,12 @@ async def events_after(
     return await sql.fetch(db, "insights/insight_events_after", org_id, str(xid), event_id, since, limit)
 
 
+async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:
+    """The feed's end now, (xid, event_id); (0, 0) when it has no event."""
+    row = await sql.fetchrow(db, "insights/insight_events_end", org_id)
+    return (int(row["xid"]), int(row["event_id"])) if row else (0, 0)
+
+
 async def delete_events_before(db: sql.Executor, cutoff: datetime) -> int:
     status = await sql.execute(db, "insights/delete_insight_events_before", cutoff)
     return int(status.split()[-1])
