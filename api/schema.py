@@ -28,7 +28,7 @@ from strawberry.extensions import (
 from strawberry.types import Info
 
 from api import remote_domains as remote
-from api import traffic_service
+from api import subscriptions, traffic_service
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
@@ -380,12 +380,8 @@ class Mutation(WebhookMutation):
         return InsightSettings.of(await insights.update_settings(app_state(info, "admin"), body))
 
 
-# The SIEM cursor holds back an event while an older transaction is still open; insightEvents reads again
-# this often even without a change, so that such an event is sent soon after it is visible.
-EVENTS_IDLE_SECONDS = 5.0
 SUMMARY_IDLE_SECONDS = 60.0  # "the last 7 days ending now" rolls forward with the hour
 SUMMARY_SPACING_SECONDS = 1.0  # the summary is sent again at most this often, however fast data comes
-EVENTS_PAGE = 100
 
 
 @strawberry.type
@@ -400,15 +396,8 @@ class Subscription:
         insights.parse_cursor(cursor)  # a bad cursor is refused before anything is sent
         if cursor is None:  # only what happens from now on
             cursor = await insights.feed_end(app)
-        assert app.watcher is not None
-        async for _ in app.watcher.changes(app.org_id, idle=EVENTS_IDLE_SECONDS):
-            while True:
-                page = await insights.events_page(app, cursor, None, EVENTS_PAGE)
-                for event in page.events:
-                    yield InsightEvent.of(event)
-                cursor = page.next
-                if len(page.events) < EVENTS_PAGE:
-                    break
+        async for event in subscriptions.new_events(app, cursor):
+            yield InsightEvent.of(event)
 
     @strawberry.subscription(
         description="The dashboard widget's numbers now, then again whenever the organization's data changes "

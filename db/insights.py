@@ -207,6 +207,11 @@ async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:
     return (int(row["xid"]), int(row["event_id"])) if row else (0, 0)
 
 
+async def events_held_back(db: sql.Executor, org_id: int, xid: int, event_id: int) -> bool:
+    """Whether a committed event after the cursor is held back from pages (an older transaction runs)."""
+    return bool(await sql.fetchval(db, "insights/insight_events_held_back", org_id, str(xid), event_id))
+
+
 async def delete_events_before(db: sql.Executor, cutoff: datetime) -> int:
     status = await sql.execute(db, "insights/delete_insight_events_before", cutoff)
     return int(status.split()[-1])

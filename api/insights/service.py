@@ -110,6 +110,11 @@ async def feed_end(app: AppState) -> str:
     return f"{xid}-{event_id}"
 
 
+async def held_back(app: AppState, after: str) -> bool:
+    """Whether an event after the cursor has committed but is not given yet (an older transaction runs)."""
+    return await store.events_held_back(app.pool, app.org_id, *parse_cursor(after))
+
+
 async def events_page(app: AppState, after: str | None, since: datetime | None, limit: int) -> EventPage:
     xid, event_id = parse_cursor(after)
     rows = await store.events_after(app.pool, app.org_id, xid, event_id, since, limit)
