@@ -208,7 +208,7 @@ async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:
 
 
 async def events_held_back(db: sql.Executor, org_id: int, xid: int, event_id: int) -> bool:
-    """Whether a committed event after the cursor is held back from pages (an older transaction runs)."""
+    """Whether a committed event after the cursor exists (held back from the last page, or committed since)."""
     return bool(await sql.fetchval(db, "insights/insight_events_held_back", org_id, str(xid), event_id))
 
 

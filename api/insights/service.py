@@ -111,7 +111,7 @@ async def feed_end(app: AppState) -> str:
 
 
 async def held_back(app: AppState, after: str) -> bool:
-    """Whether an event after the cursor has committed but is not given yet (an older transaction runs)."""
+    """Whether an event after the cursor has committed (one a page held back, or one committed since)."""
     return await store.events_held_back(app.pool, app.org_id, *parse_cursor(after))
 
 

@@ -1,9 +1,10 @@
 -- $1 org_id bigint, $2 after_xid bigint, $3 after_event_id bigint
--- Whether an event after the cursor has committed but is held back from pages (insight_events_after gives
--- it once every older transaction has ended): a subscriber then reads again soon, not at the next change.
+-- Whether an event after the cursor has committed that the last page did not give: held back then (a page
+-- gives an event once every older transaction has ended, insight_events_after) or committed since. Either
+-- way a subscriber reads again soon rather than at the next change (no other condition: the older
+-- transaction may have ended between the page and this statement).
 select exists (
     select from insight_events e
     where e.org_id = $1
       and (e.xid, e.event_id) > ($2::text::xid8, $3::bigint)
-      and e.xid >= pg_snapshot_xmin(pg_current_snapshot())
 )
