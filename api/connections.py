@@ -25,7 +25,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.auth import client_address
-from api.errors import error_json, send_error
+from api.error_responses import response, serialize
+from api.errors import ApiError, ClientClosedRequest, RateLimited, RequestTimeout
 from api.settings import Settings
 
 
@@ -67,34 +68,35 @@ class BodyTimeout:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        graphql = scope["path"] == "/graphql"
         try:
             await self.app(scope, receive_in_time, watch)
         except BodyTooSlow:
             if started:  # nothing more can be said: uvicorn closes the connection
                 return
             message = f"the request body did not arrive within {self.seconds:g} s"
-            await send_error(send, 408, "REQUEST_TIMEOUT", message, graphql, [(b"connection", b"close")])
+            late = RequestTimeout(message, headers={"connection": "close"})
+            await response(late, scope["path"])(scope, receive, send)
         except ClientDisconnect:
             # the client left before its body was complete (a slow client giving up, say): nobody to answer,
             # nothing wrong here. 499 (nginx's "client closed request") is for the request log only; it was
             # a logged "unexpected error" and a 500.
             if not started:
-                message = "the client closed the connection before its request body was complete"
-                await send_error(send, 499, "CLIENT_CLOSED_REQUEST", message, graphql)
+                gone = ClientClosedRequest("the client closed the connection before its request body was complete")
+                await response(gone, scope["path"])(scope, receive, send)
 
 
-def _answer(status: int, code: str, message: str, headers: list[tuple[bytes, bytes]]) -> bytes:
-    """A whole HTTP response in the one error shape, that closes the connection."""
-    body = error_json(code, message)
+def _answer(error: ApiError) -> bytes:
+    """A whole HTTP response in the one error shape, that closes the connection (no request path yet: REST's
+    shape)."""
+    body = serialize(error, "")
     lines = [
-        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}".encode(),
-        b"content-type: application/json",
-        b"content-length: " + str(len(body)).encode(),
-        b"connection: close",
-        *(name + b": " + value for name, value in headers),
+        f"HTTP/1.1 {error.status} {HTTPStatus(error.status).phrase}",
+        "content-type: application/json",
+        f"content-length: {len(body)}",
+        "connection: close",
+        *(f"{name}: {value}" for name, value in error.headers.items()),
     ]
-    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+    return "\r\n".join(lines).encode() + b"\r\n\r\n" + body
 
 
 class GuardedHttp(HttpToolsProtocol):
@@ -126,7 +128,7 @@ class GuardedHttp(HttpToolsProtocol):
         held = self.open_by_address.get(self.address, 0)
         if cap and held >= cap:
             message = f"too many open connections from this address (at most {cap}); retry later"
-            self.transport.write(_answer(429, "RATE_LIMITED", message, [(b"retry-after", b"1")]))
+            self.transport.write(_answer(RateLimited(message, headers={"retry-after": "1"})))
             self.transport.close()
             return
         self.open_by_address[self.address] = held + 1
@@ -183,7 +185,7 @@ class GuardedHttp(HttpToolsProtocol):
             self.cycle.keep_alive = False
             return
         message = f"the request headers did not arrive within {self.limits.header_timeout_seconds} s"
-        self.transport.write(_answer(408, "REQUEST_TIMEOUT", message, []))
+        self.transport.write(_answer(RequestTimeout(message)))
         self.transport.close()
 
     def _body_late(self) -> None:

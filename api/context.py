@@ -27,7 +27,7 @@ class AppState:
         if self.cache is None and self.settings.cache_bytes:
             self.cache = ResponseCache(self.settings.cache_bytes)
         if self.watcher is None:
-            self.watcher = Watcher(self.db)
+            self.watcher = Watcher(self.db, self.settings.poll_seconds)
 
     def for_key(self, org_id: int, role: str) -> AppState:
         """The state of one request, acting for the organization and role of its API key."""

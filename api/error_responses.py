@@ -1,7 +1,8 @@
 """How a failure becomes an answer, in one place for REST and GraphQL: `from_exception` turns any exception
-into the refusal a client gets (api/errors.py), and `response` is the one serializer of a refusal as an
-HTTP answer. GraphQL errors inside a 200 answer are shaped by `ApiError.graphql` (api/graphql_errors.py
-says which refusal each one is)."""
+into the refusal a client gets (api/errors.py), and `serialize` is the one serializer of a refusal: the body
+of every error answer, through `response` (handlers, middleware) or written by the HTTP protocol itself
+(api/connections.py). GraphQL errors inside a 200 answer are shaped by `ApiError.graphql`
+(api/graphql_errors.py says which refusal each one is)."""
 
 from __future__ import annotations
 
@@ -107,7 +108,13 @@ def from_exception(exc: BaseException, request: Request) -> ApiError:
     return InternalError(message, headers={"X-Request-ID": request_id(request)})
 
 
-def response(error: ApiError, path: str) -> Response:
-    """The one serializer: a refusal at `path` as an answer, GraphQL's shape at /graphql, REST's elsewhere."""
+def serialize(error: ApiError, path: str) -> bytes:
+    """The one serializer: a refusal at `path` as an answer's body, GraphQL's shape at /graphql, REST's
+    elsewhere (and where there is no path yet: a request whose headers did not arrive)."""
     body = {"data": None, "errors": [error.graphql()]} if path == GRAPHQL_PATH else error.body()
-    return Response(orjson.dumps(body), error.status, error.headers, "application/json")
+    return orjson.dumps(body)
+
+
+def response(error: ApiError, path: str) -> Response:
+    """A refusal at `path` as an answer (an ASGI app too, for middleware)."""
+    return Response(serialize(error, path), error.status, error.headers, "application/json")

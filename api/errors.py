@@ -9,9 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
-from starlette.types import Send
-
 _SNAKE = re.compile(r"_([a-z])")
 
 
@@ -99,6 +96,13 @@ class UnsupportedMediaType(ApiError):
     code = "UNSUPPORTED_MEDIA_TYPE"
 
 
+class RequestTimeout(ApiError):
+    """The request's headers or body did not arrive in time; the connection is closed (api/connections.py)."""
+
+    status = 408
+    code = "REQUEST_TIMEOUT"
+
+
 class ValidationFailed(ApiError):
     """The body was read but what it holds is not valid; nothing was written."""
 
@@ -109,6 +113,14 @@ class ValidationFailed(ApiError):
 class RateLimited(ApiError):
     status = 429
     code = "RATE_LIMITED"
+
+
+class ClientClosedRequest(ApiError):
+    """The client left before its request body was complete: nginx's 499, for the request log (nobody reads
+    the answer)."""
+
+    status = 499
+    code = "CLIENT_CLOSED_REQUEST"
 
 
 class InternalError(ApiError):
@@ -129,23 +141,3 @@ def bad_argument(name: str, message: str) -> BadUserInput:
 
 def _camel(name: str) -> str:
     return _SNAKE.sub(lambda m: m.group(1).upper(), name)
-
-
-def error_json(code: str, message: str, graphql: bool = False) -> bytes:
-    """The one shape as bytes, for answers made outside the handlers (middleware, the HTTP protocol): a
-    GraphQL request gets a GraphQL error."""
-    body: dict[str, Any]
-    if graphql:
-        body = {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
-    else:
-        body = {"error": {"code": code, "message": message, "details": []}}
-    return orjson.dumps(body)
-
-
-async def send_error(
-    send: Send, status: int, code: str, message: str, graphql: bool, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    """An error answer from ASGI middleware."""
-    start = [(b"content-type", b"application/json"), *(headers or [])]
-    await send({"type": "http.response.start", "status": status, "headers": start})
-    await send({"type": "http.response.body", "body": error_json(code, message, graphql)})

@@ -7,7 +7,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -15,7 +15,7 @@ from api.context import AppState
 from api.errors import bad_argument
 from api.rest.tls_reports import limit_argument
 from api.tls import BUCKETS
-from api.traffic_service import connector_id_argument, retention
+from api.traffic_service import Retention, connector_id_argument, retention
 from api.window import current_time, make_window
 from core.domains import domain_name
 from core.window import Window
@@ -113,7 +113,10 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
-def counted_warnings(window: Window, days: tuple[date, date]) -> tuple[tuple[datetime, datetime], list[str]]:
+Counted = tuple[datetime, datetime]
+
+
+def counted_warnings(window: Window, days: tuple[date, date]) -> tuple[Counted, list[str]]:
     """The UTC days a daily rollup counts for the window, as moments, and a warning when they are not it."""
     counted = (_midnight(days[0]), _midnight(days[1]))
     if counted == (window.start, window.end):
@@ -135,88 +138,82 @@ class View:
     next: str | None
     retained_from: datetime
     warnings: list[str]
-    counted: tuple[datetime, datetime] | None = None  # remote domains: the UTC days counted
+    counted: Counted | None = None  # remote domains: the UTC days counted
 
 
-async def _query(
-    app: AppState,
-    direction: str | None,
-    by: str | None,
-    connector: str | int | None,
-    tls_version: str | None,
-    sort: str | None,
-    limit: str | int | None,
-    connector_argument: str,
-) -> tuple[RemoteQuery, str]:
-    chosen = direction_argument(direction)
-    by_name, key = by_argument(chosen, by)
-    bucket = bucket_argument(tls_version)
-    order = sort_argument(sort, bucket)
-    connector_id = connector_id_argument(connector, connector_argument)
+@dataclass(frozen=True)
+class Ask:
+    """What both views are asked, as the client gave it (REST's query parameters, GraphQL's arguments);
+    `connector_argument` is the name a refusal of the connector calls it by."""
+
+    direction: str | None = None
+    by: str | None = None
+    connector: str | int | None = None
+    tls_version: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    time_zone: str | None = None
+    sort: str | None = None
+    limit: str | int | None = None
+    cursor: str | None = None
+    connector_argument: str = "connector"
+
+
+@dataclass
+class Checked:
+    """An `Ask` checked: the window, the query, the name `by` is shown as, the cursor's key, the retention."""
+
+    window: Window
+    query: RemoteQuery
+    by: str
+    after: tuple[Any, ...] | None
+    kept: Retention
+
+    def view(self, next_key: tuple[Any, ...] | None, warnings: list[str], counted: Counted | None = None) -> View:
+        query = self.query
+        next_cursor = encode_cursor(query.sort, next_key)
+        return View(
+            self.window, query.direction, self.by, query.sort, next_cursor, self.kept.retained_from,
+            self.kept.warnings(self.window) + warnings, counted,
+        )  # fmt: skip
+
+
+async def check(app: AppState, ask: Ask, cursor_shape: tuple[type, ...]) -> Checked:
+    """The arguments both views share, checked in the order a client is told of them."""
+    window = make_window(ask.start, ask.end, ask.time_zone)
+    direction = direction_argument(ask.direction)
+    by_name, key = by_argument(direction, ask.by)
+    bucket = bucket_argument(ask.tls_version)
+    order = sort_argument(ask.sort, bucket)
+    connector_id = connector_id_argument(ask.connector, ask.connector_argument)
     if connector_id:  # 0 is the internet without a connector
         (found,) = await connectors_by_id(app.pool, app.org_id, [connector_id])
         if found is None:
-            raise bad_argument(connector_argument, f"there is no connector {connector_id}")
-        if found.direction != chosen:
-            raise bad_argument(connector_argument, f"connector {connector_id} is {found.direction}, not {chosen}")
-    return RemoteQuery(chosen, key, connector_id, bucket, order, limit_argument(limit)), by_name
+            raise bad_argument(ask.connector_argument, f"there is no connector {connector_id}")
+        if found.direction != direction:
+            raise bad_argument(
+                ask.connector_argument, f"connector {connector_id} is {found.direction}, not {direction}"
+            )
+    query = RemoteQuery(direction, key, connector_id, bucket, order, limit_argument(ask.limit))
+    after = decode_cursor(ask.cursor, query.sort, cursor_shape)
+    return Checked(window, query, by_name, after, retention(app))
 
 
-async def domains_page(
-    app: AppState,
-    direction: str | None = None,
-    by: str | None = None,
-    connector: str | int | None = None,
-    tls_version: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    time_zone: str | None = None,
-    sort: str | None = None,
-    limit: str | int | None = None,
-    cursor: str | None = None,
-    connector_argument: str = "connector",
-) -> tuple[View, RemoteDomainPage]:
-    window = make_window(start, end, time_zone)
-    query, by_name = await _query(app, direction, by, connector, tls_version, sort, limit, connector_argument)
-    after = decode_cursor(cursor, query.sort, (int, str))
-    days = window.noon_days(current_time())
-    page = await remote_domains(app.pool, app.org_id, query, days, after)
-    kept = retention(app)
-    counted, warnings = counted_warnings(window, days)
-    warnings = kept.warnings(window) + warnings
-    view = View(
-        window, query.direction, by_name, query.sort, encode_cursor(query.sort, page.next), kept.retained_from,
-        warnings, counted,
-    )  # fmt: skip
-    return view, page
+async def domains_page(app: AppState, ask: Ask) -> tuple[View, RemoteDomainPage]:
+    checked = await check(app, ask, (int, str))
+    days = checked.window.noon_days(current_time())
+    page = await remote_domains(app.pool, app.org_id, checked.query, days, checked.after)
+    counted, warnings = counted_warnings(checked.window, days)
+    return checked.view(page.next, warnings, counted), page
 
 
-async def hosts_page(
-    app: AppState,
-    direction: str | None = None,
-    by: str | None = None,
-    domain: str | None = None,
-    connector: str | int | None = None,
-    tls_version: str | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    time_zone: str | None = None,
-    sort: str | None = None,
-    limit: str | int | None = None,
-    cursor: str | None = None,
-    connector_argument: str = "connector",
-) -> tuple[View, RemoteHostPage]:
-    window = make_window(start, end, time_zone)
-    query, by_name = await _query(app, direction, by, connector, tls_version, sort, limit, connector_argument)
-    after: HostCursor | None = decode_cursor(cursor, query.sort, (int, str, str))
+async def hosts_page(app: AppState, ask: Ask, domain: str | None = None) -> tuple[View, RemoteHostPage]:
+    checked = await check(app, ask, (int, str, str))
     # a domain as the rollups spell it; '' (or a blank value) asks for the servers of the domains not known
     if domain is not None and ("\x00" in domain or len(domain) > 1000):
         raise bad_argument("domain", "must be a domain name (at most 1000 characters, no NUL)")
     wanted = None if domain is None else (domain_name(domain) or "")[:253]
-    page = await remote_hosts(app.pool, app.org_id, query, (window.start, window.end), wanted, after)
-    kept = retention(app)
-    view = View(
-        window, query.direction, by_name, query.sort, encode_cursor(query.sort, page.next), kept.retained_from,
-        kept.warnings(window),
-    )  # fmt: skip
-    return view, page
+    window = (checked.window.start, checked.window.end)
+    after = cast(HostCursor | None, checked.after)
+    page = await remote_hosts(app.pool, app.org_id, checked.query, window, wanted, after)
+    return checked.view(page.next, []), page

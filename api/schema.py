@@ -28,7 +28,7 @@ from strawberry.extensions import (
 from strawberry.types import Info
 
 from api import remote_domains as remote
-from api import traffic_service
+from api import subscriptions, traffic_service
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
@@ -202,10 +202,11 @@ class Query:
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> RemoteDomainList:
-        view, page = await remote.domains_page(
-            app_state(info), direction.value, by.value if by else None, connector_id, tls_version, from_, to,
-            time_zone, sort, limit, cursor, "connector_id",
+        ask = remote.Ask(
+            direction.value, by.value if by else None, connector_id, tls_version, from_, to, time_zone, sort, limit,
+            cursor, "connector_id",
         )  # fmt: skip
+        view, page = await remote.domains_page(app_state(info), ask)
         return RemoteDomainList.of(view, page)
 
     @strawberry.field(
@@ -227,10 +228,11 @@ class Query:
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> RemoteHostList:
-        view, page = await remote.hosts_page(
-            app_state(info), direction.value, by.value if by else None, domain, connector_id, tls_version, from_,
-            to, time_zone, sort, limit, cursor, "connector_id",
+        ask = remote.Ask(
+            direction.value, by.value if by else None, connector_id, tls_version, from_, to, time_zone, sort, limit,
+            cursor, "connector_id",
         )  # fmt: skip
+        view, page = await remote.hosts_page(app_state(info), ask, domain)
         return RemoteHostList.of(view, page)
 
     @strawberry.field(
@@ -378,11 +380,8 @@ class Mutation(WebhookMutation):
         return InsightSettings.of(await insights.update_settings(app_state(info, "admin"), body))
 
 
-# The SIEM cursor holds back an event while an older transaction is still open; insightEvents reads again
-# this often even without a change, so that such an event is sent soon after it is visible.
-EVENTS_IDLE_SECONDS = 5.0
 SUMMARY_IDLE_SECONDS = 60.0  # "the last 7 days ending now" rolls forward with the hour
-EVENTS_PAGE = 100
+SUMMARY_SPACING_SECONDS = 1.0  # the summary is sent again at most this often, however fast data comes
 
 
 @strawberry.type
@@ -395,21 +394,10 @@ class Subscription:
         app = app_state(info)
         cursor = after
         insights.parse_cursor(cursor)  # a bad cursor is refused before anything is sent
-        if cursor is None:  # only what happens from now on: past the events there are
-            while True:
-                page = await insights.events_page(app, cursor, None, 1000)
-                cursor = page.next
-                if len(page.events) < 1000:
-                    break
-        assert app.watcher is not None
-        async for _ in app.watcher.changes(app.org_id, idle=EVENTS_IDLE_SECONDS):
-            while True:
-                page = await insights.events_page(app, cursor, None, EVENTS_PAGE)
-                for event in page.events:
-                    yield InsightEvent.of(event)
-                cursor = page.next
-                if len(page.events) < EVENTS_PAGE:
-                    break
+        if cursor is None:  # only what happens from now on
+            cursor = await insights.feed_end(app)
+        async for event in subscriptions.new_events(app, cursor):
+            yield InsightEvent.of(event)
 
     @strawberry.subscription(
         description="The dashboard widget's numbers now, then again whenever the organization's data changes "
@@ -419,7 +407,7 @@ class Subscription:
         app = app_state(info)
         last = None
         assert app.watcher is not None
-        async for _ in app.watcher.changes(app.org_id, idle=SUMMARY_IDLE_SECONDS):
+        async for _ in app.watcher.changes(app.org_id, idle=SUMMARY_IDLE_SECONDS, spacing=SUMMARY_SPACING_SECONDS):
             summary = await summary_of(app)
             if summary != last:
                 last = summary

@@ -262,6 +262,14 @@ SETTINGS: tuple[Setting, ...] = (
         "disabled and an insight says so.",
         _positive_seconds,
     ),
+    Setting(
+        "MAILFLOW_POLL_SECONDS",
+        "poll_seconds",
+        "0.5",
+        "How often a server process looks for what no notification told it: webhook retries coming due, and "
+        "changes for its GraphQL subscribers (writes notify every process at once; this is the fallback).",
+        _positive_seconds,
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting(
         "MAILFLOW_METRICS",
@@ -311,6 +319,7 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     webhook_retry_seconds: tuple[float, ...] = (5, 30, 120, 600, 3600, 10800)
     webhook_give_up_seconds: float = 86400.0
+    poll_seconds: float = 0.5
     pool_size: int = 10
     metrics: bool = False
     metrics_token: str = ""

@@ -6,12 +6,22 @@ sends again when its organization's data changes (api/watcher.py), from any serv
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from strawberry.exceptions import ConnectionRejectionError
 
 from api.context import AppState
+from api.insights import service as insights
 from db.keys import find_key
+
+EVENTS_PAGE = 100
+# The SIEM cursor holds back an event while an older transaction is still open: a subscriber that knows one
+# is held back reads again after HELD_BACK_SECONDS, doubled each time up to a second; and every
+# EVENTS_IDLE_SECONDS anyway.
+HELD_BACK_SECONDS = 0.01
+EVENTS_IDLE_SECONDS = 5.0
 
 
 async def authorize(shared: AppState, params: Any) -> AppState:
@@ -26,3 +36,22 @@ async def authorize(shared: AppState, params: Any) -> AppState:
     if key is None:
         raise ConnectionRejectionError({"message": 'an API key is required: {"authorization": "Bearer <token>"}'})
     return shared.for_key(key.org_id, key.role)
+
+
+async def new_events(app: AppState, cursor: str) -> AsyncGenerator[dict[str, Any], None]:
+    """Each insight event after `cursor`, in the feed's order, as soon as the feed gives it: read again at
+    every change of the organization's data (api/watcher.py), and soon again while one is held back."""
+    assert app.watcher is not None
+    async for _ in app.watcher.changes(app.org_id, idle=EVENTS_IDLE_SECONDS):
+        delay = HELD_BACK_SECONDS
+        while True:
+            page = await insights.events_page(app, cursor, None, EVENTS_PAGE)
+            for event in page.events:
+                yield event
+            cursor = page.next
+            if len(page.events) == EVENTS_PAGE:
+                continue
+            if not await insights.held_back(app, cursor):
+                break
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, 1.0)

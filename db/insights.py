@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg
 
 from db import sql
+from db.notify import notify
 
 Key = tuple[str, str, int, str]  # (rule, direction, connector_id, subject)
 Scope = list[tuple[str, int]] | None  # (direction, connector_id) pairs; None: every connector
@@ -171,10 +172,12 @@ async def update_insights(conn: sql.Connection, org_id: int, columns: dict[str, 
 
 
 async def insert_events(conn: sql.Connection, org_id: int, events: list[tuple[int, str]]) -> None:
+    """Write the events and queue their webhook deliveries; the other processes are told at commit."""
     if events:
-        await sql.execute(
+        queued = await sql.fetchval(
             conn, "insights/insert_insight_events", org_id, [e[0] for e in events], [e[1] for e in events]
         )
+        await notify(conn, org_id, queued=queued > 0)
 
 
 async def list_insights(
@@ -196,6 +199,17 @@ async def events_after(
     db: sql.Executor, org_id: int, xid: int, event_id: int, since: datetime | None, limit: int
 ) -> list[asyncpg.Record]:
     return await sql.fetch(db, "insights/insight_events_after", org_id, str(xid), event_id, since, limit)
+
+
+async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:
+    """The feed's end now, (xid, event_id); (0, 0) when it has no event."""
+    row = await sql.fetchrow(db, "insights/insight_events_end", org_id)
+    return (int(row["xid"]), int(row["event_id"])) if row else (0, 0)
+
+
+async def events_held_back(db: sql.Executor, org_id: int, xid: int, event_id: int) -> bool:
+    """Whether a committed event after the cursor exists (held back from the last page, or committed since)."""
+    return bool(await sql.fetchval(db, "insights/insight_events_held_back", org_id, str(xid), event_id))
 
 
 async def delete_events_before(db: sql.Executor, cutoff: datetime) -> int:

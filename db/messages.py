@@ -10,6 +10,7 @@ import asyncpg
 from core.batch import Batch
 from db import sql
 from db.insights import delete_events_before
+from db.notify import notify
 from db.pool import STAGING_COLUMNS, TenantPool
 from db.webhooks import delete_deliveries_before
 
@@ -47,6 +48,8 @@ async def store_messages(pool: TenantPool, org_id: int, batch: Batch, keep_from:
                         "message_staging", records=zip(*batch.columns(), strict=True), columns=STAGING_COLUMNS
                     )
                     inserted = int(await sql.fetchval(conn, "messages/insert_staged_messages", org_id))
+                    if inserted:
+                        await notify(conn, org_id)  # subscribers on every process see it at commit
             except (asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
                 # A deadlock between batches sharing message ids, or a partition that retention dropped
                 # between the two statements: the statement wrote nothing, so trying again is safe.

@@ -28,6 +28,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from db.embedded import EmbeddedPostgres
+from db.listener import Listener
 
 log = logging.getLogger("mailflow.database")
 
@@ -185,11 +186,14 @@ class Database:
     tenant: asyncpg.Pool
     outage: Outage = field(default_factory=Outage)
     use: PoolUse = field(default_factory=PoolUse)
+    listener: Listener | None = None  # notifications from other processes (None: they are polled for)
 
     def for_org(self, org_id: int) -> TenantPool:
         return TenantPool(self.tenant, org_id, self.use)
 
     async def close(self) -> None:
+        if self.listener is not None:
+            await self.listener.close()
         await self.tenant.close()
         await self.system.close()
 
@@ -202,7 +206,7 @@ async def open_database(dsn: str, size: int = 10, statement_timeout_ms: int = 0)
     timeout = statement_timeout_ms
     system = await create_pool(dsn, max_size=2, min_size=0, statement_timeout_ms=timeout, outage=outage)
     tenant = await create_pool(dsn, max_size=size, min_size=0, tenant=True, statement_timeout_ms=timeout, outage=outage)
-    database = Database(system, tenant, outage)
+    database = Database(system, tenant, outage, listener=Listener(dsn))
     try:
         for pool in (system, tenant):
             async with pool.acquire():

@@ -11,6 +11,7 @@ import orjson
 
 from core.tls_report import MxHost, Report
 from db import sql
+from db.notify import notify
 from db.pool import TenantPool
 from db.webhooks import enqueue_tls_report
 
@@ -64,7 +65,8 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
                 [f.additional_information for _, _, f in fs],
                 [f.receiving_mx_helo for _, _, f in fs],
             )
-        await enqueue_tls_report(conn, org_id, key)  # the webhook outbox: queued if and only if stored
+        queued = await enqueue_tls_report(conn, org_id, key)  # the webhook outbox: queued if and only if stored
+        await notify(conn, org_id, queued=queued > 0)
     return True
 
 

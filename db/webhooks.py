@@ -58,8 +58,9 @@ async def delete_subscription(db: sql.Executor, org_id: int, subscription_id: in
     return await sql.fetchval(db, "webhooks/delete_webhook_subscription", org_id, subscription_id) is not None
 
 
-async def enqueue_tls_report(conn: sql.Connection, org_id: int, report_key: int) -> None:
-    await sql.execute(conn, "webhooks/enqueue_tls_report", org_id, report_key)
+async def enqueue_tls_report(conn: sql.Connection, org_id: int, report_key: int) -> int:
+    """Queue the report's deliveries; how many."""
+    return int(await sql.fetchval(conn, "webhooks/enqueue_tls_report", org_id, report_key))
 
 
 async def enqueue_ping(conn: sql.Connection, org_id: int, subscription_id: int, data: Any) -> asyncpg.Record:

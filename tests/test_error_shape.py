@@ -7,16 +7,24 @@ the 500 of a fault) and each GraphQL error code, through the real app and databa
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Message
 
 import api.graphql
 from api.app import create_app
@@ -26,6 +34,7 @@ from api.rest.http import requires
 from api.rest.http import state as state_of
 from db.keys import create_key
 from db.pool import open_database
+from tests.cli.helpers import clean_env, free_port, wait_ready
 
 CONNECTOR = {"name": "Taken", "direction": "inbound", "type": "partner"}
 CREATE = 'mutation { createConnector(connector: {name: "Taken", direction: INBOUND, type: PARTNER}) { id } }'
@@ -52,10 +61,13 @@ class World:
     """The clients that reach each refusal: keys of each role, none, a bad one, tight limits, a database that
     is down or slow. Made on demand, closed after the test."""
 
-    def __init__(self, state: AppState, dsn: str, stack: AsyncExitStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(
+        self, state: AppState, dsn: str, stack: AsyncExitStack, monkeypatch: pytest.MonkeyPatch, guarded: Guarded
+    ) -> None:
         self.state, self.dsn, self.stack, self.monkeypatch = state, dsn, stack, monkeypatch
+        self.guarded = guarded
 
-    async def client(self, role: str | None = "admin", database: str = "up", **settings: Any) -> httpx.AsyncClient:
+    async def app(self, database: str = "up", **settings: Any) -> Starlette:
         state = dataclasses.replace(self.state, settings=dataclasses.replace(self.state.settings, **settings))
         if database != "up":
             db = await open_database(self.dsn, 2, statement_timeout_ms=50)
@@ -66,11 +78,16 @@ class World:
             state = AppState(state.settings, db, state.org_id, cache=None)
         app = create_app(state.settings, state=state)
         app.router.routes.extend(FAULTS)
-        token = (
-            role
-            if role in (None, "not-a-key")
-            else await create_key(self.state.db.system, state.org_id, role, "error shape")
-        )
+        return app
+
+    async def token(self, role: str | None) -> str | None:
+        if role in (None, "not-a-key"):
+            return role
+        return await create_key(self.state.db.system, self.state.org_id, role, "error shape")
+
+    async def client(self, role: str | None = "admin", database: str = "up", **settings: Any) -> httpx.AsyncClient:
+        app = await self.app(database, **settings)
+        token = await self.token(role)
         headers = {"authorization": f"Bearer {token}"} if token else {}
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         client = httpx.AsyncClient(transport=transport, base_url="http://mailflow.test", headers=headers)
@@ -78,6 +95,45 @@ class World:
 
     async def graphql(self, query: str, client: httpx.AsyncClient | None = None, **variables: Any) -> httpx.Response:
         return await (client or await self.client()).post("/graphql", json={"query": query, "variables": variables})
+
+
+class Guarded:
+    """A real `mailflow serve` with tight limits on slow and greedy clients, started when a case first needs
+    it: the 408 and 429 that its HTTP protocol writes itself, before any app sees the request."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.port = 0
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def address(self) -> tuple[str, int]:
+        if self.proc is None:
+            self.port = free_port()
+            env = clean_env(
+                DATABASE_URL=self.dsn,
+                MAILFLOW_ORG=f"guarded-{uuid.uuid4().hex[:8]}",
+                MAILFLOW_LOG_LEVEL="WARNING",
+                MAILFLOW_HEADER_TIMEOUT_SECONDS="1",
+                MAILFLOW_CONNECTIONS_PER_CLIENT="1",
+            )
+            command = [sys.executable, "-m", "api.cli", "serve", "--port", str(self.port)]
+            self.proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+            wait_ready(self.port, self.proc)
+        return "127.0.0.1", self.port
+
+    def close(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def guarded(dsn: str) -> Iterator[Guarded]:
+    server = Guarded(dsn)
+    try:
+        yield server
+    finally:
+        server.close()
 
 
 @dataclasses.dataclass
@@ -122,6 +178,10 @@ REST = [
     Refusal("invalid record", 422, "VALIDATION_FAILED", lambda w: _post(w, "/api/v1/messages", b'[{"message_id": 1}]')),
     Refusal("value PostgreSQL refuses", 422, "VALIDATION_FAILED", lambda w: _get(w, "/test/unstorable")),
     Refusal("rate limit", 429, "RATE_LIMITED", lambda w: _get(w, "/api/v1/summary", rate_burst=0), ("retry-after",)),
+    Refusal("headers too slow (protocol)", 408, "REQUEST_TIMEOUT", lambda w: _headers_late(w), ("connection",)),
+    Refusal("body too slow", 408, "REQUEST_TIMEOUT", lambda w: _body(w, "/api/v1/messages", LATE), ("connection",)),
+    Refusal("connections (protocol)", 429, "RATE_LIMITED", lambda w: _one_too_many(w), ("retry-after", "connection")),
+    Refusal("client gone mid-body", 499, "CLIENT_CLOSED_REQUEST", lambda w: _body(w, "/api/v1/messages", GONE)),
     Refusal("fault", 500, "INTERNAL_SERVER_ERROR", lambda w: _get(w, "/test/fault")),
     Refusal(
         "database down",
@@ -183,6 +243,7 @@ GRAPHQL = [
         "VALIDATION_FAILED",
         lambda w: w.graphql("mutation { updateInsightThresholds(windowDays: 0) { windowDays } }"),
     ),
+    Refusal("body too slow", 408, "REQUEST_TIMEOUT", lambda w: _body(w, "/graphql", LATE), ("connection",)),
     Refusal("rate limit", 429, "RATE_LIMITED", lambda w: _post(w, "/graphql", b"{}", rate_burst=0), ("retry-after",)),
     Refusal("fault", 200, "INTERNAL_SERVER_ERROR", _broken_executor),
     Refusal("database down", 200, "SERVICE_UNAVAILABLE", lambda w: _down_graphql(w)),
@@ -206,6 +267,70 @@ async def _get(w: World, path: str, role: str | None = "admin", **kw: Any) -> ht
 
 async def _post(w: World, path: str, content: bytes, role: str | None = "admin", **kw: Any) -> httpx.Response:
     return await _call(w, "POST", path, content, role, max_body_bytes=100, **kw)
+
+
+LATE: list[Message] = [{"type": "http.request", "body": b"[", "more_body": True}]  # and then nothing
+GONE: list[Message] = [*LATE, {"type": "http.disconnect"}]
+
+
+async def _body(w: World, path: str, arriving: list[Message]) -> httpx.Response:
+    """The app called as the server calls it, with a body that stops coming (the middleware's 408) or whose
+    client leaves (499: for the request log, nobody reads it)."""
+    app = await w.app(body_timeout_seconds=0.2)
+    messages = list(arriving)
+
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        await asyncio.Event().wait()  # never
+        raise AssertionError
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    headers = [(b"authorization", f"Bearer {await w.token('admin')}".encode()), (b"content-type", b"application/json")]
+    scope = {"type": "http", "method": "POST", "path": path, "headers": headers, "query_string": b"", "root_path": ""}
+    await app({**scope, "client": ("192.0.2.9", 4000), "http_version": "1.1"}, receive, send)
+    start, *body = sent
+    content = b"".join(m.get("body", b"") for m in body)
+    return httpx.Response(start["status"], headers=start["headers"], content=content)
+
+
+def _raw(answer: bytes) -> httpx.Response:
+    """An answer the HTTP protocol wrote on the socket."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode().split("\r\n")
+    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines)]
+    return httpx.Response(int(status.split()[1]), headers=headers, content=body)
+
+
+def _until_closed(sock: socket.socket) -> bytes:
+    sock.settimeout(15)
+    data = b""
+    with contextlib.suppress(ConnectionResetError), sock:
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+async def _headers_late(w: World) -> httpx.Response:
+    def late() -> bytes:
+        sock = socket.create_connection(w.guarded.address(), source_address=("127.0.0.2", 0))
+        sock.sendall(b"GET /api/v1/summary HTTP/1.1\r\n")  # and no more
+        return _until_closed(sock)
+
+    return _raw(await asyncio.to_thread(late))
+
+
+async def _one_too_many(w: World) -> httpx.Response:
+    def refused() -> bytes:
+        address = w.guarded.address()
+        with socket.create_connection(address, source_address=("127.0.0.3", 0)):  # the one allowed
+            return _until_closed(socket.create_connection(address, source_address=("127.0.0.3", 0)))
+
+    return _raw(await asyncio.to_thread(refused))
 
 
 async def _deep(w: World) -> httpx.Response:
@@ -248,9 +373,9 @@ def assert_canonical_error(response: httpx.Response, refusal: Refusal, graphql: 
 
 
 @pytest.fixture
-async def world(state: AppState, dsn: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
+async def world(state: AppState, dsn: str, monkeypatch: pytest.MonkeyPatch, guarded: Guarded) -> AsyncIterator[World]:
     async with AsyncExitStack() as stack:
-        yield World(state, dsn, stack, monkeypatch)
+        yield World(state, dsn, stack, monkeypatch, guarded)
 
 
 @pytest.mark.parametrize(
@@ -271,4 +396,6 @@ def test_the_walk_reaches_every_refusal() -> None:
     assert codes <= {r.code for r in REST + GRAPHQL}
     graphql_only = {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"}
     assert codes - graphql_only <= {r.code for r in REST}
-    assert codes - {"UNSUPPORTED_MEDIA_TYPE"} <= {r.code for r in GRAPHQL}  # GraphQL reads no compressed body
+    # GraphQL reads no compressed body, and its body reader takes a client gone mid-body for an empty body (a
+    # 400 that nobody reads)
+    assert codes - {"UNSUPPORTED_MEDIA_TYPE", "CLIENT_CLOSED_REQUEST"} <= {r.code for r in GRAPHQL}

@@ -71,11 +71,14 @@ def domains_csv(rows: list[RemoteDomain]) -> str:
     return out.getvalue()
 
 
-def _arguments(params: QueryParams) -> dict[str, Any]:
-    """The query parameters both views share, as their keyword arguments."""
+def _ask(params: QueryParams) -> remote.Ask:
+    """The query parameters both views share."""
     start, end = moments(params)
-    names = ("direction", "by", "connector", "tls_version", "time_zone", "sort", "limit", "cursor")
-    return {"start": start, "end": end, **{name: params.get(name) for name in names}}
+    given = params.get
+    return remote.Ask(
+        given("direction"), given("by"), given("connector"), given("tls_version"), start, end, given("time_zone"),
+        given("sort"), given("limit"), given("cursor"),
+    )  # fmt: skip
 
 
 def _view_json(view: remote.View, total: int) -> dict[str, Any]:
@@ -99,7 +102,7 @@ async def get_remote_domains(request: Request) -> Response:
     if "format" in params and wanted not in ("json", "csv"):
         raise bad_argument("format", f"{wanted!r} is not json or csv")
     as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
-    view, page = await remote.domains_page(state(request), **_arguments(params))
+    view, page = await remote.domains_page(state(request), _ask(params))
     if as_csv:
         name = f"remote-domains-{view.direction}-{view.window.start:%Y%m%d}-{view.window.end:%Y%m%d}.csv"
         headers = {"content-disposition": f'attachment; filename="{name}"'}
@@ -120,5 +123,5 @@ async def get_remote_domains(request: Request) -> Response:
 async def get_remote_hosts(request: Request) -> Response:
     params = request.query_params
     check_params(params, (*_COMMON, "domain"))
-    view, page = await remote.hosts_page(state(request), domain=params.get("domain"), **_arguments(params))
+    view, page = await remote.hosts_page(state(request), _ask(params), params.get("domain"))
     return JSON({**_view_json(view, page.total), "rows": [host_json(r) for r in page.rows]})

@@ -11,6 +11,7 @@ from api.webhooks.secrets import encrypt, new_secret
 from api.webhooks.targets import TargetRefused, check_target
 from db import insights as insight_store
 from db import webhooks as store
+from db.notify import notify
 
 MAX_DESCRIPTION = 500
 FIELDS = ("url", "events", "description")
@@ -121,6 +122,7 @@ async def change(app: AppState, subscription_id: int, body: Any) -> dict[str, An
             raise NotFound(f"there is no webhook {subscription_id}")
         if enabled:
             await _close_insight(conn, app.org_id, subscription_id)
+            await notify(conn, app.org_id, changed=False, queued=True)  # what waited for it goes now
     return {**changed, "secret": secret} if secret else changed
 
 

@@ -1,5 +1,5 @@
-"""Waking this process's delivery worker when this process has queued a delivery, so that it need not wait
-for its next poll (deliveries queued by another process are found by the poll, every half second)."""
+"""Waking this process's delivery worker when this process has queued a delivery, without a round trip
+(deliveries queued by another process wake it through a notification, db/notify.py)."""
 
 from __future__ import annotations
 

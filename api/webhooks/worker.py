@@ -1,11 +1,13 @@
 """The delivery worker, one per server process: it sends what the outbox holds, at least once, in order.
 
-Every POLL_SECONDS (at once after a delivery, or when this process has queued one) it looks for
-organizations with a due delivery and leases the due head of each subscription's queue
-(`claim_webhook_deliveries`: FOR UPDATE SKIP LOCKED, then a lease of the attempt's timeout and a margin), so
-two processes never send one delivery at once, and a later event of a subscription waits while an earlier
-one is retrying. A process that dies mid-attempt leaves a lease that runs out: the delivery is then sent
-again with the same webhook-id. An attempt records its outcome only if its lease is still its own.
+It looks for organizations with a due delivery at once when any process has queued one (this process
+wakes it directly; another's transaction notifies DELIVERIES at its commit, db/notify.py), as soon as one
+of its deliveries is done, and every MAILFLOW_POLL_SECONDS besides (retries coming due, lost
+notifications). It leases the due head of each subscription's queue (`claim_webhook_deliveries`: FOR
+UPDATE SKIP LOCKED, then a lease of the attempt's timeout and a margin), so two processes never send one
+delivery at once, and a later event of a subscription waits while an earlier one is retrying. A process
+that dies mid-attempt leaves a lease that runs out: the delivery is then sent again with the same
+webhook-id. An attempt records its outcome only if its lease is still its own.
 
 A failed attempt is retried after MAILFLOW_WEBHOOK_RETRY_SECONDS (±20% jitter); once a delivery has failed
 for MAILFLOW_WEBHOOK_GIVE_UP_SECONDS from its first attempt, it is marked failed, its subscription is
@@ -30,10 +32,10 @@ from api.webhooks.secrets import SecretUnreadable, decrypt, secret_bytes
 from api.webhooks.send import Outcome, attempt
 from db import insights as insight_store
 from db import webhooks as store
+from db.notify import DELIVERIES
 from db.pool import Database
 
 log = logging.getLogger("mailflow.webhooks")
-POLL_SECONDS = 0.5
 CONCURRENCY = 16  # attempts in flight per process
 LEASE_MARGIN_SECONDS = 5.0
 JITTER = 0.2
@@ -158,6 +160,13 @@ async def run(db: Database, settings: Settings) -> None:
     """The worker loop (cancelled when the server stops: a lease then runs out and another attempt follows)."""
     flying: set[asyncio.Task[None]] = set()
     woken = wake.register()
+    listener = db.listener
+
+    def queued(org_id: int | None) -> None:
+        woken.set()
+
+    if listener is not None:
+        await listener.add(DELIVERIES, queued)
     try:
         while True:
             woken.clear()
@@ -172,13 +181,17 @@ async def run(db: Database, settings: Settings) -> None:
             for org_id, row in claimed:
                 flying.add(asyncio.create_task(_guarded(db, settings, org_id, row)))
             # back after the poll interval, or as soon as a delivery is done (the next event of its
-            # subscription may go now) or this process has queued one
+            # subscription may go now) or a process has queued one
             waiting = asyncio.create_task(woken.wait())
-            done, _ = await asyncio.wait({*flying, waiting}, timeout=POLL_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {*flying, waiting}, timeout=settings.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
             waiting.cancel()
             flying -= done
     finally:
         wake.unregister(woken)
+        if listener is not None:
+            listener.remove(DELIVERIES, queued)
         for task in flying:
             task.cancel()
 

@@ -1,5 +1,6 @@
-"""Real `mailflow serve` processes: two never send one delivery at once, and one killed mid-retry loses
-nothing (the next process sends it again, with the same webhook-id)."""
+"""Real `mailflow serve` processes: two never send one delivery at once, one killed mid-retry loses
+nothing (the next process sends it again, with the same webhook-id), and an event another process stored
+is sent at once (its NOTIFY), not at the next poll."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.cli.helpers import clean_env, free_port, new_key, wait_ready
+from tests.cli.helpers import clean_env, free_port, mailflow, new_key, wait_ready
 from tests.conftest import SECRET_KEY
 from tests.webhooks.helpers import tls_report
 from tests.webhooks.receiver import receiver, verify
 
 
-def serve(dsn: str, home: Path, port: int) -> subprocess.Popen[bytes]:
+def serve(dsn: str, home: Path, port: int, **settings: str) -> subprocess.Popen[bytes]:
     env = clean_env(
         DATABASE_URL=dsn,
         MAILFLOW_HOME=str(home),
@@ -31,6 +32,7 @@ def serve(dsn: str, home: Path, port: int) -> subprocess.Popen[bytes]:
         MAILFLOW_WEBHOOK_RETRY_SECONDS="1",
         MAILFLOW_RATE_LIMIT="100000",
         MAILFLOW_RATE_BURST="100000",
+        **settings,
     )
     with (home / f"serve-{port}.log").open("ab") as log:
         return subprocess.Popen(
@@ -39,12 +41,12 @@ def serve(dsn: str, home: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def servers(dsn: str, home: Path, count: int) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
+def servers(dsn: str, home: Path, count: int, **settings: str) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
     started = []
     try:
         for _ in range(count):
             port = free_port()
-            started.append((f"http://127.0.0.1:{port}", serve(dsn, home, port)))
+            started.append((f"http://127.0.0.1:{port}", serve(dsn, home, port, **settings)))
         for base, proc in started:
             wait_ready(int(base.rsplit(":", 1)[1]), proc)
         yield started
@@ -116,3 +118,19 @@ def test_a_server_killed_mid_retry_delivers_after_restart_with_the_same_webhook_
         assert len({r.headers["webhook-id"] for r in got}) == 1
         assert all(verify(created["secret"], r.headers, r.body) for r in got)
         assert got[2].json()["data"]["report_id"] == "survives"
+
+
+def test_a_report_stored_by_another_process_is_delivered_at_once_not_at_the_next_poll(dsn: str, tmp_path: Path) -> None:
+    org = f"webhooks-{uuid.uuid4().hex[:8]}"
+    token = new_key(dsn, org)
+    stored = tmp_path / "report.json"
+    stored.write_bytes(tls_report("from-the-cli"))
+    with receiver() as hook, servers(dsn, tmp_path, 1, MAILFLOW_POLL_SECONDS="60") as [(base, _)]:
+        subscribe(base, token, hook.url)
+        # the CLI stores it (a process without a delivery worker): only its NOTIFY can wake the server's
+        ingested = mailflow(
+            "ingest", "--format", "tlsrpt", str(stored), env=clean_env(DATABASE_URL=dsn, MAILFLOW_ORG=org)
+        )
+        assert ingested.returncode == 0, ingested.stderr
+        (got,) = hook.wait_for(1, seconds=10)  # the poll would take a minute
+        assert got.json()["data"]["report_id"] == "from-the-cli"

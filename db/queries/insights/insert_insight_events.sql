@@ -1,7 +1,7 @@
 -- $1 org_id bigint, $2 insight_ids bigint[], $3 kinds text[]
 -- One event per state change, carrying the insight's full state as it now is; in the same statement, a
 -- webhook delivery of each event (`insight.<kind>`) for every enabled subscription that wants it (the outbox:
--- an event is queued if and only if it is written).
+-- an event is queued if and only if it is written). Returns how many deliveries it queued.
 with events as (
     insert into insight_events (org_id, insight_id, kind, state)
     select $1, e.insight_id, e.kind, s.state
@@ -9,9 +9,13 @@ with events as (
     join insight_states s on s.org_id = $1 and s.insight_id = e.insight_id
     order by e.position
     returning event_id, kind, at
+),
+queued as (
+    insert into webhook_deliveries (org_id, subscription_id, message_id, event_type, event_id, occurred_at)
+    select $1, w.subscription_id, 'evt_' || e.event_id, 'insight.' || e.kind, e.event_id, e.at
+    from events e
+    join webhook_subscriptions w on w.org_id = $1 and w.enabled and 'insight.' || e.kind = any(w.events)
+    order by e.event_id, w.subscription_id
+    returning 1
 )
-insert into webhook_deliveries (org_id, subscription_id, message_id, event_type, event_id, occurred_at)
-select $1, w.subscription_id, 'evt_' || e.event_id, 'insight.' || e.kind, e.event_id, e.at
-from events e
-join webhook_subscriptions w on w.org_id = $1 and w.enabled and 'insight.' || e.kind = any(w.events)
-order by e.event_id, w.subscription_id
+select count(*) from queued

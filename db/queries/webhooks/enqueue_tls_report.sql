@@ -21,9 +21,14 @@ with report as materialized (
     where r.org_id = $1 and r.report_key = $2
       and exists (select from webhook_subscriptions s
                   where s.org_id = $1 and s.enabled and 'tls_report.received' = any(s.events))
+),
+queued as (
+    insert into webhook_deliveries (org_id, subscription_id, message_id, event_type, data, occurred_at)
+    select $1, s.subscription_id, 'tlsrpt_' || report.report_key, 'tls_report.received', report.data,
+           report.stored_at
+    from report
+    join webhook_subscriptions s on s.org_id = $1 and s.enabled and 'tls_report.received' = any(s.events)
+    order by s.subscription_id
+    returning 1
 )
-insert into webhook_deliveries (org_id, subscription_id, message_id, event_type, data, occurred_at)
-select $1, s.subscription_id, 'tlsrpt_' || report.report_key, 'tls_report.received', report.data, report.stored_at
-from report
-join webhook_subscriptions s on s.org_id = $1 and s.enabled and 'tls_report.received' = any(s.events)
-order by s.subscription_id
+select count(*) from queued
