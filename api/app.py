@@ -150,7 +150,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
             await db.close()
 
     rules = validation_rules(settings)
-    graphql = GraphQLApp(build_schema(settings, rules), rules, settings.graphql_max_query_bytes // 2)
+    graphql = GraphQLApp(build_schema(settings, rules))
     graphql.max_bytes = settings.graphql_max_query_bytes
     routes = [
         *ROUTES,
