@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, Token
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, OperationType, Token, get_operation_ast, parse
 from strawberry.extensions import SchemaExtension
 
 
@@ -46,6 +46,18 @@ class Documents:
     def extension(self) -> SchemaExtension:
         """A new extension for one request (strawberry's schema takes this as a factory)."""
         return DocumentCache(self)
+
+    def operation_type(self, text: str, operation_name: str | None) -> OperationType | None:
+        """The type of the operation a request runs (parsed as strawberry would, and kept for it), or None
+        when the text does not parse or names no single operation."""
+        prepared = self.by_text.get(text)
+        if prepared is None:
+            try:
+                prepared = self.keep(text, parse(text, max_tokens=self.max_tokens))
+            except GraphQLError:
+                return None
+        operation = get_operation_ast(prepared.document, operation_name)
+        return None if operation is None else operation.operation
 
     def keep(self, text: str, document: DocumentNode) -> Prepared:
         if document.loc is not None:

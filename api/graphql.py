@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import HTTPException
+from graphql import OperationType as GraphQLOperation
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -24,6 +25,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from api.cache import Entry, cache_key
+from api.documents import Documents
 from api.error_responses import from_exception, response
 from api.errors import PayloadTooLarge
 from api.graphql_errors import located, refusal
@@ -32,6 +34,8 @@ from api.subscriptions import authorize
 
 GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql.html"
 DIRECT_OPERATIONS = frozenset((OperationType.QUERY, OperationType.MUTATION))
+QUERY = GraphQLOperation.QUERY
+Direct = tuple[str, dict[str, Any] | None, str | None]  # a plain JSON POST's query, variables, operation name
 
 
 def _drop_tracebacks(error: BaseException) -> None:
@@ -76,13 +80,14 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
     max_bytes = 20_000
     websocket_adapter_class = TextFrames
 
-    def __init__(self, schema: strawberry.Schema) -> None:
+    def __init__(self, schema: strawberry.Schema, documents: Documents) -> None:
         super().__init__(
             schema,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=10,
         )
+        self.documents = documents  # the schema's (api/documents.py): the cache asks it for the operation
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> dict[str, Any]:
         shared = request.app.state.mailflow
@@ -123,9 +128,10 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             sent = True
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
-        key = await self._cache_key(scope, bytes(body))
+        direct = self._direct(scope, bytes(body))
+        key = await self._cache_key(scope, direct)
         if key is None:
-            await self._answer(scope, replay, send, bytes(body))
+            await self._answer(scope, replay, send, direct)
             return
         cache = scope["app"].state.mailflow.cache
         hit = cache.get(key)
@@ -143,13 +149,12 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await self._answer(scope, replay, keep, bytes(body))
+        await self._answer(scope, replay, keep, direct)
         answer = b"".join(chunks)
         if start.get("status") == 200 and b'"errors"' not in answer:
             cache.put(key, Entry(200, "application/json", (), answer))
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
-        direct = self._direct(scope, body)
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, direct: Direct | None) -> None:
         if direct is None:
             await self._through_strawberry(scope, receive, send)
             return
@@ -186,7 +191,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         or let a lone surrogate through to fail later: 500s)."""
         return orjson.loads(data)
 
-    def _direct(self, scope: Scope, body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
+    def _direct(self, scope: Scope, body: bytes) -> Direct | None:
         """The query, variables and operation name of a plain JSON POST with a key, or None (then the view
         reads the request itself)."""
         if scope["method"] != "POST" or scope.get("state", {}).get("auth") is None:
@@ -207,15 +212,18 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             return None
         return query, variables, name
 
-    async def _cache_key(self, scope: Scope, body: bytes) -> tuple[Hashable, ...] | None:
-        """A cache key for a GraphQL query (never a mutation), or None when it must not be cached."""
+    async def _cache_key(self, scope: Scope, direct: Direct | None) -> tuple[Hashable, ...] | None:
+        """A cache key for a plain JSON POST whose parsed operation is a query, or None: decided on the
+        document, never on the body's bytes (a mutation spelled `\\u006dutation` is still a mutation)."""
         shared = scope["app"].state.mailflow
         key = scope.get("state", {}).get("auth")
-        if shared.cache is None or key is None or scope["method"] != "POST" or b"mutation" in body:
+        if shared.cache is None or key is None or direct is None:
             return None
-        if b"subscription" in body:
+        query, variables, name = direct
+        if self.documents.operation_type(query, name) is not QUERY:
             return None
-        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, body)
+        request = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), name)
+        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, *request)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -450,10 +450,15 @@ def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     return rules
 
 
-def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> strawberry.Schema:
-    """The schema with the abuse limits of these settings (`rules`: made by validation_rules)."""
+def documents_for(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> Documents:
+    """The cache of parsed and validated documents under these settings' limits (`rules`: validation_rules)."""
     chosen = tuple(validation_rules(settings) if rules is None else rules)
-    documents = Documents(chosen, max_tokens=settings.graphql_max_query_bytes // 2)
+    return Documents(chosen, max_tokens=settings.graphql_max_query_bytes // 2)
+
+
+def build_schema(settings: Settings, documents: Documents | None = None) -> strawberry.Schema:
+    """The schema with the abuse limits of these settings (`documents`: made by documents_for)."""
+    documents = documents_for(settings) if documents is None else documents
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

@@ -27,7 +27,7 @@ from graphql.execution import execute
 from api.context import AppState
 from api.graphql_errors import located, refusal
 from api.loaders import Loaders
-from api.schema import build_schema, validation_rules
+from api.schema import build_schema, documents_for, validation_rules
 from api.settings import Settings
 from bench.common import drop_database, machine, scratch_database, server_url, table
 from bench.reports import load, statements
@@ -50,7 +50,7 @@ async def timed(step: Callable[[], Awaitable[Any]], n: int = REQUESTS) -> float:
 async def stages(dsn: str, org_id: int) -> list[list[object]]:
     settings = Settings(cache_bytes=0)
     rules = validation_rules(settings)
-    schema = build_schema(settings, rules)
+    schema = build_schema(settings, documents_for(settings, rules))
     core = schema._schema
     executor = schema.execution_context_class
     db = await open_database(dsn, 4)
