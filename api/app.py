@@ -27,7 +27,7 @@ from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
 from api.metrics import metrics
 from api.rest.routes import ROUTES
-from api.schema import build_schema, validation_rules
+from api.schema import build_schema, documents_for
 from api.settings import Settings
 from api.webhooks import worker as webhooks
 from db.messages import prune
@@ -149,8 +149,8 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
                 await app.state.mailflow.watcher.close()
             await db.close()
 
-    rules = validation_rules(settings)
-    graphql = GraphQLApp(build_schema(settings, rules), rules, settings.graphql_max_query_bytes // 2)
+    documents = documents_for(settings)
+    graphql = GraphQLApp(build_schema(settings, documents), documents)
     graphql.max_bytes = settings.graphql_max_query_bytes
     routes = [
         *ROUTES,

@@ -174,11 +174,15 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         manager = self.middleware_manager
         if type(result) is list and len(result) > 1 and (manager is None or not manager.middlewares):
-            plans: dict[tuple[int, int], Complete | None] = self.__dict__.setdefault("_lean_plans", {})
+            # Keyed by identity: the entry keeps the selection (and the schema keeps the type) alive, so no
+            # other selection can take its id while this request runs.
+            plans: dict[tuple[int, int], tuple[FieldDetailsList, Complete | None]]
+            plans = self.__dict__.setdefault("lean_plans", {})
             key = (id(return_type), id(field_details_list))
-            if key not in plans:
-                plans[key] = self._plan(return_type, field_details_list)
-            plan = plans[key]
+            found = plans.get(key)
+            if found is None:
+                found = plans[key] = (field_details_list, self._plan(return_type, field_details_list))
+            plan = found[1]
             if plan is not None:
                 try:
                     return plan(result)

@@ -4,44 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from datetime import timedelta
-from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
 import orjson
 import strawberry
 from cross_web import HTTPException
-from graphql import (
-    ASTValidationRule,
-    DocumentNode,
-    GraphQLError,
-    OperationDefinitionNode,
-    OperationType,
-    Token,
-    execute,
-    parse,
-)
-from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql import OperationType as GraphQLOperation
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.exceptions import WebSocketDisconnected
-from strawberry.schema.schema import validate_document
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from api.cache import Entry, cache_key
+from api.documents import Documents
 from api.error_responses import from_exception, response
 from api.errors import PayloadTooLarge
-from api.executor import LeanExecutor
 from api.graphql_errors import located, refusal
 from api.loaders import Loaders
 from api.subscriptions import authorize
 
 GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql.html"
+DIRECT_OPERATIONS = frozenset((OperationType.QUERY, OperationType.MUTATION))
+QUERY = GraphQLOperation.QUERY
+Direct = tuple[str, dict[str, Any] | None, str | None]  # a plain JSON POST's query, variables, operation name
 
 
 def _drop_tracebacks(error: BaseException) -> None:
@@ -58,18 +52,9 @@ def _drop_tracebacks(error: BaseException) -> None:
         todo += [exc.__cause__, exc.__context__, getattr(exc, "original_error", None)]
 
 
-def _unlink(token: Token | None) -> None:
-    """Drops the back links of a parsed document's tokens (as graphql-core does when it pickles one). Kept
-    by the document's locations, they made each document a reference cycle, which, once the document left
-    `GraphQLApp.documents`, waited for a full collection: rare under the server's collector settings
-    (api/app.py), so distinct query texts grew the process by tens of MiB (bench/soak.py)."""
-    while token is not None:
-        token.prev = None
-        token = token.next
-
-
 async def _send_json(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -86,25 +71,23 @@ class TextFrames(ASGIWebSocketAdapter):
 class GraphQLApp(GraphQL[dict[str, Any], None]):
     """strawberry's ASGI app, with a body limit, the response cache, the error shape, and a direct path.
 
-    The direct path: a plain JSON POST of a query or mutation that parses and validates (under the same
-    rules and token limit as strawberry applies) is executed by graphql-core itself, skipping strawberry's
-    per-request pipeline (~0.5 ms); the resolvers, the executor and the answer's shape are the same.
-    Anything else (GET, other bodies, a document with an error, subscriptions) goes through strawberry."""
+    The direct path: a plain JSON POST (a query string, optional variables and operation name) goes
+    straight to strawberry's `Schema.execute` (its extensions, parsing and validation through
+    api/documents.py, execution, error processing), skipping only the view's generic reading of requests
+    and writing of responses; the answer is the same (tests/graphql/test_direct.py). Anything else (GET,
+    other bodies, subscriptions, a request without a single operation) goes through strawberry's view."""
 
     max_bytes = 20_000
     websocket_adapter_class = TextFrames
 
-    def __init__(self, schema: strawberry.Schema, rules: list[type[ASTValidationRule]], max_tokens: int) -> None:
+    def __init__(self, schema: strawberry.Schema, documents: Documents) -> None:
         super().__init__(
             schema,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=10,
         )
-        self.core_schema = schema._schema
-        self.rules = tuple(rules)  # graphql-core's own among them (api/schema.py: validation_rules)
-        self.max_tokens = max_tokens
-        self.documents: dict[str, DocumentNode | None] = {}  # valid documents by query text (None: not valid)
+        self.documents = documents  # the schema's (api/documents.py): the cache asks it for the operation
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> dict[str, Any]:
         shared = request.app.state.mailflow
@@ -145,9 +128,10 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             sent = True
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
-        key = await self._cache_key(scope, bytes(body))
+        direct = self._direct(scope, bytes(body))
+        key = await self._cache_key(scope, direct)
         if key is None:
-            await self._answer(scope, replay, send, bytes(body))
+            await self._answer(scope, replay, send, direct)
             return
         cache = scope["app"].state.mailflow.cache
         hit = cache.get(key)
@@ -165,34 +149,31 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
                 chunks.append(message.get("body", b""))
             await send(message)
 
-        await self._answer(scope, replay, keep, bytes(body))
+        await self._answer(scope, replay, keep, direct)
         answer = b"".join(chunks)
         if start.get("status") == 200 and b'"errors"' not in answer:
             cache.put(key, Entry(200, "application/json", (), answer))
 
-    async def _answer(self, scope: Scope, receive: Receive, send: Send, body: bytes) -> None:
-        direct = self._direct(scope, body)
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, direct: Direct | None) -> None:
         if direct is None:
             await self._through_strawberry(scope, receive, send)
             return
-        document, variables, operation_name = direct
+        query, variables, operation_name = direct
         request = Request(scope, receive)
         context = await self.get_context(request, None)  # type: ignore[arg-type]  # no response to change
         try:
-            result = execute(
-                self.core_schema,
-                document,
-                context_value=context,
+            result = await self.schema.execute(
+                query,
                 variable_values=variables,
+                context_value=context,
                 operation_name=operation_name,
-                executor_class=LeanExecutor,
+                allowed_operation_types=DIRECT_OPERATIONS,
             )
-            if isawaitable(result):
-                result = await result
-        except Exception as exc:  # as strawberry does: an error in the answer (shaped, logged), never a 500
-            result = GraphQLExecutionResult(None, [GraphQLError(str(exc), original_error=exc)])
-        answer = orjson.dumps(await self.process_result(request, result))  # type: ignore[arg-type]
-        await _send_json(send, 200, answer)
+        except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError):
+            # refused before anything ran (no single operation, a subscription): the view's own answer
+            await self._through_strawberry(scope, receive, send)
+            return
+        await _send_json(send, 200, orjson.dumps(await self.process_result(request, result)))
 
     async def _through_strawberry(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry's handling of an HTTP request, with a request it refuses (a body that is not JSON,
@@ -210,8 +191,9 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         or let a lone surrogate through to fail later: 500s)."""
         return orjson.loads(data)
 
-    def _direct(self, scope: Scope, body: bytes) -> tuple[DocumentNode, dict[str, Any] | None, str | None] | None:
-        """The document, variables and operation name of a request for the direct path, or None."""
+    def _direct(self, scope: Scope, body: bytes) -> Direct | None:
+        """The query, variables and operation name of a plain JSON POST with a key, or None (then the view
+        reads the request itself)."""
         if scope["method"] != "POST" or scope.get("state", {}).get("auth") is None:
             return None
         content_type = dict(scope["headers"]).get(b"content-type", b"")
@@ -224,50 +206,24 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         if not isinstance(data, dict) or not data.keys() <= {"query", "variables", "operationName", "extensions"}:
             return None
         query, variables, name = data.get("query"), data.get("variables"), data.get("operationName")
-        if not isinstance(query, str) or data.get("extensions") is not None:
+        if not isinstance(query, str) or not query or data.get("extensions") is not None:
             return None
         if not (variables is None or isinstance(variables, dict)) or not (name is None or isinstance(name, str)):
             return None
-        document = self._document(query)
-        if document is None:
-            return None
-        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-        chosen = [o for o in operations if name is None or (o.name is not None and o.name.value == name)]
-        if len(chosen) != 1 or (name is None and len(operations) != 1):
-            return None
-        if chosen[0].operation not in (OperationType.QUERY, OperationType.MUTATION):
-            return None
-        return document, variables, name
+        return query, variables, name
 
-    def _document(self, query: str) -> DocumentNode | None:
-        """The parsed document if it is valid, else None (kept for the next request with this text)."""
-        try:
-            return self.documents[query]
-        except KeyError:
-            pass
-        document: DocumentNode | None
-        try:
-            document = parse(query, max_tokens=self.max_tokens)
-        except GraphQLError:
-            document = None
-        if document is not None and document.loc is not None:
-            _unlink(document.loc.start_token)
-        if document is not None and validate_document(self.core_schema, document, self.rules):
-            document = None
-        if len(self.documents) >= 256:
-            self.documents.clear()
-        self.documents[query] = document
-        return document
-
-    async def _cache_key(self, scope: Scope, body: bytes) -> tuple[Hashable, ...] | None:
-        """A cache key for a GraphQL query (never a mutation), or None when it must not be cached."""
+    async def _cache_key(self, scope: Scope, direct: Direct | None) -> tuple[Hashable, ...] | None:
+        """A cache key for a plain JSON POST whose parsed operation is a query, or None: decided on the
+        document, never on the body's bytes (a mutation spelled `\\u006dutation` is still a mutation)."""
         shared = scope["app"].state.mailflow
         key = scope.get("state", {}).get("auth")
-        if shared.cache is None or key is None or scope["method"] != "POST" or b"mutation" in body:
+        if shared.cache is None or key is None or direct is None:
             return None
-        if b"subscription" in body:
+        query, variables, name = direct
+        if self.documents.operation_type(query, name) is not QUERY:
             return None
-        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, body)
+        request = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), name)
+        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, *request)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

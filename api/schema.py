@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -17,19 +17,13 @@ from graphql import (
     specified_rules,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.types import Info
 
 from api import remote_domains as remote
 from api import subscriptions, traffic_service
 from api.context import AppState
+from api.documents import Documents
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
 from api.feed import ingest_records, ingest_warnings
@@ -444,33 +438,21 @@ def validation_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     return rules
 
 
-class ValidationRules(SchemaExtension):
-    """Validates with these rules instead of graphql-core's own (strawberry's AddValidationRules adds to them)."""
-
-    def __init__(self, rules: tuple[type[ASTValidationRule], ...]) -> None:
-        self.rules = rules
-
-    def on_operation(self) -> Iterator[None]:
-        self.execution_context.validation_rules = self.rules
-        yield
-
-
-def build_schema(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> strawberry.Schema:
-    """The schema with the abuse limits of these settings (`rules`: made by validation_rules)."""
-    # The rule classes are made once: ValidationCache keys its entries on them, so rules rebuilt for every
-    # request (as the limiter extensions do) would never hit the cache.
+def documents_for(settings: Settings, rules: list[type[ASTValidationRule]] | None = None) -> Documents:
+    """The cache of parsed and validated documents under these settings' limits (`rules`: validation_rules)."""
     chosen = tuple(validation_rules(settings) if rules is None else rules)
+    return Documents(chosen, max_tokens=settings.graphql_max_query_bytes // 2)
+
+
+def build_schema(settings: Settings, documents: Documents | None = None) -> strawberry.Schema:
+    """The schema with the abuse limits of these settings (`documents`: made by documents_for)."""
+    documents = documents_for(settings) if documents is None else documents
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=LeanExecutor,
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_query_bytes // 2),
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationRules(chosen),
-            lambda: ValidationCache(maxsize=256),
-        ],
+        extensions=[documents.extension],
     )
 
 

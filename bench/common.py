@@ -46,13 +46,14 @@ async def drop_database(url: str, dsn: str) -> None:
 
 
 @contextmanager
-def running_server(dsn: str, port: int, org: str = "bench") -> Iterator[str]:
-    with server_process(dsn, port, org) as (base, _):
+def running_server(dsn: str, port: int, org: str = "bench", **settings: str) -> Iterator[str]:
+    """`settings`: more environment for the server (MAILFLOW_CACHE_BYTES="0", say)."""
+    with server_process(dsn, port, org, **settings) as (base, _):
         yield base
 
 
 @contextmanager
-def server_process(dsn: str, port: int, org: str = "bench") -> Iterator[tuple[str, int]]:
+def server_process(dsn: str, port: int, org: str = "bench", **settings: str) -> Iterator[tuple[str, int]]:
     """The server (uvicorn, one process, as `mailflow serve` runs it) for the block: its URL and its pid."""
     env = {
         **os.environ,
@@ -61,6 +62,7 @@ def server_process(dsn: str, port: int, org: str = "bench") -> Iterator[tuple[st
         "MAILFLOW_LOG_LEVEL": "WARNING",
         "MAILFLOW_RATE_LIMIT": "1000000",
         "MAILFLOW_RATE_BURST": "1000000",
+        **settings,
     }
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port),

@@ -127,6 +127,7 @@ def statements(org_id: int, zone: str = "UTC") -> dict[str, tuple[str, tuple[Any
             query("traffic_counts/connector_report"),
             (org_id, window.start, window.end, zone, both, None, None, *window.zone_days()),
         ),
+        "insights": (query("insights/list_insights"), (org_id, ["active"], None, None)),
     }
 
 

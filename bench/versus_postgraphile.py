@@ -35,15 +35,14 @@ from bench.common import (
     drop_database,
     machine,
     process_answering,
-    running_server,
     scratch_database,
+    server_process,
     server_url,
     table,
 )
-from bench.reports import load, wrk
+from bench.reports import SECONDS, floor, load, wrk
 
 PEER = Path(__file__).parent / "peer"
-SECONDS = 5
 VERSIONS = "versions { tlsVersion messages share }"
 COUNTS = "noTls tls10 tls11 tls12 tls13 unknown"
 VIEWS: dict[str, tuple[str, str, str]] = {
@@ -71,8 +70,14 @@ VIEWS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def cpu_seconds(pid: int) -> float:
+    """The process's CPU time so far (user and system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def postgraphile(dsn: str, port: int) -> Iterator[str]:
+def postgraphile(dsn: str, port: int) -> Iterator[tuple[str, int]]:
     binary = PEER / "node_modules" / ".bin" / "postgraphile"
     if not binary.exists():
         raise SystemExit(f"install the peer first: cd {PEER} && npm install")
@@ -86,8 +91,10 @@ def postgraphile(dsn: str, port: int) -> Iterator[str]:
     def probe() -> httpx.Response:
         return httpx.post(url, json={"query": "{ __typename }"}, timeout=1)
 
-    with process_answering(command, env, probe, "PostGraphile", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-        yield url
+    with process_answering(
+        command, env, probe, "PostGraphile", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
+        yield url, proc.pid
 
 
 def ask(url: str, query: str, token: str | None = None) -> Any:
@@ -138,38 +145,67 @@ def background_ingest(base: str, token: str, stop: threading.Event) -> None:
             time.sleep(max(0.0, 0.1 - (time.monotonic() - started)))
 
 
+Timing = tuple[float, float, float, float, float]  # req/s @16, p50 ms @16, p99 ms @16, p50 ms @1, CPU µs/request
+
+
+def timed(url: str, token: str, body: str | None, pid: int) -> Timing:
+    """wrk at 16 connections and at 1, and the server process's CPU per request at 16."""
+    before = cpu_seconds(pid)
+    rps, p50, p99 = wrk(url, token, 16, body)
+    cpu = (cpu_seconds(pid) - before) / (rps * SECONDS) * 1e6
+    _, p50_one, _ = wrk(url, token, 1, body)
+    return rps, p50, p99, p50_one, cpu
+
+
 def run(dsn: str, org: int, token: str, rounds: int) -> list[list[object]]:
     rows: list[list[object]] = []
-    with running_server(dsn, 8771, org="bench") as base, postgraphile(dsn, 8772) as peer:
-        check_same_numbers(base, peer, token, org)
+    with (
+        server_process(dsn, 8771, org="bench", MAILFLOW_CACHE_BYTES="0") as (plain, plain_pid),
+        server_process(dsn, 8773, org="bench") as (cached, cached_pid),
+        postgraphile(dsn, 8772) as (peer, peer_pid),
+    ):
+        check_same_numbers(plain, peer, token, org)
+        check_same_numbers(cached, peer, token, org)
         for view, (ours, rest, theirs) in VIEWS.items():
-            targets = {
-                "mailflow GraphQL": (f"{base}/graphql", json.dumps({"query": ours})),
-                "mailflow REST": (base + rest, None),
-                "PostGraphile": (peer, json.dumps({"query": theirs.replace("{org}", str(org))})),
+            graphql = json.dumps({"query": ours})
+            targets = {  # the uncached figures lead: with ingest every second, most requests miss the cache
+                "mailflow GraphQL, no cache": (f"{plain}/graphql", graphql, plain_pid),
+                "mailflow REST, no cache": (plain + rest, None, plain_pid),
+                "PostGraphile": (peer, json.dumps({"query": theirs.replace("{org}", str(org))}), peer_pid),
+                "mailflow GraphQL, cache": (f"{cached}/graphql", graphql, cached_pid),
+                "mailflow REST, cache": (cached + rest, None, cached_pid),
             }
-            results: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in targets}
+            results: dict[str, list[Timing]] = {name: [] for name in targets}
+            floors: list[tuple[float, float, float, float]] = []
             for _ in range(rounds):  # alternating rounds: the machine's noise falls on every server alike
-                for name, (url, body) in targets.items():
-                    rps, p50, p99 = wrk(url, token, 16, body)
-                    _, p50_one, _ = wrk(url, token, 1, body)
-                    results[name].append((rps, p50, p99, p50_one))
+                floors.append(asyncio.run(floor(dsn, org, view)))
+                for name, (url, body, pid) in targets.items():
+                    results[name].append(timed(url, token, body, pid))
             stop = threading.Event()
-            feeder = threading.Thread(target=background_ingest, args=(base, token, stop))
+            feeder = threading.Thread(target=background_ingest, args=(cached, token, stop))
             feeder.start()
             try:
-                loaded = {name: wrk(url, token, 16, body)[0] for name, (url, body) in targets.items()}
+                loaded = {name: wrk(url, token, 16, body)[0] for name, (url, body, _) in targets.items()}
             finally:
                 stop.set()
                 feeder.join()
             peer_rps = statistics.median(r[0] for r in results["PostGraphile"])
             peer_p50 = statistics.median(r[3] for r in results["PostGraphile"])
+            peer_cpu = statistics.median(r[4] for r in results["PostGraphile"])
+            sql_rps = statistics.median(f[3] for f in floors)
+            rows.append([view, "SQL alone (asyncpg, the floor)", f"{sql_rps:,.0f}",
+                         f"{statistics.median(f[1] for f in floors):.2f}",
+                         f"{statistics.median(f[2] for f in floors):.2f}",
+                         f"{statistics.median(f[0] for f in floors):.2f}", f"{sql_rps / peer_rps:.2f}x",
+                         f"{statistics.median(f[0] for f in floors) / peer_p50:.2f}x", "", ""])  # fmt: skip
             for name, runs in results.items():
                 rps = statistics.median(r[0] for r in runs)
                 p50_one = statistics.median(r[3] for r in runs)
+                cpu = statistics.median(r[4] for r in runs)
                 rows.append([view, name, f"{rps:,.0f}", f"{statistics.median(r[1] for r in runs):.2f}",
                              f"{statistics.median(r[2] for r in runs):.2f}", f"{p50_one:.2f}",
                              f"{rps / peer_rps:.2f}x", f"{p50_one / peer_p50:.2f}x",
+                             f"{cpu:,.0f} ({cpu / peer_cpu:.2f}x)",
                              f"{loaded[name]:,.0f} ({loaded[name] / loaded['PostGraphile']:.2f}x)"])  # fmt: skip
     return rows
 
@@ -204,7 +240,7 @@ def main() -> None:
         asyncio.run(drop_database(url, dsn))
     print(f"\nmailflow against PostGraphile 4.14.1, {args.messages:,} messages; {machine()}")
     headers = ["view", "server", "req/s @16", "p50 ms @16", "p99 ms @16", "p50 ms @1", "req/s vs PG",
-               "p50@1 vs PG", "req/s @16 with 1,000 msg/s ingest"]  # fmt: skip
+               "p50@1 vs PG", "server CPU µs/req @16 (vs PG)", "req/s @16 with 1,000 msg/s ingest"]  # fmt: skip
     print(table(headers, rows))
 
 

@@ -26,10 +26,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Message
 
-import api.graphql
 from api.app import create_app
 from api.context import AppState
 from api.errors import ApiError
+from api.executor import LeanExecutor
 from api.rest.http import requires
 from api.rest.http import state as state_of
 from db.keys import create_key
@@ -155,7 +155,7 @@ async def _broken_executor(w: World) -> httpx.Response:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the executor broke: /srv/secret.py")
 
-    w.monkeypatch.setattr(api.graphql, "execute", broken)
+    w.monkeypatch.setattr(LeanExecutor, "execute_operation", broken)
     return await w.graphql("{ viewer { role } }")
 
 

@@ -72,6 +72,27 @@ async def test_entries_never_cross_organizations(state: AppState, admin_token: s
         assert (await gql(a, "{ viewer { role } }"))["data"]["viewer"]["role"] == "admin"
 
 
+async def test_only_parsed_queries_are_cached(client: httpx.AsyncClient, state: AppState) -> None:
+    """The cache decides on the parsed operation, not on the body's bytes: a mutation whose keyword is
+    spelled with a JSON escape runs every time and is never stored; a query that mentions `mutation` in a
+    string or a comment is cached like any other."""
+    assert state.cache is not None
+    escaped = (
+        b'{"query": "\\u006dutation { createConnector(connector: {name: \\"Escaped\\", direction: INBOUND, '
+        b'type: PARTNER}) { name } }"}'
+    )
+    headers = {"content-type": "application/json"}
+    first = (await client.post("/graphql", content=escaped, headers=headers)).json()
+    assert first == {"data": {"createConnector": {"name": "Escaped"}}}
+    entries = len(state.cache.entries)
+    second = (await client.post("/graphql", content=escaped, headers=headers)).json()
+    assert second["errors"][0]["extensions"]["code"] == "CONFLICT"  # it ran again: the name is now taken
+    assert len(state.cache.entries) == entries
+    query = "{ viewer { role } } # no mutation here"
+    assert (await gql(client, query))["data"]["viewer"]["role"] == "admin"
+    assert len(state.cache.entries) == entries + 1
+
+
 def test_memory_stays_bounded() -> None:
     cache = ResponseCache(max_bytes=10_000)
     for n in range(5_000):
