@@ -29,6 +29,7 @@ from api.metrics import metrics
 from api.rest.routes import ROUTES
 from api.schema import build_schema, validation_rules
 from api.settings import Settings
+from api.tlsrpt.receiver import Receiver
 from api.webhooks import worker as webhooks
 from db.messages import prune
 from db.organizations import ensure_organization
@@ -156,6 +157,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         *ROUTES,
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
+        Route("/tlsrpt/{token}", Receiver().post, methods=["POST"]),  # RFC 8460 reporters: no API key
         Route("/", dashboard, methods=["GET"]),
         Route("/docs", api_reference, methods=["GET"]),
         Mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_files()), name="swagger-ui"),

@@ -76,6 +76,12 @@ def _secret_key(text: str) -> str:
     return text
 
 
+def _public_url(text: str) -> str:
+    if text and not text.startswith(("https://", "http://")):
+        raise ValueError("must start with https:// (or http://)")
+    return text.rstrip("/")
+
+
 def _positive_seconds(text: str) -> float:
     value = float(text)
     if not 0 < value < 10**7:
@@ -262,6 +268,45 @@ SETTINGS: tuple[Setting, ...] = (
         "disabled and an insight says so.",
         _positive_seconds,
     ),
+    Setting(
+        "MAILFLOW_PUBLIC_URL",
+        "public_url",
+        "",
+        "The server's address as reporters on the internet reach it (https://mailflow.example.com), for the TLS "
+        "reporting URLs it hands out. Empty: the address of the request that makes one (the CLI: MAILFLOW_HOST and "
+        "MAILFLOW_PORT).",
+        _public_url,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_MAX_BYTES",
+        "tlsrpt_max_bytes",
+        str(1024 * 1024),
+        "Largest TLS report body a reporting URL (/tlsrpt/<token>) accepts as sent (413 above it).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_MAX_REPORT_BYTES",
+        "tlsrpt_max_report_bytes",
+        str(5 * 1024 * 1024),
+        "Largest a report POSTed to a reporting URL may decompress to (413 above it; decompression stops there).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_PER_MINUTE",
+        "tlsrpt_per_minute",
+        "60",
+        "Reports one reporting URL accepts per minute, at most this many at once (429 with Retry-After above it; "
+        "other URLs are not affected).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_CLIENT_PER_MINUTE",
+        "tlsrpt_client_per_minute",
+        "30",
+        "POSTs to reporting URLs one client address (IPv6: one /64) may send per minute, at most this many at "
+        "once, to any URL, known or not (429 with Retry-After above it).",
+        _positive_int,
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting(
         "MAILFLOW_METRICS",
@@ -311,6 +356,11 @@ class Settings:
     webhook_timeout_seconds: float = 10.0
     webhook_retry_seconds: tuple[float, ...] = (5, 30, 120, 600, 3600, 10800)
     webhook_give_up_seconds: float = 86400.0
+    public_url: str = ""
+    tlsrpt_max_bytes: int = 1024 * 1024
+    tlsrpt_max_report_bytes: int = 5 * 1024 * 1024
+    tlsrpt_per_minute: int = 60
+    tlsrpt_client_per_minute: int = 30
     pool_size: int = 10
     metrics: bool = False
     metrics_token: str = ""

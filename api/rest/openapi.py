@@ -1285,6 +1285,96 @@ _PATHS["/api/v1/transit-security"] = {
 }
 
 
+# -- RFC 8460 HTTPS reporting endpoints (api/rest/tlsrpt_endpoints.py; reporters POST to /tlsrpt/<token>) --------
+_ENDPOINT_ID = [{"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_SCHEMAS["TlsrptEndpoint"] = {
+    "type": "object",
+    "required": ["id", "description", "created_at", "reports_total", "reports_today", "skipped"],
+    "properties": {
+        "id": {"type": "integer"},
+        "description": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "rotated_at": _NULLABLE_TIME,
+        "last_success_at": _NULLABLE_TIME,
+        "last_error_at": _NULLABLE_TIME,
+        "last_error": {"type": ["string", "null"]},
+        "reports_total": {"type": "integer", "description": "reports stored through it (each once)"},
+        "reports_today": {"type": "integer", "description": "reports stored through it this UTC day"},
+        "skipped": {
+            "type": "object",
+            "additionalProperties": {"type": "integer"},
+            "description": "POSTs that stored nothing, by reason (already stored, not a TLS report, too large, ...)",
+        },
+        "url": {"type": "string", "description": "<public URL>/tlsrpt/<token>: only when made or rotated"},
+        "txt_record": {
+            "type": "string",
+            "description": "v=TLSRPTv1; rua=<url>: publish it at _smtp._tls.<domain> (only when made or rotated)",
+        },
+    },
+}
+_ENDPOINT_ERRORS = {"404": _error("no such reporting endpoint in this organization"), **_COMMON_ERRORS}
+_PATHS["/api/v1/tlsrpt-endpoints"] = {
+    "get": {
+        "summary": "the HTTPS reporting endpoints, with what each received (never their URLs: rotate for a new one)",
+        "responses": {
+            "200": _json(
+                {"type": "object", "properties": {"endpoints": {"type": "array", "items": _ref("TlsrptEndpoint")}}},
+                "endpoints",
+            ),
+            **_BAD,
+        },
+    },
+    "post": {
+        "summary": "a new unguessable reporting URL and the TXT record to publish; shown once",
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"description": {"type": "string", "maxLength": 500, "pattern": TEXT}},
+                    }
+                }
+            },
+        },
+        "responses": {
+            "201": _json(_ref("TlsrptEndpoint"), "made, with its url and txt_record"),
+            "400": _error("malformed JSON"),
+            "413": _error("body too large"),
+            "422": _error("invalid fields, in details[]"),
+            **_COMMON_ERRORS,
+        },
+    },
+}
+_PATHS["/api/v1/tlsrpt-endpoints/{endpoint_id}"] = {
+    "get": {
+        "summary": "one reporting endpoint and what it received",
+        "parameters": _ENDPOINT_ID,
+        "responses": {
+            "200": _json(_ref("TlsrptEndpoint"), "the endpoint"),
+            "400": _error("a bad argument"),
+            **_ENDPOINT_ERRORS,
+        },
+    },
+    "delete": {
+        "summary": "remove a reporting endpoint: its URL stops working at once (stored reports stay)",
+        "parameters": _ENDPOINT_ID,
+        "responses": {"204": {"description": "removed"}, **_ENDPOINT_ERRORS},
+    },
+}
+_PATHS["/api/v1/tlsrpt-endpoints/{endpoint_id}/rotate"] = {
+    "post": {
+        "summary": "a new URL for the endpoint; the old one stops working at once (publish the new TXT record)",
+        "parameters": _ENDPOINT_ID,
+        "responses": {
+            "200": _json(_ref("TlsrptEndpoint"), "the endpoint, with its new url and txt_record"),
+            **_ENDPOINT_ERRORS,
+        },
+    },
+}
+
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

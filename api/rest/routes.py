@@ -18,6 +18,7 @@ from api.rest import (
     openapi,
     remote_domains,
     tls_reports,
+    tlsrpt_endpoints,
     traffic_reports,
     transit_security,
     webhooks,
@@ -81,5 +82,16 @@ ROUTES: list[BaseRoute] = [
     ),
     route("/api/v1/webhooks/{webhook_id:id}/test", POST=requires("admin", webhooks.post_test)),
     route("/api/v1/webhooks/{webhook_id:id}/deliveries", GET=requires("admin", webhooks.get_deliveries)),
+    route(
+        "/api/v1/tlsrpt-endpoints",
+        GET=requires("admin", tlsrpt_endpoints.get_endpoints),
+        POST=requires("admin", tlsrpt_endpoints.post_endpoint),
+    ),
+    route(
+        "/api/v1/tlsrpt-endpoints/{endpoint_id:id}",
+        GET=requires("admin", tlsrpt_endpoints.get_endpoint),
+        DELETE=requires("admin", tlsrpt_endpoints.delete_endpoint),
+    ),
+    route("/api/v1/tlsrpt-endpoints/{endpoint_id:id}/rotate", POST=requires("admin", tlsrpt_endpoints.post_rotate)),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]

@@ -122,8 +122,9 @@ def new_key(dsn: str, org: str, role: str = "admin") -> str:
 
 
 @contextmanager
-def api_server(dsn: str, org: str = "tests-default") -> Iterator[str]:
-    """A real server process (uvicorn, one worker) on a free port, for tests that need one."""
+def api_server(dsn: str, org: str = "tests-default", **extra: str) -> Iterator[str]:
+    """A real server process (uvicorn, one worker) on a free port, for tests that need one (`extra`: more
+    settings)."""
     port = free_port()
     env = clean_env(
         DATABASE_URL=dsn,
@@ -131,6 +132,7 @@ def api_server(dsn: str, org: str = "tests-default") -> Iterator[str]:
         MAILFLOW_RATE_LIMIT="100000",
         MAILFLOW_RATE_BURST="100000",
         MAILFLOW_AUTH_FAILURES_PER_MINUTE="100000",  # schemathesis sends invalid keys on purpose
+        **extra,
     )
     command = [sys.executable, "-m", "uvicorn", "--factory", "api.app:from_env", "--port", str(port)]
     proc = subprocess.Popen([*command, "--http", "api.connections:GuardedHttp", "--log-level", "warning"], env=env)
