@@ -29,6 +29,7 @@ from api.metrics import metrics
 from api.rest.routes import ROUTES
 from api.schema import build_schema, validation_rules
 from api.settings import Settings
+from api.tlsrpt import poller as mailbox_poller
 from api.tlsrpt.receiver import Receiver
 from api.webhooks import worker as webhooks
 from db.messages import prune
@@ -139,6 +140,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
             asyncio.create_task(_prune_daily(app.state.mailflow)),
             asyncio.create_task(_evaluate_periodically(app.state.mailflow)),
             asyncio.create_task(webhooks.run(db, settings)),
+            asyncio.create_task(mailbox_poller.run(db, settings)),
         ]
         settle_garbage_collector()
         try:

@@ -234,9 +234,9 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_SECRET_KEY",
         "secret_key",
         "",
-        "Key that encrypts the webhook signing secrets in the database (any text of 32 characters or more, e.g. "
-        "`openssl rand -base64 32`). Empty: a random key kept in MAILFLOW_HOME/secret.key, made on first use "
-        "(servers on several machines must share one: set it).",
+        "Key that encrypts the webhook signing secrets and mailbox passwords in the database (any text of 32 "
+        "characters or more, e.g. `openssl rand -base64 32`). Empty: a random key kept in MAILFLOW_HOME/secret.key, "
+        "made on first use (servers on several machines must share one: set it).",
         _secret_key,
     ),
     Setting(
@@ -307,6 +307,34 @@ SETTINGS: tuple[Setting, ...] = (
         "once, to any URL, known or not (429 with Retry-After above it).",
         _positive_int,
     ),
+    Setting(
+        "MAILFLOW_MAILBOX_POLL_SECONDS",
+        "mailbox_poll_seconds",
+        "60",
+        "How often the server polls each mailbox for TLS reports; where the IMAP server offers IDLE, a session "
+        "waits for new mail that long and reports arrive within seconds.",
+        _positive_seconds,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_TIMEOUT_SECONDS",
+        "mailbox_timeout_seconds",
+        "30",
+        "Longest an IMAP server may take to answer (connecting included) before a poll counts as failed.",
+        _positive_seconds,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_ALLOW_PRIVATE",
+        "mailbox_allow_private",
+        "off",
+        "on: mailboxes may be on loopback and private addresses, and without TLS (on-premises servers, tests).",
+        _on_off,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_CA_FILE",
+        "mailbox_ca_file",
+        "",
+        "A PEM file of the certificate authorities to trust for IMAP servers (an on-premises CA). Empty: the system's.",
+    ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting(
         "MAILFLOW_METRICS",
@@ -361,6 +389,10 @@ class Settings:
     tlsrpt_max_report_bytes: int = 5 * 1024 * 1024
     tlsrpt_per_minute: int = 60
     tlsrpt_client_per_minute: int = 30
+    mailbox_poll_seconds: float = 60.0
+    mailbox_timeout_seconds: float = 30.0
+    mailbox_allow_private: bool = False
+    mailbox_ca_file: str = ""
     pool_size: int = 10
     metrics: bool = False
     metrics_token: str = ""

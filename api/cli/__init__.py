@@ -14,6 +14,7 @@ from api.cli import (
     ingest,
     insights,
     keys,
+    mailboxes,
     organizations,
     store,
     tls_reports,
@@ -42,7 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (store, ingest, insights, connectors, tls_reports, tlsrpt_endpoints, webhooks, organizations, keys):
+    for group in (
+        store,
+        ingest,
+        insights,
+        connectors,
+        tls_reports,
+        tlsrpt_endpoints,
+        mailboxes,
+        webhooks,
+        organizations,
+        keys,
+    ):
         group.add_parsers(sub)
     return parser
 

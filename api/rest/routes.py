@@ -14,6 +14,7 @@ from api.rest import (
     connectors,
     health,
     insights,
+    mailboxes,
     messages,
     openapi,
     remote_domains,
@@ -93,5 +94,16 @@ ROUTES: list[BaseRoute] = [
         DELETE=requires("admin", tlsrpt_endpoints.delete_endpoint),
     ),
     route("/api/v1/tlsrpt-endpoints/{endpoint_id:id}/rotate", POST=requires("admin", tlsrpt_endpoints.post_rotate)),
+    route(
+        "/api/v1/mailboxes",
+        GET=requires("admin", mailboxes.get_mailboxes),
+        POST=requires("admin", mailboxes.post_mailbox),
+    ),
+    route(
+        "/api/v1/mailboxes/{mailbox_id:id}",
+        GET=requires("admin", mailboxes.get_mailbox),
+        DELETE=requires("admin", mailboxes.delete_mailbox),
+    ),
+    route("/api/v1/mailboxes/{mailbox_id:id}/test", POST=requires("admin", mailboxes.post_test)),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]

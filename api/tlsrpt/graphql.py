@@ -1,5 +1,5 @@
 """GraphQL fields for reports that arrive by themselves, mixed into the roots (api/schema.py): the HTTPS
-reporting endpoints (admin keys), as REST /api/v1/tlsrpt-endpoints."""
+reporting endpoints and the mailboxes polled (admin keys), as REST /api/v1/tlsrpt-endpoints and /api/v1/mailboxes."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from strawberry.types import Info
 
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
-from api.tlsrpt import endpoints
-from api.traffic_service import endpoint_id_argument
+from api.tlsrpt import endpoints, mailboxes
+from api.traffic_service import endpoint_id_argument, mailbox_id_argument
+from api.types.mailbox import Mailbox, MailboxInput, MailboxTestResult
 from api.types.tlsrpt_endpoint import TlsrptEndpoint
 
 
@@ -32,6 +33,10 @@ class ReportSourceQuery:
     async def tlsrpt_endpoints(self, info: Info) -> list[TlsrptEndpoint]:
         return [TlsrptEndpoint.of(e) for e in await endpoints.list_all(_admin(info))]
 
+    @strawberry.field(description="The mailboxes polled for TLS reports and what each received (admin keys).")
+    async def mailboxes(self, info: Info) -> list[Mailbox]:
+        return [Mailbox.of(m) for m in await mailboxes.list_all(_admin(info))]
+
 
 @strawberry.type
 class ReportSourceMutation:
@@ -48,3 +53,23 @@ class ReportSourceMutation:
     async def delete_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         await endpoints.remove(_admin(info), endpoint_id_argument(id))
         return id
+
+    @strawberry.mutation(description="Add a mailbox to poll for TLS reports (its password kept encrypted).")
+    async def create_mailbox(self, info: Info, mailbox: MailboxInput) -> Mailbox:
+        return Mailbox.of(await mailboxes.create(_admin(info), mailbox.json()))
+
+    @strawberry.mutation(description="Stop polling a mailbox and forget it; returns its id.")
+    async def delete_mailbox(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await mailboxes.remove(_admin(info), mailbox_id_argument(id))
+        return id
+
+    @strawberry.mutation(description="Poll a mailbox now and say how it went.")
+    async def test_mailbox(self, info: Info, id: strawberry.ID) -> MailboxTestResult:
+        found = await mailboxes.poll_now(_admin(info), mailbox_id_argument(id))
+        return MailboxTestResult(
+            ok=found["ok"],
+            error=found["error"],
+            messages=found["messages"],
+            reports=found["reports"],
+            mailbox=Mailbox.of(found["mailbox"]),
+        )
