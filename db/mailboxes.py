@@ -50,8 +50,23 @@ async def lease(db: sql.Executor, org_id: int, mailbox_id: int, seconds: float) 
     return await sql.fetchval(db, "mailboxes/lease_mailbox", org_id, mailbox_id, seconds) is not None
 
 
-async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> None:
-    await sql.execute(db, "mailboxes/release_mailbox", org_id, mailbox_id, error)
+async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> asyncpg.Record | None:
+    """The mailbox's `failing_since` (null: it is not failing) and `was_failing` before this poll."""
+    return await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error)
+
+
+async def open_insight(
+    conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
+) -> int | None:
+    insight_id: int | None = await sql.fetchval(
+        conn, "mailboxes/open_mailbox_insight", org_id, subject, title, description, action
+    )
+    return insight_id
+
+
+async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
+    insight_id: int | None = await sql.fetchval(conn, "mailboxes/resolve_mailbox_insight", org_id, subject)
+    return insight_id
 
 
 async def handled(db: sql.Executor, org_id: int, mailbox_id: int, uidvalidity: int, uids: list[int]) -> dict[int, str]:

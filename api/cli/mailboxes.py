@@ -85,7 +85,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "IMAP by the running servers (`mailflow reports fetch --once` for cron).",
     )
     actions = boxes.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listed = actions.add_parser("list", help="list the mailboxes and their status")
+    listed = actions.add_parser(
+        "list",
+        help="list the mailboxes and their status",
+        description="List the mailboxes: reports today and in total, last success and error, messages skipped by "
+        "reason.",
+    )
     listed.add_argument("--org", help=ORG_HELP)
     add_json_flag(listed)
     add = actions.add_parser(

@@ -55,7 +55,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "reporters POST their TLS reports there, with no API key. The URL is shown when made or rotated only.",
     )
     actions = endpoints.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listed = actions.add_parser("list", help="list the endpoints and what they received")
+    listed = actions.add_parser(
+        "list",
+        help="list the endpoints and what they received",
+        description="List the reporting endpoints: reports today and in total, last success and error, what was "
+        "skipped by reason (never their URLs: rotate for a new one).",
+    )
     listed.add_argument("--org", help=ORG_HELP)
     add_json_flag(listed)
     add = actions.add_parser("add", help="make a reporting URL", description="Make a reporting URL; prints it once.")

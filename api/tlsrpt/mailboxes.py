@@ -15,6 +15,7 @@ from api.context import AppState
 from api.errors import NotFound, ValidationFailed
 from api.webhooks.secrets import encrypt
 from api.webhooks.targets import why_refused
+from db import insights as insight_store
 from db import mailboxes as store
 
 SECURITY = ("tls", "starttls", "none")
@@ -130,8 +131,13 @@ async def get(app: AppState, mailbox_id: int) -> dict[str, Any]:
 
 
 async def remove(app: AppState, mailbox_id: int) -> None:
-    if not await store.delete_mailbox(app.pool, app.org_id, mailbox_id):
-        raise NotFound(f"there is no mailbox {mailbox_id}")
+    """Forget the mailbox, and close the insight that said it failed."""
+    async with app.pool.acquire() as conn, conn.transaction():
+        if not await store.delete_mailbox(conn, app.org_id, mailbox_id):
+            raise NotFound(f"there is no mailbox {mailbox_id}")
+        await insight_store.lock_organization(conn, app.org_id)
+        resolved = await store.resolve_insight(conn, app.org_id, f"mailbox {mailbox_id}")
+        await insight_store.insert_events(conn, app.org_id, [(resolved, "resolved")] if resolved else [])
 
 
 async def poll_now(app: AppState, mailbox_id: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from api.context import AppState
 from api.errors import ApiError
@@ -26,11 +27,12 @@ from api.settings import Settings
 from api.tlsrpt.imap import Account, MailboxFailed, Session
 from api.tlsrpt.mailboxes import MailboxRefused, address_of
 from api.webhooks.secrets import SecretUnreadable, decrypt
+from db import insights as insight_store
 from db import mailboxes as store
 from db.pool import Database
 
 log = logging.getLogger("mailflow.mailboxes")
-LEASE_MARGIN_SECONDS = 120  # a lease outlives the session it covers by this much
+FAILING_FOR = timedelta(hours=1)  # then an insight says the mailbox fails
 MOVED = ("stored", "already stored")  # outcomes whose message is finished as the mailbox says
 SKIPPED = {"dmarc": "DMARC aggregate report", "none": "not a report"}
 PARALLEL = 4  # sessions per process at once
@@ -81,8 +83,39 @@ async def poll_mailbox(db: Database, settings: Settings, org_id: int, mailbox_id
     finally:
         if session is not None:
             await asyncio.to_thread(session.close)
-    await store.release(app.pool, org_id, mailbox_id, result.error)
+    status = await store.release(app.pool, org_id, mailbox_id, result.error)
+    if status is not None:
+        await _insight(app, mailbox_id, status["failing_since"], status["was_failing"], result.error)
     return result
+
+
+def insight_subject(mailbox_id: int) -> str:
+    return f"mailbox {mailbox_id}"
+
+
+async def _insight(
+    app: AppState, mailbox_id: int, failing_since: datetime | None, was_failing: bool, error: str | None
+) -> None:
+    """Open the insight once the mailbox has failed for FAILING_FOR; close it at its first good poll."""
+    failing = failing_since is not None and datetime.now(UTC) - failing_since >= FAILING_FOR
+    if not failing and not (was_failing and failing_since is None):
+        return
+    async with app.pool.acquire() as conn, conn.transaction():
+        await insight_store.lock_organization(conn, app.org_id)  # insight events: one writer at a time
+        subject = insight_subject(mailbox_id)
+        if failing:
+            hours = (datetime.now(UTC) - failing_since).total_seconds() / 3600  # type: ignore[operator]
+            opened = await store.open_insight(
+                conn, app.org_id, subject, "A mailbox of TLS reports cannot be polled",
+                f"Polling the mailbox {mailbox_id} for TLS reports has failed for {hours:.3g} hours: {error}",
+                "Check the mailbox's host, password and folder (`mailflow mailboxes test`); reports mailed "
+                "meanwhile wait in the mailbox.",
+            )  # fmt: skip
+            events = [(opened, "created")] if opened is not None else []
+        else:
+            resolved = await store.resolve_insight(conn, app.org_id, subject)
+            events = [(resolved, "resolved")] if resolved is not None else []
+        await insight_store.insert_events(conn, app.org_id, events)
 
 
 async def _handle_folder(app: AppState, mailbox_id: int, session: Session, result: PollResult) -> None:

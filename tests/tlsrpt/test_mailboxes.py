@@ -20,6 +20,7 @@ from api.context import AppState
 from api.importers.tlsrpt import decode
 from api.tlsrpt import poller
 from api.tlsrpt.imap import DONE_KEYWORD, Session
+from api.webhooks.secrets import encrypt
 from tests.conftest import make_client
 from tests.graphql.helpers import gql
 from tests.tlsrpt import mails
@@ -257,3 +258,30 @@ async def test_graphql_adds_tests_lists_and_removes(
     assert (await gql(c, "mutation($id: ID!) { deleteMailbox(id: $id) }", id=box["id"]))["data"] == {
         "deleteMailbox": box["id"]
     }
+
+
+async def test_an_insight_opens_after_an_hour_of_failures_and_closes_when_it_works(
+    local: tuple[AppState, httpx.AsyncClient], imap: Imap, folder: str, pool: asyncpg.Pool
+) -> None:
+    state, c = local
+    imap.create(folder)
+    made = await add(c, imap, folder, password="not-the-password")
+    poll = poller.poll_mailbox
+    assert (await poll(state.db, state.settings, state.org_id, made["id"])).error is not None
+    assert (await c.get("/api/v1/insights")).json()["insights"] == []  # failing, not yet for an hour
+    await pool.execute(
+        "update mailboxes set failing_since = now() - interval '61 minutes' where org_id = $1", state.org_id
+    )
+    assert (await poll(state.db, state.settings, state.org_id, made["id"])).error is not None
+    (insight,) = (await c.get("/api/v1/insights")).json()["insights"]
+    assert insight["rule"] == "mailbox_failing"
+    assert "logging in as reports failed" in insight["description"]
+    right = encrypt(state.settings, state.org_id, PASSWORD)
+    await pool.execute("update mailboxes set password = $2 where org_id = $1", state.org_id, right)
+    assert (await poll(state.db, state.settings, state.org_id, made["id"])).error is None
+    assert (await c.get("/api/v1/insights")).json()["insights"] == []
+    deadline = time.monotonic() + 60  # events show once every older transaction of the server has ended
+    while len(events := (await c.get("/api/v1/insights/events")).json()["events"]) < 2:
+        assert time.monotonic() < deadline, events
+        await asyncio.sleep(0.5)
+    assert [e["type"] for e in events] == ["created", "resolved"]
