@@ -29,6 +29,8 @@ from api.metrics import metrics
 from api.rest.routes import ROUTES
 from api.schema import build_schema, documents_for
 from api.settings import Settings
+from api.tlsrpt import poller as mailbox_poller
+from api.tlsrpt.receiver import Receiver
 from api.webhooks import worker as webhooks
 from db.messages import prune
 from db.organizations import ensure_organization
@@ -138,6 +140,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
             asyncio.create_task(_prune_daily(app.state.mailflow)),
             asyncio.create_task(_evaluate_periodically(app.state.mailflow)),
             asyncio.create_task(webhooks.run(db, settings)),
+            asyncio.create_task(mailbox_poller.run(db, settings)),
         ]
         settle_garbage_collector()
         try:
@@ -156,6 +159,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
         *ROUTES,
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
+        Route("/tlsrpt/{token}", Receiver().post, methods=["POST"]),  # RFC 8460 reporters: no API key
         Route("/", dashboard, methods=["GET"]),
         Route("/docs", api_reference, methods=["GET"]),
         Mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_files()), name="swagger-ui"),

@@ -1,7 +1,8 @@
 """API keys on every request: who is calling (organization and role), and how often.
 
 Pure ASGI middleware. `/healthz`, `/readyz`, the dashboard, the API reference (`/docs`) and the GraphiQL
-page stay open (they are static pages whose requests carry the key); everything else needs
+page stay open (they are static pages whose requests carry the key), and so do the TLS reporting URLs
+(`/tlsrpt/<token>`: the token is their key, checked by api/tlsrpt/receiver.py); everything else needs
 `Authorization: Bearer <token>` (401 without a valid one). Each key has a token bucket (429 with
 Retry-After when it is empty), and so has each client address for its failed authentications: once it is
 empty, a token that is not already known answers 429 without a database lookup. With authentication off
@@ -90,7 +91,7 @@ class Authenticate:
 
     def _is_open(self, scope: Scope) -> bool:
         path = scope["path"]
-        if path in OPEN_PATHS or path in ("/", "/docs") or path.startswith("/static/"):
+        if path in OPEN_PATHS or path in ("/", "/docs") or path.startswith(("/static/", "/tlsrpt/")):
             return True
         if path == "/graphql" and scope["method"] == "GET" and not scope.get("query_string"):
             accept = dict(scope["headers"]).get(b"accept", b"")

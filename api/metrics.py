@@ -53,6 +53,13 @@ IMPORT_LINES = Counter(
     ["outcome"],
     registry=REGISTRY,
 )
+TLSRPT_POSTS = Counter(
+    "mailflow_tlsrpt_posts",
+    "POSTs to TLS reporting URLs, by outcome: stored, already stored, rate limited, unknown endpoint, "
+    "unsupported content type, too large, not a TLS report, and older than the retention",
+    ["outcome"],
+    registry=REGISTRY,
+)
 WEBHOOK_ATTEMPTS = Counter(
     "mailflow_webhook_attempts",
     "Webhook delivery attempts, by outcome: delivered, retrying (to be tried again), failed (given up)",

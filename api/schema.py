@@ -32,6 +32,7 @@ from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
 from api.settings import Settings
+from api.tlsrpt.graphql import ReportSourceMutation, ReportSourceQuery
 from api.transit_security import transit_view
 from api.types.connector import Connector, ConnectorInput
 from api.types.connector_report import ConnectorReport
@@ -110,7 +111,7 @@ async def summary_of(app: AppState) -> MailFlowSummary:
 
 
 @strawberry.type
-class Query:
+class Query(ReportSourceQuery):
     @strawberry.field(description="The organization and role of the key making the request.")
     async def viewer(self, info: Info) -> Viewer:
         app = app_state(info)
@@ -333,7 +334,7 @@ class WebhookMutation:
 
 
 @strawberry.type
-class Mutation(WebhookMutation):
+class Mutation(WebhookMutation, ReportSourceMutation):
     @strawberry.mutation(
         description="Add a connector; its name must be new in its direction, and not look like another there."
     )

@@ -76,6 +76,12 @@ def _secret_key(text: str) -> str:
     return text
 
 
+def _public_url(text: str) -> str:
+    if text and not text.startswith(("https://", "http://")):
+        raise ValueError("must start with https:// (or http://)")
+    return text.rstrip("/")
+
+
 def _positive_seconds(text: str) -> float:
     value = float(text)
     if not 0 < value < 10**7:
@@ -228,9 +234,9 @@ SETTINGS: tuple[Setting, ...] = (
         "MAILFLOW_SECRET_KEY",
         "secret_key",
         "",
-        "Key that encrypts the webhook signing secrets in the database (any text of 32 characters or more, e.g. "
-        "`openssl rand -base64 32`). Empty: a random key kept in MAILFLOW_HOME/secret.key, made on first use "
-        "(servers on several machines must share one: set it).",
+        "Key that encrypts the webhook signing secrets and mailbox passwords in the database (any text of 32 "
+        "characters or more, e.g. `openssl rand -base64 32`). Empty: a random key kept in MAILFLOW_HOME/secret.key, "
+        "made on first use (servers on several machines must share one: set it).",
         _secret_key,
     ),
     Setting(
@@ -269,6 +275,73 @@ SETTINGS: tuple[Setting, ...] = (
         "How often a server process looks for what no notification told it: webhook retries coming due, and "
         "changes for its GraphQL subscribers (writes notify every process at once; this is the fallback).",
         _positive_seconds,
+    ),
+    Setting(
+        "MAILFLOW_PUBLIC_URL",
+        "public_url",
+        "",
+        "The server's address as reporters on the internet reach it (https://mailflow.example.com), for the TLS "
+        "reporting URLs it hands out. Empty: the address of the request that makes one (the CLI: MAILFLOW_HOST and "
+        "MAILFLOW_PORT).",
+        _public_url,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_MAX_BYTES",
+        "tlsrpt_max_bytes",
+        str(1024 * 1024),
+        "Largest TLS report body a reporting URL (/tlsrpt/<token>) accepts as sent (413 above it).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_MAX_REPORT_BYTES",
+        "tlsrpt_max_report_bytes",
+        str(5 * 1024 * 1024),
+        "Largest a report POSTed to a reporting URL may decompress to (413 above it; decompression stops there).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_PER_MINUTE",
+        "tlsrpt_per_minute",
+        "60",
+        "Reports one reporting URL accepts per minute, at most this many at once (429 with Retry-After above it; "
+        "other URLs are not affected).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_TLSRPT_CLIENT_PER_MINUTE",
+        "tlsrpt_client_per_minute",
+        "30",
+        "POSTs to reporting URLs one client address (IPv6: one /64) may send per minute, at most this many at "
+        "once, to any URL, known or not (429 with Retry-After above it).",
+        _positive_int,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_POLL_SECONDS",
+        "mailbox_poll_seconds",
+        "60",
+        "How often the server polls each mailbox for TLS reports; where the IMAP server offers IDLE, a session "
+        "waits for new mail that long and reports arrive within seconds.",
+        _positive_seconds,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_TIMEOUT_SECONDS",
+        "mailbox_timeout_seconds",
+        "30",
+        "Longest an IMAP server may take to answer (connecting included) before a poll counts as failed.",
+        _positive_seconds,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_ALLOW_PRIVATE",
+        "mailbox_allow_private",
+        "off",
+        "on: mailboxes may be on loopback and private addresses, and without TLS (on-premises servers, tests).",
+        _on_off,
+    ),
+    Setting(
+        "MAILFLOW_MAILBOX_CA_FILE",
+        "mailbox_ca_file",
+        "",
+        "A PEM file of the certificate authorities to trust for IMAP servers (an on-premises CA). Empty: the system's.",
     ),
     Setting("MAILFLOW_POOL_SIZE", "pool_size", "10", "Most database connections per process.", _positive_int),
     Setting(
@@ -320,6 +393,15 @@ class Settings:
     webhook_retry_seconds: tuple[float, ...] = (5, 30, 120, 600, 3600, 10800)
     webhook_give_up_seconds: float = 86400.0
     poll_seconds: float = 0.5
+    public_url: str = ""
+    tlsrpt_max_bytes: int = 1024 * 1024
+    tlsrpt_max_report_bytes: int = 5 * 1024 * 1024
+    tlsrpt_per_minute: int = 60
+    tlsrpt_client_per_minute: int = 30
+    mailbox_poll_seconds: float = 60.0
+    mailbox_timeout_seconds: float = 30.0
+    mailbox_allow_private: bool = False
+    mailbox_ca_file: str = ""
     pool_size: int = 10
     metrics: bool = False
     metrics_token: str = ""

@@ -77,6 +77,14 @@ def webhook_id_argument(value: str | int, name: str = "id") -> int:
     return _id_argument(value, name, "a webhook id")
 
 
+def endpoint_id_argument(value: str | int, name: str = "id") -> int:
+    return _id_argument(value, name, "a reporting endpoint id")
+
+
+def mailbox_id_argument(value: str | int, name: str = "id") -> int:
+    return _id_argument(value, name, "a mailbox id")
+
+
 async def tls_breakdown(
     app: AppState,
     direction: str | None,

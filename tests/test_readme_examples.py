@@ -34,6 +34,8 @@ NOT_RUN = {
     'mv "$home/pgdata" "$target"': "moves data an earlier mailflow left as root: needs root and such data",
     "python -m bench.ingest": "the benchmarks: minutes each, on scratch databases, with wrk and Node.js",
     "mailflow ingest --format postfix --follow": "never ends (tests/cli/test_follow.py covers --follow)",
+    "mailflow mailboxes add imap.example.com": "adds a mailbox on a public IMAP server: needs DNS and the mailbox "
+    "(tests/tlsrpt/ poll a real Dovecot)",
     "https://alerts.example.net/mailflow": "subscribes a public receiver: needs DNS (tests/webhooks/ cover webhooks)",
     "uvicorn --factory api.app:from_env --workers 4": "a server that never ends (tests/security/test_slow_clients.py "
     "runs it)",

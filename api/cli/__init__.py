@@ -9,7 +9,18 @@ import argparse
 import asyncpg
 
 from api import __version__
-from api.cli import connectors, ingest, insights, keys, organizations, store, tls_reports, webhooks
+from api.cli import (
+    connectors,
+    ingest,
+    insights,
+    keys,
+    mailboxes,
+    organizations,
+    store,
+    tls_reports,
+    tlsrpt_endpoints,
+    webhooks,
+)
 from api.cli.common import CliError, fail
 from api.errors import ApiError
 from api.home import ServeRunning
@@ -32,7 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mailflow {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in (store, ingest, insights, connectors, tls_reports, webhooks, organizations, keys):
+    for group in (
+        store,
+        ingest,
+        insights,
+        connectors,
+        tls_reports,
+        tlsrpt_endpoints,
+        mailboxes,
+        webhooks,
+        organizations,
+        keys,
+    ):
         group.add_parsers(sub)
     return parser
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from api.errors import ValidationFailed
+from api.errors import PayloadTooLarge, ValidationFailed
 from api.gunzip import NotGzip, gunzip
 from api.patterns import DIGITS, WHITE_SPACE, char_class, digits_up_to
 from api.window import OUT_OF_RANGE, representable
@@ -177,6 +177,22 @@ def _json(payload: bytes, budget: _Budget) -> Any:
         return orjson.loads(payload)
     except orjson.JSONDecodeError as exc:
         raise _invalid("report", f"is not JSON (line {exc.lineno}: {exc.msg})") from None
+
+
+def decode_posted(data: bytes, gzipped: bool, limit: int) -> Report:
+    """The one report of a POST to a reporting URL (RFC 8460 section 5.4): `application/tlsrpt+gzip`
+    (`gzipped`) or `application/tlsrpt+json`, nothing else (no e-mail); at most `limit` bytes of JSON."""
+    if gzipped:
+        if data[:2] != b"\x1f\x8b":
+            raise _invalid("report", "is not gzip (the content type is application/tlsrpt+gzip)")
+        data = _Budget(limit).gunzip(data)
+    elif len(data) > limit:
+        raise PayloadTooLarge(f"the TLS report is larger than {limit} bytes")
+    try:
+        loaded = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise _invalid("report", f"is not JSON (line {exc.lineno}: {exc.msg})") from None
+    return parse_report(loaded)
 
 
 def decode(data: bytes, limit: int = MAX_BYTES) -> list[Report]:

@@ -1285,6 +1285,211 @@ _PATHS["/api/v1/transit-security"] = {
 }
 
 
+# -- RFC 8460 HTTPS reporting endpoints (api/rest/tlsrpt_endpoints.py; reporters POST to /tlsrpt/<token>) --------
+_ENDPOINT_ID = [{"name": "endpoint_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_SCHEMAS["TlsrptEndpoint"] = {
+    "type": "object",
+    "required": ["id", "description", "created_at", "reports_total", "reports_today", "skipped"],
+    "properties": {
+        "id": {"type": "integer"},
+        "description": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "rotated_at": _NULLABLE_TIME,
+        "last_success_at": _NULLABLE_TIME,
+        "last_error_at": _NULLABLE_TIME,
+        "last_error": {"type": ["string", "null"]},
+        "reports_total": {"type": "integer", "description": "reports stored through it (each once)"},
+        "reports_today": {"type": "integer", "description": "reports stored through it this UTC day"},
+        "skipped": {
+            "type": "object",
+            "additionalProperties": {"type": "integer"},
+            "description": "POSTs that stored nothing, by reason (already stored, not a TLS report, too large, ...)",
+        },
+        "url": {"type": "string", "description": "<public URL>/tlsrpt/<token>: only when made or rotated"},
+        "txt_record": {
+            "type": "string",
+            "description": "v=TLSRPTv1; rua=<url>: publish it at _smtp._tls.<domain> (only when made or rotated)",
+        },
+    },
+}
+_ENDPOINT_ERRORS = {"404": _error("no such reporting endpoint in this organization"), **_COMMON_ERRORS}
+_PATHS["/api/v1/tlsrpt-endpoints"] = {
+    "get": {
+        "summary": "the HTTPS reporting endpoints, with what each received (never their URLs: rotate for a new one)",
+        "responses": {
+            "200": _json(
+                {"type": "object", "properties": {"endpoints": {"type": "array", "items": _ref("TlsrptEndpoint")}}},
+                "endpoints",
+            ),
+            **_BAD,
+        },
+    },
+    "post": {
+        "summary": "a new unguessable reporting URL and the TXT record to publish; shown once",
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"description": {"type": "string", "maxLength": 500, "pattern": TEXT}},
+                    }
+                }
+            },
+        },
+        "responses": {
+            "201": _json(_ref("TlsrptEndpoint"), "made, with its url and txt_record"),
+            "400": _error("malformed JSON"),
+            "413": _error("body too large"),
+            "422": _error("invalid fields, in details[]"),
+            **_COMMON_ERRORS,
+        },
+    },
+}
+_PATHS["/api/v1/tlsrpt-endpoints/{endpoint_id}"] = {
+    "get": {
+        "summary": "one reporting endpoint and what it received",
+        "parameters": _ENDPOINT_ID,
+        "responses": {
+            "200": _json(_ref("TlsrptEndpoint"), "the endpoint"),
+            "400": _error("a bad argument"),
+            **_ENDPOINT_ERRORS,
+        },
+    },
+    "delete": {
+        "summary": "remove a reporting endpoint: its URL stops working at once (stored reports stay)",
+        "parameters": _ENDPOINT_ID,
+        "responses": {"204": {"description": "removed"}, **_ENDPOINT_ERRORS},
+    },
+}
+_PATHS["/api/v1/tlsrpt-endpoints/{endpoint_id}/rotate"] = {
+    "post": {
+        "summary": "a new URL for the endpoint; the old one stops working at once (publish the new TXT record)",
+        "parameters": _ENDPOINT_ID,
+        "responses": {
+            "200": _json(_ref("TlsrptEndpoint"), "the endpoint, with its new url and txt_record"),
+            **_ENDPOINT_ERRORS,
+        },
+    },
+}
+
+
+# -- Mailboxes polled for TLS reports (api/rest/mailboxes.py, api/tlsrpt/) -------------------------------------
+_MAILBOX_ID = [{"name": "mailbox_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_MAILBOX_TEXT = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": NOT_BLANK}
+_SCHEMAS["Mailbox"] = {
+    "type": "object",
+    "required": ["id", "host", "port", "security", "username", "folder", "processed", "reports_total", "skipped"],
+    "properties": {
+        "id": {"type": "integer"},
+        "host": {"type": "string"},
+        "port": {"type": "integer"},
+        "security": {"enum": ["tls", "starttls", "none"]},
+        "username": {"type": "string"},
+        "folder": {"type": "string"},
+        "processed": {"enum": ["move", "flag", "delete"], "description": "what is done with a processed message"},
+        "processed_folder": {"type": "string"},
+        "error_folder": {"type": "string"},
+        "description": {"type": "string"},
+        "enabled": {"type": "boolean"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "last_poll_at": _NULLABLE_TIME,
+        "last_success_at": _NULLABLE_TIME,
+        "last_error_at": _NULLABLE_TIME,
+        "last_error": {"type": ["string", "null"]},
+        "failing_since": _NULLABLE_TIME,
+        "reports_total": {"type": "integer"},
+        "reports_today": {"type": "integer"},
+        "skipped": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "by reason"},
+    },
+}
+_MAILBOX_ERRORS = {"404": _error("no such mailbox in this organization"), **_COMMON_ERRORS}
+_PATHS["/api/v1/mailboxes"] = {
+    "get": {
+        "summary": "the mailboxes polled for TLS reports, with their status (never their passwords)",
+        "responses": {
+            "200": _json(
+                {"type": "object", "properties": {"mailboxes": {"type": "array", "items": _ref("Mailbox")}}},
+                "mailboxes",
+            ),
+            **_BAD,
+        },
+    },
+    "post": {
+        "summary": "add a mailbox to poll over IMAP; its password is kept encrypted",
+        "description": "The host must resolve, to public addresses only unless MAILFLOW_MAILBOX_ALLOW_PRIVATE=on "
+        "(which also allows security `none`).",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["host", "username", "password"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "host": _MAILBOX_TEXT,
+                            "username": _MAILBOX_TEXT,
+                            "password": _MAILBOX_TEXT,
+                            "port": {"type": ["integer", "null"], "minimum": 1, "maximum": 65535},
+                            "security": {"enum": ["tls", "starttls", "none", None]},
+                            "folder": {**_MAILBOX_TEXT, "type": ["string", "null"]},
+                            "processed": {"enum": ["move", "flag", "delete", None]},
+                            "processed_folder": {**_MAILBOX_TEXT, "type": ["string", "null"]},
+                            "error_folder": {**_MAILBOX_TEXT, "type": ["string", "null"]},
+                            "description": {"type": ["string", "null"], "maxLength": 500, "pattern": TEXT},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "201": _json(_ref("Mailbox"), "added"),
+            "400": _error("malformed JSON"),
+            "413": _error("body too large"),
+            "422": _error("invalid or refused fields, in details[] (a host that does not resolve or is not public)"),
+            **_COMMON_ERRORS,
+        },
+    },
+}
+_PATHS["/api/v1/mailboxes/{mailbox_id}"] = {
+    "get": {
+        "summary": "one mailbox and its status",
+        "parameters": _MAILBOX_ID,
+        "responses": {"200": _json(_ref("Mailbox"), "the mailbox"), "400": _error("a bad argument"), **_MAILBOX_ERRORS},
+    },
+    "delete": {
+        "summary": "stop polling a mailbox (its stored reports stay)",
+        "parameters": _MAILBOX_ID,
+        "responses": {"204": {"description": "removed"}, **_MAILBOX_ERRORS},
+    },
+}
+_PATHS["/api/v1/mailboxes/{mailbox_id}/test"] = {
+    "post": {
+        "summary": "poll the mailbox now and say how it went",
+        "parameters": _MAILBOX_ID,
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {
+                        "polled": {"type": "boolean", "description": "false: another process was polling it"},
+                        "ok": {"type": "boolean"},
+                        "error": {"type": ["string", "null"]},
+                        "messages": {"type": "integer"},
+                        "reports": {"type": "integer"},
+                        "mailbox": _ref("Mailbox"),
+                    },
+                },
+                "how the poll went",
+            ),
+            **_MAILBOX_ERRORS,
+        },
+    },
+}
+
+
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {

@@ -108,6 +108,8 @@ RULES_IN_WORDS = (
     "must not hold spaces",
     "does not resolve",
     "public addresses only",
+    # a mailbox: its host resolves to public addresses, and TLS unless private ones are allowed (described)
+    "needs MAILFLOW_MAILBOX_ALLOW_PRIVATE=on",
 )
 
 

@@ -1,0 +1,77 @@
+"""`mailflow tlsrpt-endpoints`: add, list, rotate and remove RFC 8460 HTTPS reporting URLs."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from api.cli.common import ORG_HELP, add_json_flag, run_for_organization, show_rows
+from api.context import AppState
+from api.settings import Settings
+from api.tlsrpt import endpoints as service
+
+
+def _shown(made: dict[str, Any], what: str) -> None:
+    print(f"{what} reporting endpoint {made['id']}: {made['url']}")
+    print("publish this TXT record at _smtp._tls.<each of your domains> (the URL is shown only now):")
+    print(made["txt_record"])
+
+
+def cmd_tlsrpt_endpoints(args: argparse.Namespace, settings: Settings) -> None:
+    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+
+    async def work(state: AppState) -> None:
+        if args.action == "add":
+            _shown(await service.create(state, {"description": args.description}, base), "created")
+        elif args.action == "rotate":
+            _shown(await service.rotate(state, args.id, base), "rotated")
+        elif args.action == "remove":
+            await service.remove(state, args.id)
+            print(f"removed reporting endpoint {args.id}: its URL no longer takes reports")
+        else:
+            rows = [
+                {
+                    "id": e["id"],
+                    "description": e["description"],
+                    "reports_today": e["reports_today"],
+                    "reports_total": e["reports_total"],
+                    "last_success_at": e["last_success_at"].isoformat() if e["last_success_at"] else "",
+                    "last_error": e["last_error"] or "",
+                    "skipped": ", ".join(f"{r}: {n}" for r, n in sorted(e["skipped"].items())),
+                }
+                for e in await service.list_all(state)
+            ]
+            empty = "no reporting endpoints yet: add one with `mailflow tlsrpt-endpoints add`"
+            show_rows(args, list(rows[0]) if rows else ["id"], rows, empty)
+
+    run_for_organization(settings, work, args.org, quiet=getattr(args, "json", False))
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    endpoints = sub.add_parser(
+        "tlsrpt-endpoints",
+        help="add, list, rotate or remove HTTPS reporting URLs for TLS reports",
+        description="HTTPS reporting URLs (RFC 8460): publish `v=TLSRPTv1; rua=<url>` at _smtp._tls.<domain> and "
+        "reporters POST their TLS reports there, with no API key. The URL is shown when made or rotated only.",
+    )
+    actions = endpoints.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listed = actions.add_parser(
+        "list",
+        help="list the endpoints and what they received",
+        description="List the reporting endpoints: reports today and in total, last success and error, what was "
+        "skipped by reason (never their URLs: rotate for a new one).",
+    )
+    listed.add_argument("--org", help=ORG_HELP)
+    add_json_flag(listed)
+    add = actions.add_parser("add", help="make a reporting URL", description="Make a reporting URL; prints it once.")
+    add.add_argument("--description", default="", help="what it is for")
+    add.add_argument("--org", help=ORG_HELP)
+    rotate = actions.add_parser(
+        "rotate", help="replace an endpoint's URL", description="A new URL; the old one stops working at once."
+    )
+    rotate.add_argument("id", type=int, help="the endpoint's id (`mailflow tlsrpt-endpoints list`)")
+    rotate.add_argument("--org", help=ORG_HELP)
+    remove = actions.add_parser("remove", help="remove an endpoint", description="Remove an endpoint and its URL.")
+    remove.add_argument("id", type=int, help="the endpoint's id (`mailflow tlsrpt-endpoints list`)")
+    remove.add_argument("--org", help=ORG_HELP)
+    endpoints.set_defaults(func=cmd_tlsrpt_endpoints)

@@ -1,0 +1,73 @@
+"""What REST, GraphQL and the CLI share about HTTPS reporting endpoints: make, list, rotate, remove.
+
+An endpoint's URL is `<public base URL>/tlsrpt/<token>`, and the TXT record to publish at
+`_smtp._tls.<domain>` is `v=TLSRPTv1; rua=<URL>`. The token is shown when it is made or rotated, never
+again (only its hash is kept): rotating gives a new URL, and the old one stops working at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.context import AppState
+from api.errors import NotFound, ValidationFailed
+from db import tlsrpt_endpoints as store
+
+MAX_DESCRIPTION = 500
+FIELDS = ("description",)
+
+
+def base_url(app: AppState, request_base: str) -> str:
+    """Where reporters reach this server: MAILFLOW_PUBLIC_URL, else the base of the request at hand."""
+    return app.settings.public_url or request_base.rstrip("/")
+
+
+def with_url(endpoint: dict[str, Any], base: str, token: str) -> dict[str, Any]:
+    url = f"{base}/tlsrpt/{token}"
+    return {**endpoint, "url": url, "txt_record": f"v=TLSRPTv1; rua={url}"}
+
+
+def _description(body: Any) -> str:
+    problems: list[dict[str, Any]] = []
+    if not isinstance(body, dict):
+        problems.append({"field": None, "message": "must be a JSON object"})
+    else:
+        problems += [{"field": k, "message": "unknown field"} for k in sorted(set(body) - set(FIELDS))]
+        value = body.get("description", "")
+        if not isinstance(value, str) or len(value) > MAX_DESCRIPTION or "\x00" in value:
+            problems.append(
+                {"field": "description", "message": f"must be text of at most {MAX_DESCRIPTION} characters"}
+            )
+    if problems:
+        said = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        raise ValidationFailed(f"the reporting endpoint is not valid: {said}", problems)
+    return str(body.get("description", ""))
+
+
+async def create(app: AppState, body: Any, request_base: str) -> dict[str, Any]:
+    """A new endpoint (`{"description"?}`) with its URL and TXT record: the only time they are shown."""
+    made, token = await store.create_endpoint(app.pool, app.org_id, _description(body))
+    return with_url(made, base_url(app, request_base), token)
+
+
+async def list_all(app: AppState) -> list[dict[str, Any]]:
+    return await store.list_endpoints(app.pool, app.org_id)
+
+
+async def get(app: AppState, endpoint_id: int) -> dict[str, Any]:
+    found = await store.list_endpoints(app.pool, app.org_id, endpoint_id)
+    if not found:
+        raise NotFound(f"there is no reporting endpoint {endpoint_id}")
+    return found[0]
+
+
+async def rotate(app: AppState, endpoint_id: int, request_base: str) -> dict[str, Any]:
+    """A new URL for the endpoint; the old one stops working at once (publish the new TXT record first)."""
+    rotated = await store.rotate_endpoint(app.pool, app.org_id, endpoint_id)
+    if rotated is None:
+        raise NotFound(f"there is no reporting endpoint {endpoint_id}")
+    return with_url(rotated[0], base_url(app, request_base), rotated[1])
+
+
+async def remove(app: AppState, endpoint_id: int) -> None:
+    if not await store.delete_endpoint(app.pool, app.org_id, endpoint_id):
+        raise NotFound(f"there is no reporting endpoint {endpoint_id}")

@@ -1,0 +1,75 @@
+"""GraphQL fields for reports that arrive by themselves, mixed into the roots (api/schema.py): the HTTPS
+reporting endpoints and the mailboxes polled (admin keys), as REST /api/v1/tlsrpt-endpoints and /api/v1/mailboxes."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from api.context import AppState
+from api.errors import Forbidden, Unauthenticated
+from api.tlsrpt import endpoints, mailboxes
+from api.traffic_service import endpoint_id_argument, mailbox_id_argument
+from api.types.mailbox import Mailbox, MailboxInput, MailboxTestResult
+from api.types.tlsrpt_endpoint import TlsrptEndpoint
+
+
+def _admin(info: Info) -> AppState:
+    state: AppState | None = info.context["app"]
+    if state is None:
+        raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
+    if not state.may("admin"):
+        raise Forbidden(f"this needs a key with the admin role or higher; this key is {state.role}")
+    return state
+
+
+def _base(info: Info) -> str:
+    return str(info.context["request"].base_url)
+
+
+@strawberry.type
+class ReportSourceQuery:
+    @strawberry.field(description="The HTTPS reporting endpoints and what each received (admin keys; no URLs).")
+    async def tlsrpt_endpoints(self, info: Info) -> list[TlsrptEndpoint]:
+        return [TlsrptEndpoint.of(e) for e in await endpoints.list_all(_admin(info))]
+
+    @strawberry.field(description="The mailboxes polled for TLS reports and what each received (admin keys).")
+    async def mailboxes(self, info: Info) -> list[Mailbox]:
+        return [Mailbox.of(m) for m in await mailboxes.list_all(_admin(info))]
+
+
+@strawberry.type
+class ReportSourceMutation:
+    @strawberry.mutation(description="A new reporting URL and the TXT record to publish (shown only now).")
+    async def create_tlsrpt_endpoint(self, info: Info, description: str = "") -> TlsrptEndpoint:
+        made = await endpoints.create(_admin(info), {"description": description}, _base(info))
+        return TlsrptEndpoint.of(made)
+
+    @strawberry.mutation(description="A new URL for a reporting endpoint; the old one stops working at once.")
+    async def rotate_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> TlsrptEndpoint:
+        return TlsrptEndpoint.of(await endpoints.rotate(_admin(info), endpoint_id_argument(id), _base(info)))
+
+    @strawberry.mutation(description="Remove a reporting endpoint (its URL stops working); returns its id.")
+    async def delete_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await endpoints.remove(_admin(info), endpoint_id_argument(id))
+        return id
+
+    @strawberry.mutation(description="Add a mailbox to poll for TLS reports (its password kept encrypted).")
+    async def create_mailbox(self, info: Info, mailbox: MailboxInput) -> Mailbox:
+        return Mailbox.of(await mailboxes.create(_admin(info), mailbox.json()))
+
+    @strawberry.mutation(description="Stop polling a mailbox and forget it; returns its id.")
+    async def delete_mailbox(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        await mailboxes.remove(_admin(info), mailbox_id_argument(id))
+        return id
+
+    @strawberry.mutation(description="Poll a mailbox now and say how it went.")
+    async def test_mailbox(self, info: Info, id: strawberry.ID) -> MailboxTestResult:
+        found = await mailboxes.poll_now(_admin(info), mailbox_id_argument(id))
+        return MailboxTestResult(
+            ok=found["ok"],
+            error=found["error"],
+            messages=found["messages"],
+            reports=found["reports"],
+            mailbox=Mailbox.of(found["mailbox"]),
+        )

@@ -1,0 +1,91 @@
+"""Mailboxes polled for TLS reports: their settings (the password encrypted), leases, the messages handled
+(once each, by UIDVALIDITY and UID) and what each mailbox received."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from db import sql
+
+
+def mailbox(row: asyncpg.Record) -> dict[str, Any]:
+    """A mailbox as the API shows it (never its password)."""
+    found = dict(row)
+    found["id"] = found.pop("mailbox_id")
+    return found
+
+
+async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], password: bytes) -> dict[str, Any]:
+    row = await sql.fetchrow(
+        db, "mailboxes/insert_mailbox", org_id, fields["host"], fields["port"], fields["security"],
+        fields["username"], password, fields["folder"], fields["processed"], fields["processed_folder"],
+        fields["error_folder"], fields["description"],
+    )  # fmt: skip
+    assert row is not None
+    return mailbox(row)
+
+
+async def list_mailboxes(db: sql.Executor, org_id: int, mailbox_id: int | None = None) -> list[dict[str, Any]]:
+    return [mailbox(r) for r in await sql.fetch(db, "mailboxes/list_mailboxes", org_id, mailbox_id)]
+
+
+async def delete_mailbox(db: sql.Executor, org_id: int, mailbox_id: int) -> bool:
+    return await sql.fetchval(db, "mailboxes/delete_mailbox", org_id, mailbox_id) is not None
+
+
+async def credentials(db: sql.Executor, org_id: int, mailbox_id: int) -> asyncpg.Record | None:
+    """What a poll needs, with the encrypted password."""
+    return await sql.fetchrow(db, "mailboxes/mailbox_credentials", org_id, mailbox_id)
+
+
+async def due_mailboxes(db: sql.Executor, every_seconds: float, limit: int) -> list[tuple[int, int]]:
+    rows = await sql.fetch(db, "mailboxes/list_due_mailboxes", every_seconds, limit)
+    return [(r["org_id"], r["mailbox_id"]) for r in rows]
+
+
+async def lease(db: sql.Executor, org_id: int, mailbox_id: int, seconds: float) -> bool:
+    """True when this process now holds the mailbox (no other process polls it until it is released)."""
+    return await sql.fetchval(db, "mailboxes/lease_mailbox", org_id, mailbox_id, seconds) is not None
+
+
+async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> asyncpg.Record | None:
+    """The mailbox's `failing_since` (null: it is not failing) and `was_failing` before this poll."""
+    return await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error)
+
+
+async def open_insight(
+    conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
+) -> int | None:
+    insight_id: int | None = await sql.fetchval(
+        conn, "mailboxes/open_mailbox_insight", org_id, subject, title, description, action
+    )
+    return insight_id
+
+
+async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
+    insight_id: int | None = await sql.fetchval(conn, "mailboxes/resolve_mailbox_insight", org_id, subject)
+    return insight_id
+
+
+async def handled(db: sql.Executor, org_id: int, mailbox_id: int, uidvalidity: int, uids: list[int]) -> dict[int, str]:
+    rows = await sql.fetch(db, "mailboxes/handled_mailbox_messages", org_id, mailbox_id, uidvalidity, uids)
+    return {r["uid"]: r["outcome"] for r in rows}
+
+
+async def record_message(
+    db: sql.Executor,
+    org_id: int,
+    mailbox_id: int,
+    message: tuple[int, int],
+    outcome: str,
+    stored: int,
+    skipped: str | None,
+    error: str | None,
+) -> None:
+    """A message handled (its UIDVALIDITY and UID), counted once in the mailbox's figures."""
+    uidvalidity, uid = message
+    await sql.execute(
+        db, "mailboxes/record_mailbox_message", org_id, mailbox_id, uidvalidity, uid, outcome, stored, skipped, error
+    )

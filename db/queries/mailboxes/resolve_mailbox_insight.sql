@@ -1,0 +1,8 @@
+-- $1 org_id bigint, $2 subject text
+-- Closes the open mailbox_failing insight of a mailbox (a poll went well, or it was removed); returns its id.
+update insights
+set status = case when status = 'active' then 'resolved' else status end, resolved_at = now(),
+    last_detected_at = now()
+where org_id = $1 and rule = 'mailbox_failing' and direction = 'inbound' and connector_id = 0 and subject = $2
+  and resolved_at is null
+returning insight_id
