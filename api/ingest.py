@@ -289,11 +289,21 @@ Prepared = tuple[list[int], Batch, Problems]  # a batch's input lines, its valid
 
 def prepare(records: Iterable[tuple[int, Any]], connectors: Sequence[Connector], batch_size: int) -> Iterator[Prepared]:
     """Batches of (line, record) pairs, attributed to connectors and validated."""
-    index = connector_index(connectors)
-    attribute = Attributor.of(connectors)
+    checked = Checker(connectors)
     source = iter(records)
     while pairs := list(itertools.islice(source, batch_size)):
+        yield checked(pairs)
+
+
+class Checker:
+    """Attributes and validates one batch of (line, record) pairs for an organization's connectors."""
+
+    def __init__(self, connectors: Sequence[Connector]) -> None:
+        self.index = connector_index(connectors)
+        self.attribute = Attributor.of(connectors)
+
+    def __call__(self, pairs: list[tuple[int, Any]]) -> Prepared:
         chunk = [record for _, record in pairs]
-        attribute.apply(chunk)
-        batch, problems = validate(chunk, index)
-        yield [line for line, _ in pairs], batch, problems
+        self.attribute.apply(chunk)
+        batch, problems = validate(chunk, self.index)
+        return [line for line, _ in pairs], batch, problems

@@ -2,8 +2,9 @@
 
 Parsing a mail log is Python work that fills one core; storing is asyncpg and PostgreSQL work. In one
 process they share one interpreter, so a two-core machine runs them one after the other. For a log
-of at least `WORKER_BYTES`, a worker process reads and parses the file, attributes and validates each
-batch, and sends the finished batches through a pipe, while this process stores them. The pipe holds
+of at least `WORKER_BYTES`, a worker process reads and parses the file and sends its records through a
+pipe in batches; this process attributes and validates each batch (in the thread that reads the pipe) and
+stores them. Parsing is the longest part, so the worker does nothing else. The pipe holds
 at most a batch or two, so memory stays flat however large the log; the line numbers, problems, and
 the tally (lines read, messages by bucket, lines skipped) are the same as when parsing in-process.
 """
@@ -11,6 +12,7 @@ the tally (lines read, messages by bucket, lines skipped) are the same as when p
 from __future__ import annotations
 
 import contextlib
+import itertools
 import multiprocessing
 import os
 import signal
@@ -20,7 +22,7 @@ from typing import Any
 
 from api.importers.lines import ParseError
 from api.importers.run import Tally, log_records, open_input
-from api.ingest import Prepared, prepare
+from api.ingest import Checker, Prepared
 from db.connectors import Connector
 
 WORKER_BYTES = 4 * 1024 * 1024  # smaller logs parse in-process: starting a worker costs ~0.3 s
@@ -37,13 +39,14 @@ def worth_a_worker(name: str, min_bytes: int = WORKER_BYTES) -> bool:
     return stat.S_ISREG(found.st_mode) and found.st_size >= min_bytes
 
 
-def _work(pipe: Pipe, fmt: str, name: str, options: dict[str, Any], connectors: list[Connector], size: int) -> None:
+def _work(pipe: Pipe, fmt: str, name: str, options: dict[str, Any], size: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the importing process's to handle: it stops us
     try:
         tally = Tally(fmt)
         with open_input(name) as stream:
-            for lines, batch, problems in prepare(log_records(fmt, stream, name, tally, **options), connectors, size):
-                pipe.send(("batch", tally.lines, lines, batch, problems))
+            records = log_records(fmt, stream, name, tally, **options)
+            while pairs := list(itertools.islice(records, size)):
+                pipe.send(("batch", tally.lines, pairs))
         pipe.send(("done", tally))
     except ParseError as exc:  # --strict: the line is the importing process's to report
         with contextlib.suppress(OSError):
@@ -72,13 +75,14 @@ class WorkerBatches:
         self.receiver, sender = context.Pipe(duplex=False)
         self.process = context.Process(
             target=_work,
-            args=(sender, fmt, name, options, connectors, batch_size),
+            args=(sender, fmt, name, options, batch_size),
             name="mailflow-parse",
             daemon=True,
         )
         self.process.start()
         sender.close()
         self.finished = False
+        self.check = Checker(connectors)
 
     def __iter__(self) -> WorkerBatches:
         return self
@@ -92,8 +96,8 @@ class WorkerBatches:
             self.close()
             raise RuntimeError(f"{self.name}: the parsing process ended unexpectedly") from None
         if kind == "batch":
-            self.tally.lines, lines, batch, problems = rest
-            return lines, batch, problems
+            self.tally.lines, pairs = rest
+            return self.check(pairs)
         self.close()
         if kind == "done":
             (done,) = rest
