@@ -196,9 +196,9 @@ async def dismiss(conn: sql.Connection, org_id: int, insight_id: int, reason: st
 
 
 async def events_after(
-    db: sql.Executor, org_id: int, xid: int, event_id: int, since: datetime | None, limit: int
+    db: sql.Executor, org_id: int, seq: int, event_id: int, since: datetime | None, limit: int
 ) -> list[asyncpg.Record]:
-    return await sql.fetch(db, "insights/insight_events_after", org_id, str(xid), event_id, since, limit)
+    return await sql.fetch(db, "insights/insight_events_after", org_id, seq, event_id, since, limit)
 
 
 async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:

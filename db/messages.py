@@ -43,8 +43,10 @@ async def store_messages(pool: TenantPool, org_id: int, batch: Batch, keep_from:
         return Stored(0, 0, expired)
     days = batch.utc_days()
     for attempt in range(_RETRIES):
+        # its own database call: on Citus a new partition's shards are made by the owner, in a transaction of
+        # their own, before tenant statements write to them
+        await sql.fetchval(pool, "messages/ensure_message_partitions", days)
         async with pool.acquire() as conn:
-            await sql.fetchval(conn, "messages/ensure_message_partitions", days)
             try:
                 async with conn.transaction():
                     await conn.copy_records_to_table(
@@ -156,9 +158,11 @@ async def prune(pool: asyncpg.Pool, retention_days: int, now: datetime | None = 
         dropped = int(await sql.fetchval(conn, "messages/drop_message_partitions_before", cutoff))
         rollups = int(await sql.fetchval(conn, "messages/delete_rollups_before", cutoff))
         events = await delete_events_before(conn, cutoff)
-        status = await sql.execute(conn, "tls_reports/delete_tls_reports_before", retained_from(retention_days, now))
+        reports = int(
+            await sql.fetchval(conn, "tls_reports/delete_tls_reports_before", retained_from(retention_days, now))
+        )
         deliveries = await delete_deliveries_before(conn, cutoff)
-    return Pruned(cutoff, dropped, rollups, events, int(status.split()[-1]), deliveries)
+    return Pruned(cutoff, dropped, rollups, events, reports, deliveries)
 
 
 async def count_messages_by_tls_bucket(db: sql.Executor, org_id: int) -> dict[tuple[str, str], int]:

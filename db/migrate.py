@@ -1,4 +1,8 @@
-"""Plain SQL migrations: applied in order, each once, in its own transaction, under an advisory lock."""
+"""Plain SQL migrations: applied in order, each once, in its own transaction, under an advisory lock.
+
+After them, still under the lock, `distribute_tenant_tables()` (migration 0016): on a Citus coordinator it
+distributes every tenant table not yet distributed (those a migration just added, or all of them in a database
+that was a single node's), on plain PostgreSQL it does nothing."""
 
 from __future__ import annotations
 
@@ -71,6 +75,8 @@ async def migrate(conn: Connection) -> list[str]:
                     migration.name,
                 )
             applied.append(f"{migration.version:04d}_{migration.name}")
+        if await conn.fetchval("select to_regprocedure('distribute_tenant_tables()') is not null"):
+            await conn.execute("select distribute_tenant_tables()")
     finally:
         await conn.execute("select pg_advisory_unlock($1)", LOCK_KEY)
     return applied

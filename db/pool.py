@@ -8,6 +8,10 @@ differs, which saves a round trip per call), so a connection never serves one or
 with another's setting. The tenant pool skips asyncpg's session reset on release (another round trip);
 an open transaction is still rolled back.
 
+On Citus the workers do not see a session setting: there each acquire of a tenant connection opens a
+transaction and binds it with `SET LOCAL` (which `citus.propagate_set_commands = 'local'` carries to the
+workers, where row-level security is applied to the shards). On plain PostgreSQL nothing of that is done.
+
 When the server goes away (restarted, say), calls fail and are answered 503; each acquire after it is
 back connects anew, so the process recovers by itself. `Outage` logs that once each way, not once per
 failed call.
@@ -76,9 +80,11 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
 
 
 class TenantConnection(asyncpg.Connection):
-    """A tenant connection remembers which organization its session is bound to."""
+    """A tenant connection remembers which organization its session is bound to, and whether its server is a
+    Citus coordinator."""
 
     mailflow_org: int | None = None
+    citus: bool = False
 
     async def bind(self, org_id: int) -> None:
         if self.mailflow_org != org_id:
@@ -90,6 +96,9 @@ async def _init_tenant_connection(conn: asyncpg.Connection) -> None:
     await _init_connection(conn)
     await conn.execute(f"set role {APP_ROLE}")
     await conn.execute(STAGING_TABLE)
+    cast(TenantConnection, conn).citus = bool(
+        await conn.fetchval("select exists (select from pg_extension where extname = 'citus')")
+    )
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -158,8 +167,18 @@ class TenantPool:
         finally:
             self.use.waiting -= 1
         try:
-            await cast(TenantConnection, conn).bind(self.org_id)
-            yield conn
+            tenant = cast(TenantConnection, conn)
+            await tenant.bind(self.org_id)
+            if not tenant.citus:
+                yield conn
+            else:
+                async with conn.transaction():
+                    # SET takes no parameter: the id is an int, so nothing but digits reaches the statement
+                    await conn.execute(
+                        "set local citus.propagate_set_commands = 'local'; "
+                        f"set local mailflow.org_id = '{int(self.org_id)}'"
+                    )
+                    yield conn
         finally:
             await self.pool.release(conn)
 

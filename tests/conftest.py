@@ -1,5 +1,7 @@
 """Tests run against a real PostgreSQL: TEST_DATABASE_URL's server (in a fresh database that is
-dropped afterwards), or else an embedded server that the session starts and removes."""
+dropped afterwards), or with MAILFLOW_TEST_CITUS=1 a fresh Citus cluster (tests/citus_cluster.py: a coordinator
+and two workers, the database made on each, migrations run on the coordinator), or else an embedded server
+that the session starts and removes."""
 
 from __future__ import annotations
 
@@ -23,12 +25,17 @@ from db.keys import create_key
 from db.migrate import migrate
 from db.organizations import ensure_organization
 from db.pool import Database, open_database
+from tests import citus_cluster
 from tests.factories import add_connector, ingest, rec, with_database
 
 
 @pytest.fixture(scope="session")
 def server_dsn() -> Iterator[str]:
     """A PostgreSQL server to create test databases on."""
+    if citus_cluster.wanted():
+        with citus_cluster.cluster() as coordinator:
+            yield coordinator
+        return
     external = os.environ.get("TEST_DATABASE_URL")
     if external:
         yield external
@@ -47,17 +54,25 @@ def server_dsn() -> Iterator[str]:
 async def dsn(server_dsn: str) -> AsyncIterator[str]:
     """A fresh, migrated database for this test session."""
     name = f"mailflow_test_{uuid.uuid4().hex[:10]}"
-    admin = await asyncpg.connect(server_dsn)
-    await admin.execute(f'create database "{name}"')
-    test_dsn = with_database(server_dsn, name)
+    if citus_cluster.wanted():
+        test_dsn = await citus_cluster.create_database(server_dsn, name)
+    else:
+        admin = await asyncpg.connect(server_dsn)
+        await admin.execute(f'create database "{name}"')
+        await admin.close()
+        test_dsn = with_database(server_dsn, name)
     conn = await asyncpg.connect(test_dsn)
     await migrate(conn)
     await conn.close()
     try:
         yield test_dsn
     finally:
-        await admin.execute(f'drop database if exists "{name}" with (force)')
-        await admin.close()
+        if citus_cluster.wanted():
+            await citus_cluster.drop_database(server_dsn, name)
+        else:
+            admin = await asyncpg.connect(server_dsn)
+            await admin.execute(f'drop database if exists "{name}" with (force)')
+            await admin.close()
 
 
 @pytest.fixture(scope="session")

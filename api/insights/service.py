@@ -21,8 +21,9 @@ STATUSES = {
     "dismissed": ["dismissed"],
     "all": ["active", "resolved", "dismissed"],
 }
-_CURSOR = re.compile(r"([0-9]{1,20})-([0-9]{1,19})")  # an xid8, an event id (bigint)
-CURSOR = f"^{digits_up_to(2**64 - 1, 20)}-{digits_up_to(2**63 - 1, 19)}$"  # what parse_cursor takes, as a pattern
+# the event's number in its organization (db/migrations/0016; bigint), its event id (bigint)
+_CURSOR = re.compile(r"([0-9]{1,19})-([0-9]{1,19})")
+CURSOR = f"^{digits_up_to(2**63 - 1, 19)}-{digits_up_to(2**63 - 1, 19)}$"  # what parse_cursor takes, as a pattern
 MAX_LIMIT = 5000
 
 
@@ -73,7 +74,7 @@ def parse_cursor(text: str | None) -> tuple[int, int]:
     if text is None:
         return 0, 0
     match = _CURSOR.fullmatch(text)
-    if not match or int(match.group(1)) >= 2**64 or int(match.group(2)) >= 2**63:
+    if not match or int(match.group(1)) >= 2**63 or int(match.group(2)) >= 2**63:
         raise bad_argument("after", f"{text!r} is not a cursor (pass the `next` value of the previous page)")
     return int(match.group(1)), int(match.group(2))
 
@@ -94,10 +95,10 @@ class EventPage:
 
 
 def event_json(row: Any) -> dict[str, Any]:
-    """An insight event as the SIEM feed and webhooks give it, from its row (event_id, xid, kind, at, state)."""
+    """An insight event as the SIEM feed and webhooks give it, from its row (event_id, seq, kind, at, state)."""
     return {
         "event_id": row["event_id"],
-        "cursor": f"{row['xid']}-{row['event_id']}",
+        "cursor": f"{row['seq']}-{row['event_id']}",
         "type": row["kind"],
         "at": row["at"].isoformat(),
         "insight": row["state"],
@@ -116,7 +117,7 @@ async def held_back(app: AppState, after: str) -> bool:
 
 
 async def events_page(app: AppState, after: str | None, since: datetime | None, limit: int) -> EventPage:
-    xid, event_id = parse_cursor(after)
-    rows = await store.events_after(app.pool, app.org_id, xid, event_id, since, limit)
+    seq, event_id = parse_cursor(after)
+    rows = await store.events_after(app.pool, app.org_id, seq, event_id, since, limit)
     events = [event_json(r) for r in rows]
-    return EventPage(events, events[-1]["cursor"] if events else f"{xid}-{event_id}")
+    return EventPage(events, events[-1]["cursor"] if events else f"{seq}-{event_id}")

@@ -34,7 +34,7 @@ def with_connector(dsn: str, org: str, name: str, direction: str, host_suffix: s
 async def attributed(pool: asyncpg.Pool, org_id: int, connector: str) -> int:
     """Messages of the organization stored with this connector."""
     count: int = await pool.fetchval(
-        "select count(*) from messages m join connectors c on c.connector_id = m.connector_id "
+        "select count(*) from messages m join connectors c on c.org_id = m.org_id and c.connector_id = m.connector_id "
         "where m.org_id = $1 and c.name = $2",
         org_id,
         connector,

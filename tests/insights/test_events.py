@@ -143,35 +143,27 @@ async def test_a_reader_never_passes_an_event_that_commits_later(
 ) -> None:
     insight = await one_insight(client)
     start = (await pull(client))["next"]
-    # A takes the lower event id but commits last; B takes a higher one and commits first.
+    # A writes an event and stays open; B's event must wait for A's commit (the organization's event counter is
+    # locked until then), so no reader can see B's event while A's, numbered before it, is still to come.
     a = await asyncpg.connect(dsn)
     b = await asyncpg.connect(dsn)
     ta, tb = a.transaction(), b.transaction()
     await ta.start()
     await tb.start()
     await store.insert_events(a, state.org_id, [(insight["id"], "updated")])
-    await store.insert_events(b, state.org_id, [(insight["id"], "updated")])
-    await tb.commit()
-    assert (await pull(client, start))["events"] == []  # B's event waits for A
+    writing_b = asyncio.create_task(store.insert_events(b, state.org_id, [(insight["id"], "updated")]))
+    await asyncio.sleep(0.3)
+    assert not writing_b.done(), "B numbered its event while A's was not committed"
+    assert (await pull(client, start))["events"] == []
     await ta.commit()
-    page = await pull(client, start)
-    ids = [e["event_id"] for e in page["events"]]
-    assert ids == sorted(ids)
-    assert len(ids) == 2
-    # Y took its transaction id first, but X writes the lower event id and commits after Y.
-    x = a.transaction()
-    y = b.transaction()
-    await y.start()
-    await b.fetchval("select pg_current_xact_id()")
-    await x.start()
-    await store.insert_events(a, state.org_id, [(insight["id"], "updated")])
-    await store.insert_events(b, state.org_id, [(insight["id"], "updated")])
-    await y.commit()
-    first = await pull(client, page["next"])
-    await x.commit()
+    await writing_b
+    first = await pull(client, start)
+    assert len(first["events"]) == 1  # A's
+    await tb.commit()
     second = await pull(client, first["next"])
+    assert len(second["events"]) == 1  # B's, after A's
     got = [e["event_id"] for e in first["events"] + second["events"]]
-    assert len(got) == 2 == len(set(got))
+    assert len(set(got)) == 2
     await a.close()
     await b.close()
 

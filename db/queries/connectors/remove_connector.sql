@@ -15,6 +15,12 @@ removed as (
     using target t
     where c.org_id = $1 and c.connector_id = t.connector_id and t.messages = 0
     returning c.connector_id
+),
+bump as (
+    -- the organization's data generation, in this statement (db/migrations/0015)
+    insert into org_generations as g (org_id, generation)
+    select $1, 1 where exists (select from removed)
+    on conflict (org_id) do update set generation = g.generation + 1
 )
 select t.name, t.direction, t.messages, exists (select 1 from removed) as removed
 from target t

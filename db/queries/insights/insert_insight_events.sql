@@ -1,11 +1,20 @@
 -- $1 org_id bigint, $2 insight_ids bigint[], $3 kinds text[]
--- One event per state change, carrying the insight's full state as it now is; in the same statement, a
--- webhook delivery of each event (`insight.<kind>`) for every enabled subscription that wants it (the outbox:
--- an event is queued if and only if it is written). Returns how many deliveries it queued.
-with events as (
-    insert into insight_events (org_id, insight_id, kind, state)
-    select $1, e.insight_id, e.kind, s.state
+-- One event per state change, carrying the insight's full state as it now is, numbered from the organization's
+-- event counter (its row stays locked until this transaction ends, so numbers follow commit order: the SIEM
+-- cursor, db/migrations/0016); in the same statement, a webhook delivery of each event (`insight.<kind>`) for
+-- every enabled subscription that wants it (the outbox: an event is queued if and only if it is written).
+-- Returns how many deliveries it queued.
+with counter as (
+    insert into insight_event_counters as c (org_id, last_seq)
+    select $1, cardinality($2::bigint[]) where cardinality($2::bigint[]) > 0
+    on conflict (org_id) do update set last_seq = c.last_seq + cardinality($2::bigint[])
+    returning c.last_seq - cardinality($2::bigint[]) as base
+),
+events as (
+    insert into insight_events (org_id, seq, insight_id, kind, state)
+    select $1, counter.base + e.position, e.insight_id, e.kind, s.state
     from unnest($2::bigint[], $3::text[]) with ordinality as e (insight_id, kind, position)
+    cross join counter
     join insight_states s on s.org_id = $1 and s.insight_id = e.insight_id
     order by e.position
     returning event_id, kind, at

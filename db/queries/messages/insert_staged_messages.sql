@@ -1,8 +1,8 @@
 -- $1 org_id bigint
 -- Moves the rows just copied into the session's message_staging table into messages, skipping the ones
 -- already stored, and adds exactly the inserted ones to the hourly, daily, remote-party daily and transit daily
--- rollups, all in this one statement (the hourly rollup write bumps the organization's data generation for all
--- of them).
+-- rollups, and bumps the organization's data generation (when anything was inserted), all in this one
+-- statement.
 -- Returns how many were inserted.
 with inserted as (
     insert into messages (
@@ -131,5 +131,11 @@ transit as (
         unknown = r.unknown + excluded.unknown,
         blocked = r.blocked + excluded.blocked
     returning 1
+),
+bump as (
+    -- the organization's data generation, in this statement (db/migrations/0015)
+    insert into org_generations as g (org_id, generation)
+    select $1, 1 where exists (select from inserted)
+    on conflict (org_id) do update set generation = g.generation + 1
 )
 select count(*) from inserted

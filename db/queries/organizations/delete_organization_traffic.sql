@@ -15,6 +15,12 @@ r as (
 ),
 t as (
     delete from transit_daily_rollups where org_id = $1 returning 1
+),
+bump as (
+    -- the organization's data generation, in this statement (db/migrations/0015)
+    insert into org_generations as g (org_id, generation)
+    values ($1, 1)
+    on conflict (org_id) do update set generation = g.generation + 1
 )
 select (select count(*) from m) as messages,
        (select count(*) from h) + (select count(*) from d) + (select count(*) from r) + (select count(*) from t)

@@ -32,4 +32,4 @@ join webhook_subscriptions s on s.org_id = $1 and s.subscription_id = due.subscr
 left join insight_events e on e.org_id = $1 and e.event_id = due.event_id
 where d.org_id = $1 and d.delivery_id = due.delivery_id
 returning d.delivery_id, d.subscription_id, d.message_id, d.event_type, d.data, d.occurred_at, d.attempts,
-          d.first_attempt_at, s.url, s.secret, e.event_id, e.xid::text::bigint as xid, e.kind, e.at, e.state
+          d.first_attempt_at, s.url, s.secret, e.event_id, e.seq, e.kind, e.at, e.state
