@@ -202,14 +202,9 @@ async def events_after(
 
 
 async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:
-    """The feed's end now, (xid, event_id); (0, 0) when it has no event."""
+    """The feed's end now, (seq, event_id); (0, 0) when it has no event."""
     row = await sql.fetchrow(db, "insights/insight_events_end", org_id)
-    return (int(row["xid"]), int(row["event_id"])) if row else (0, 0)
-
-
-async def events_held_back(db: sql.Executor, org_id: int, xid: int, event_id: int) -> bool:
-    """Whether a committed event after the cursor exists (held back from the last page, or committed since)."""
-    return bool(await sql.fetchval(db, "insights/insight_events_held_back", org_id, str(xid), event_id))
+    return (int(row["seq"]), int(row["event_id"])) if row else (0, 0)
 
 
 async def delete_events_before(db: sql.Executor, cutoff: datetime) -> int:

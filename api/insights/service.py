@@ -107,13 +107,8 @@ def event_json(row: Any) -> dict[str, Any]:
 
 async def feed_end(app: AppState) -> str:
     """The cursor of the feed's end now (one statement): from it, only what happens from now on."""
-    xid, event_id = await store.events_end(app.pool, app.org_id)
-    return f"{xid}-{event_id}"
-
-
-async def held_back(app: AppState, after: str) -> bool:
-    """Whether an event after the cursor has committed (one a page held back, or one committed since)."""
-    return await store.events_held_back(app.pool, app.org_id, *parse_cursor(after))
+    seq, event_id = await store.events_end(app.pool, app.org_id)
+    return f"{seq}-{event_id}"
 
 
 async def events_page(app: AppState, after: str | None, since: datetime | None, limit: int) -> EventPage:

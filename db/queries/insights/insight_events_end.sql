@@ -1,10 +1,9 @@
 -- $1 org_id bigint
--- The feed's end now: the cursor (xid, event_id) of the last event a page would give, by the rule of
--- insight_events_after (only from transactions older than every one still running); no row when there is
--- none. A reader that starts from it gets only what happens from now on.
-select e.xid::text::bigint as xid, e.event_id
+-- The feed's end now: the cursor (seq, event_id) of the organization's last event (numbers follow commit order,
+-- db/migrations/0016, so every event after it is new); no row when there is none. A reader that starts from it
+-- gets only what happens from now on.
+select e.seq, e.event_id
 from insight_events e
 where e.org_id = $1
-  and e.xid < pg_snapshot_xmin(pg_current_snapshot())
-order by e.xid desc, e.event_id desc
+order by e.seq desc, e.event_id desc
 limit 1
