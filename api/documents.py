@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, OperationType, Token, get_operation_ast, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    Token,
+    get_operation_ast,
+    parse,
+)
 from strawberry.extensions import SchemaExtension
 
 
@@ -47,16 +56,19 @@ class Documents:
         """A new extension for one request (strawberry's schema takes this as a factory)."""
         return DocumentCache(self)
 
-    def operation_type(self, text: str, operation_name: str | None) -> OperationType | None:
-        """The type of the operation a request runs (parsed as strawberry would, and kept for it), or None
-        when the text does not parse or names no single operation."""
+    def operation(self, text: str, operation_name: str | None) -> OperationDefinitionNode | None:
+        """The operation a request runs (parsed as strawberry would, and kept for it), or None when the text
+        does not parse or names no single operation."""
         prepared = self.by_text.get(text)
         if prepared is None:
             try:
                 prepared = self.keep(text, parse(text, max_tokens=self.max_tokens))
             except GraphQLError:
                 return None
-        operation = get_operation_ast(prepared.document, operation_name)
+        return get_operation_ast(prepared.document, operation_name)
+
+    def operation_type(self, text: str, operation_name: str | None) -> OperationType | None:
+        operation = self.operation(text, operation_name)
         return None if operation is None else operation.operation
 
     def keep(self, text: str, document: DocumentNode) -> Prepared:

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import HTTPException
+from graphql import FieldNode, OperationDefinitionNode
 from graphql import OperationType as GraphQLOperation
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -35,6 +36,19 @@ from api.subscriptions import authorize
 GRAPHIQL_PAGE = Path(__file__).parent / "static" / "graphiql.html"
 DIRECT_OPERATIONS = frozenset((OperationType.QUERY, OperationType.MUTATION))
 QUERY = GraphQLOperation.QUERY
+# Lists that background work changes without a data generation (delivery attempts, mailbox polls) or that
+# admins change through their own settings: answered afresh every time, never from the response cache.
+UNCACHED_FIELDS = frozenset({"webhooks", "webhookDeliveries", "tlsrptEndpoints", "mailboxes"})
+
+
+def _cacheable(operation: OperationDefinitionNode) -> bool:
+    """A query is cached when it selects only plain root fields (no fragment at the root), none of them one
+    of UNCACHED_FIELDS."""
+    return all(
+        isinstance(s, FieldNode) and s.name.value not in UNCACHED_FIELDS for s in operation.selection_set.selections
+    )
+
+
 Direct = tuple[str, dict[str, Any] | None, str | None]  # a plain JSON POST's query, variables, operation name
 
 
@@ -220,7 +234,8 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
         if shared.cache is None or key is None or direct is None:
             return None
         query, variables, name = direct
-        if self.documents.operation_type(query, name) is not QUERY:
+        operation = self.documents.operation(query, name)
+        if operation is None or operation.operation is not QUERY or not _cacheable(operation):
             return None
         request = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), name)
         return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, *request)

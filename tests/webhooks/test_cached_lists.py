@@ -1,5 +1,6 @@
-"""Webhooks and TLS reporting URLs are listed through GraphQL queries, which the response cache keeps: a
-change (a new one, a removal) shows in the next answer (the writing statement bumps the data generation)."""
+"""Webhooks and TLS reporting URLs listed through GraphQL: a change (a new one, a removal) shows in the next
+answer. Such lists change without a data generation (delivery attempts, mailbox polls), so the response cache
+answers them afresh every time (api/graphql.py UNCACHED_FIELDS)."""
 
 from __future__ import annotations
 
