@@ -33,7 +33,6 @@ create table mailboxes (
     skipped jsonb not null default '{}',  -- messages that stored nothing, by reason
     primary key (org_id, mailbox_id)
 );
-create index mailboxes_due on mailboxes (last_poll_at) where enabled;
 
 create table mailbox_messages (
     org_id bigint not null,
