@@ -33,8 +33,6 @@ create table mailboxes (
     skipped jsonb not null default '{}',  -- messages that stored nothing, by reason
     primary key (org_id, mailbox_id)
 );
--- No index by poll time: it would not lead with org_id (one schema, one node or many); the poller reads this
--- small table whole (a few mailboxes per organization).
 
 create table mailbox_messages (
     org_id bigint not null,
