@@ -10,6 +10,7 @@ then connectors by name. No match: the internet without a connector.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +55,15 @@ class Rule:
     network: ipaddress.IPv4Network | ipaddress.IPv6Network | None
 
 
+@functools.lru_cache(maxsize=50_000)
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """A record's remote address as a rule compares it; mail logs repeat few peers, so it is kept (bounded)."""
+    try:
+        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
 def _host_matches(name: str, suffix: str) -> bool:
     return name == suffix or name.endswith("." + suffix)
 
@@ -76,15 +86,13 @@ class Attributor:
 
     def connector(self, record: dict[str, Any]) -> str | None:
         direction = record.get("direction")
-        host = str(record.get("remote_host") or "").lower().rstrip(".")
-        address = record.get("remote_ip")
-        ip = None
-        if isinstance(address, str):
-            try:
-                ip = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
-            except ValueError:
-                ip = None
         party = record.get("sender") if direction == "inbound" else record.get("recipient")
+        return self.match(direction, record.get("remote_host"), record.get("remote_ip"), party)
+
+    def match(self, direction: Any, remote_host: Any, remote_ip: Any, party: Any) -> str | None:
+        """The connector of a record with these values (the sender inbound, the recipient outbound as `party`)."""
+        host = str(remote_host or "").lower().rstrip(".")
+        ip = _address(remote_ip) if isinstance(remote_ip, str) else None
         domain = str(party or "").strip("<>").rsplit("@", 1)[-1].lower()
         for rule in self.rules:
             if rule.direction != direction:

@@ -9,9 +9,10 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import IO, Any, TextIO
 
-from api import metrics
+from api import metrics, typed_records
 from api.attribution import Attributor
 from api.context import AppState
 from api.errors import ValidationFailed
@@ -19,12 +20,13 @@ from api.importers.run import Tally, log_records
 from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
 from api.ingest import Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
+from api.records import parse_records
 from api.webhooks.wake import nudge
 from core.batch import Batch
 from core.tls_report import Report
 from db.connectors import list_connectors
 from db.insights import Scope
-from db.messages import Stored, retained_from, store_messages
+from db.messages import Stored, retained_from, store_messages, store_parts
 from db.tls_reports import store_report
 
 BATCH_SIZE = 10_000
@@ -82,7 +84,10 @@ async def store_and_evaluate(state: AppState, batch: Batch) -> Stored:
     """Store a validated batch, then evaluate the insights of the connectors it fed, so that an insight
     it causes is visible as soon as the ingest answers."""
     keep_from = retained_from(state.settings.retention_days)
-    stored = await store_messages(state.pool, state.org_id, batch, keep_from)
+    return await _stored(state, batch, await store_messages(state.pool, state.org_id, batch, keep_from))
+
+
+async def _stored(state: AppState, batch: Batch, stored: Stored) -> Stored:
     metrics.STORED.inc(stored.accepted)
     metrics.DUPLICATE.inc(stored.duplicates)
     metrics.EXPIRED.inc(stored.expired)
@@ -113,6 +118,32 @@ async def store_tls_reports(state: AppState, reports: list[Report]) -> list[str]
 
 def tls_report_warnings(outcomes: list[str], retention_days: int) -> list[str]:
     return _not_kept(outcomes.count(EXPIRED), "report(s) whose range ended", retention_days)
+
+
+# Records per part of a request: PostgreSQL stores one part while the next is checked, in one transaction.
+# A part's rollup rows stay locked until the request commits, so a concurrent request of the organization
+# that touches the same hours waits from its first part on: parts smaller than a batch would serialize
+# concurrent ordinary requests (one batch each), which today overlap their message inserts.
+PART_SIZE = BATCH_SIZE
+
+
+async def ingest_body(state: AppState, body: bytes, content_type: str) -> Stored:
+    """A JSON array or NDJSON body of records, all stored or none. The fast path decodes them into typed
+    records and stores them in parts (api/typed_records.py, db/messages.py `store_parts`); a body it cannot
+    take goes the detailed way (`ingest_records`), whose answer names every problem and its line."""
+    records = typed_records.decode(body, content_type)
+    if records is not None:
+        connectors = await list_connectors(state.pool, state.org_id)
+        index, attribute, now = connector_index(connectors), Attributor.of(connectors), datetime.now(UTC)
+        parts = (
+            typed_records.columns(records[i : i + PART_SIZE], index, attribute, now)
+            for i in range(0, len(records), PART_SIZE)
+        )
+        done = await store_parts(state.pool, state.org_id, parts, retained_from(state.settings.retention_days))
+        if done is not None:
+            batch, stored = done
+            return await _stored(state, batch, stored)
+    return await ingest_records(state, *parse_records(body, content_type))
 
 
 async def ingest_records(state: AppState, records: list[Any], lines: list[int] | None = None) -> Stored:

@@ -1,17 +1,22 @@
 """Ingest benchmark: raw COPY into the messages table (the floor) against POST /api/v1/messages.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1/postgres python -m bench.ingest [--messages N] [--domains N]
+        [--rounds N] [--clients 1 2] [--bodies ndjson json gzip]
 
 Both sides store the same generated messages into a fresh, migrated database, in batches of 10,000,
 with 1 and then 2 concurrent clients. The HTTP side includes everything: JSON parsing, validation,
-de-duplication and the hourly rollups in the same transaction.
+de-duplication and the hourly rollups in the same transaction. On a shared machine, run several rounds:
+each measures the floor and then each kind of body in turn, and the table gives medians and each round's
+ratio to the floor measured just before it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gzip
 import random
+import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +31,7 @@ from db.organizations import ensure_organization
 from db.pool import STAGING_COLUMNS
 
 BATCH = 10_000
+BODIES = ("ndjson", "json", "gzip")
 BUCKETS = ["TLSv1.3", "TLSv1.2", "TLSv1.2", "TLSv1", "none"]
 
 
@@ -58,10 +64,10 @@ def generate(n: int, seed: int, domains: int = 1) -> list[dict[str, Any]]:
     return records
 
 
-async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> float:
+async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int, name: str = "") -> float:
     """Raw COPY of the same rows into the messages table, no validation, no rollups."""
     pool = await asyncpg.create_pool(dsn, min_size=clients, max_size=clients)
-    org_id = await ensure_organization(pool, f"copy-{clients}")
+    org_id = await ensure_organization(pool, f"copy-{clients}-{name}")
     batches = []
     for i in range(0, len(records), BATCH):
         batch, _ = validate(records[i : i + BATCH], {})
@@ -83,17 +89,27 @@ async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int) -> f
     return len(records) / elapsed
 
 
-async def http_ingest(base: str, token: str, records: list[dict[str, Any]], clients: int) -> float:
-    bodies = [b"\n".join(orjson.dumps(r) for r in records[i : i + BATCH]) for i in range(0, len(records), BATCH)]
-    queue = list(bodies)
-    headers = {"authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(base_url=base, timeout=120, headers=headers) as client:
+def bodies_of(records: list[dict[str, Any]], body: str) -> tuple[list[bytes], dict[str, str]]:
+    """The request bodies of `records` in batches, and their headers: NDJSON, a JSON array, or gzipped NDJSON."""
+    batches = [records[i : i + BATCH] for i in range(0, len(records), BATCH)]
+    if body == "json":
+        return [orjson.dumps(b) for b in batches], {"content-type": "application/json"}
+    ndjson = [b"\n".join(orjson.dumps(r) for r in b) for b in batches]
+    if body == "gzip":
+        headers = {"content-type": "application/x-ndjson", "content-encoding": "gzip"}
+        return [gzip.compress(b, 6) for b in ndjson], headers
+    return ndjson, {"content-type": "application/x-ndjson"}
+
+
+async def http_ingest(
+    base: str, token: str, records: list[dict[str, Any]], clients: int, body: str = "ndjson"
+) -> float:
+    queue, headers = bodies_of(records, body)
+    async with httpx.AsyncClient(base_url=base, timeout=120, headers={"authorization": f"Bearer {token}"}) as client:
 
         async def worker() -> None:
             while queue:
-                response = await client.post(
-                    "/api/v1/messages", content=queue.pop(), headers={"content-type": "application/x-ndjson"}
-                )
+                response = await client.post("/api/v1/messages", content=queue.pop(), headers=headers)
                 assert response.status_code == 200, response.text
 
         started = time.perf_counter()
@@ -107,22 +123,40 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=200_000)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--domains", type=int, default=1, help="remote domains the messages spread over")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds, each the floor then every body in turn")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--bodies", nargs="+", choices=BODIES, default=["ndjson"])
     args = parser.parse_args()
     url = server_url()
     dsn = await scratch_database(url, "mailflow_bench_ingest")
-    rows = []
+    floors: dict[int, list[float]] = {}
+    rates: dict[tuple[int, str], list[float]] = {}
     try:
         token = await admin_key(dsn, "bench")
         with running_server(dsn, args.port) as base:
-            for clients in (1, 2):
-                floor = await copy_floor(dsn, generate(args.messages, clients, args.domains), clients)
-                rate = await http_ingest(base, token, generate(args.messages, 10 + clients, args.domains), clients)
-                rows.append([clients, f"{floor:,.0f}", f"{rate:,.0f}", f"{rate / floor:.2f}x"])
+            for round_ in range(args.rounds):
+                for clients in args.clients:
+                    seed = 100 * round_ + 10 * clients
+                    floor = await copy_floor(dsn, generate(args.messages, seed, args.domains), clients, f"{seed}")
+                    floors.setdefault(clients, []).append(floor)
+                    for n, body in enumerate(args.bodies, start=1):
+                        rate = await http_ingest(
+                            base, token, generate(args.messages, seed + n, args.domains), clients, body
+                        )
+                        rates.setdefault((clients, body), []).append(rate)
     finally:
         await drop_database(url, dsn)
+    rows = []
+    for (clients, body), values in rates.items():
+        floor, rate = statistics.median(floors[clients]), statistics.median(values)
+        ratios = [r / f for r, f in zip(values, floors[clients], strict=True)]
+        rows.append([clients, body, f"{floor:,.0f}", f"{rate:,.0f}", f"{statistics.median(ratios):.2f}x",
+                     " ".join(f"{r:.2f}" for r in ratios)])  # fmt: skip
     spread = f", {args.domains:,} remote domains" if args.domains > 1 else ""
-    print(f"ingest of {args.messages:,} messages in NDJSON batches of {BATCH:,}{spread}; {machine()}")
-    print(table(["clients", "raw COPY msg/s (floor)", "POST /api/v1/messages msg/s", "ratio"], rows))
+    rounds = f"; medians of {args.rounds} rounds, the floor and the bodies alternating" if args.rounds > 1 else ""
+    print(f"ingest of {args.messages:,} messages in batches of {BATCH:,}{spread}{rounds}; {machine()}")
+    headers = ["clients", "body", "raw COPY msg/s (floor)", "POST /api/v1/messages msg/s", "ratio", "each round"]
+    print(table(headers, rows))
 
 
 if __name__ == "__main__":

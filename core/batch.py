@@ -52,6 +52,11 @@ class Batch:
             self.blocked_reasons,
         )
 
+    def extend(self, other: Batch) -> None:
+        """Append `other`'s records."""
+        for mine, theirs in zip(self.columns(), other.columns(), strict=True):
+            mine.extend(theirs)
+
     def drop_before(self, cutoff: datetime) -> int:
         """Remove the records received before `cutoff`; how many there were."""
         if not self.received_at or min(self.received_at) >= cutoff:

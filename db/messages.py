@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -55,6 +58,81 @@ async def store_messages(pool: TenantPool, org_id: int, batch: Batch, keep_from:
                 continue
         return Stored(inserted, len(batch) - inserted, expired)
     raise AssertionError("unreachable")
+
+
+class _Rerun(Exception):
+    """The parts need what a pipelined transaction cannot do: store them merged, the plain way."""
+
+
+async def store_parts(
+    pool: TenantPool, org_id: int, parts: Iterator[Batch | None], keep_from: datetime | None = None
+) -> tuple[Batch, Stored] | None:
+    """Store the batches of one request in one transaction, all or nothing, preparing each next one (the
+    CPU work of `next(parts)`) while PostgreSQL stores the one before. A None part refuses the whole: the
+    transaction is rolled back and the answer is None. Else the parts merged, and what was stored.
+
+    Partitions are made before the transaction for the first part's UTC days (made inside it, they would
+    lock the messages table until it ends). A later part on another day, or a deadlock between batches,
+    rolls back and stores the parts merged through `store_messages`, which makes them first."""
+    whole = Batch()
+    expired = inserted = 0
+
+    def kept(part: Batch | None) -> Batch | None:
+        nonlocal expired
+        if part is not None and keep_from is not None:
+            expired += part.drop_before(keep_from)
+        return part
+
+    parts = map(kept, parts)
+    first = next(parts, None)
+    if first is None:
+        return None
+    ready = set(first.utc_days())
+    unmerged: list[Batch | None] = []  # a part taken from `parts` but not yet in `whole`
+    try:
+        async with pool.acquire() as conn:
+            if ready:
+                await sql.fetchval(conn, "messages/ensure_message_partitions", sorted(ready))
+            async with conn.transaction():
+                part: Batch | None = first
+                while part is not None:
+                    whole.extend(part)
+                    storing = None
+                    if len(part):
+                        if not ready.issuperset(part.utc_days()):
+                            raise _Rerun
+                        await conn.copy_records_to_table(
+                            "message_staging", records=zip(*part.columns(), strict=True), columns=STAGING_COLUMNS
+                        )
+                        storing = asyncio.ensure_future(sql.fetchval(conn, "messages/insert_staged_messages", org_id))
+                        await asyncio.sleep(0)  # the statement is on its way: prepare the next part meanwhile
+                    unmerged = [next(parts, _END)]
+                    if storing is not None:
+                        inserted += int(await storing)
+                    part = unmerged.pop()
+                    if part is None:  # refused: roll back what this request stored
+                        raise _Refused
+                    if part is _END:
+                        part = None
+    except _Refused:
+        return None
+    except (_Rerun, asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
+        for rest in itertools.chain(unmerged, parts):
+            if rest is None:
+                return None
+            if rest is _END:
+                break
+            whole.extend(rest)
+        stored = await store_messages(pool, org_id, whole)
+        return whole, Stored(stored.accepted, stored.duplicates, expired)
+    return whole, Stored(inserted, len(whole) - inserted, expired)
+
+
+class _Refused(Exception):
+    """A part was refused: nothing of the request is stored."""
+
+
+_END = Batch()
 
 
 @dataclass(frozen=True)

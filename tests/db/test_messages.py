@@ -8,7 +8,8 @@ import orjson
 from api.context import AppState
 from api.importers.tlsrpt import decode
 from api.ingest import validate
-from db.messages import count_messages_by_tls_bucket, prune, store_messages
+from core.batch import Batch
+from db.messages import count_messages_by_tls_bucket, prune, store_messages, store_parts
 from db.tls_reports import store_report
 from tests.factories import LATER, message
 
@@ -71,3 +72,42 @@ def test_share_rounds_half_up_to_one_decimal() -> None:
     assert share(1, 2000) == 0.1  # 0.05 rounds up
     assert share(1, 2001) == 0.0
     assert share(5, 5) == 100.0
+
+
+def _parts(records: list[dict[str, object]], size: int) -> list[Batch | None]:
+    parts: list[Batch | None] = []
+    for i in range(0, len(records), size):
+        batch, problems = validate(records[i : i + size], {}, now=LATER)
+        parts.append(None if problems else batch)
+    return parts
+
+
+async def test_parts_are_stored_in_one_transaction_and_counted(state: AppState, pool: asyncpg.Pool) -> None:
+    day = datetime(2031, 3, 1, tzinfo=UTC)
+    records = [message(n, received_at=(day + timedelta(minutes=n)).isoformat()) for n in range(10)]
+    done = await store_parts(state.pool, state.org_id, iter(_parts(records + records[:3], 4)))
+    assert done is not None
+    whole, stored = done
+    assert (len(whole), stored.accepted, stored.duplicates) == (13, 10, 3)
+    assert await pool.fetchval("select sum(messages) from hourly_rollups where org_id = $1", state.org_id) == 10
+
+
+async def test_a_refused_part_rolls_back_the_parts_before_it(state: AppState, pool: asyncpg.Pool) -> None:
+    day = datetime(2031, 3, 2, tzinfo=UTC)
+    records = [message(n, received_at=(day + timedelta(minutes=n)).isoformat()) for n in range(8)]
+    assert await store_parts(state.pool, state.org_id, iter([*_parts(records, 3), None])) is None
+    assert not await pool.fetchval("select count(*) from messages where org_id = $1", state.org_id)
+    assert not await pool.fetchval("select count(*) from hourly_rollups where org_id = $1", state.org_id)
+
+
+async def test_a_later_part_on_a_new_day_gets_its_partition(state: AppState, pool: asyncpg.Pool) -> None:
+    # days no other test stores: the later part's partition does not exist before this request
+    first = datetime(2031, 7, 11, tzinfo=UTC)
+    records = [message(n, received_at=(first + timedelta(days=n // 3)).isoformat()) for n in range(9)]
+    done = await store_parts(
+        state.pool, state.org_id, iter(_parts(records, 3)), keep_from=datetime(2031, 7, 12, tzinfo=UTC)
+    )
+    assert done is not None
+    whole, stored = done
+    assert (len(whole), stored.accepted, stored.duplicates, stored.expired) == (6, 6, 0, 3)
+    assert await pool.fetchval("select count(*) from messages where org_id = $1", state.org_id) == 6

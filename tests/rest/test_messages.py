@@ -4,7 +4,9 @@ import gzip
 
 import httpx
 import orjson
+import pytest
 
+import api.feed
 from api.context import AppState
 from db.messages import count_messages_by_tls_bucket
 from tests.factories import add_connector, ingest, message
@@ -230,3 +232,29 @@ async def test_rfc_3339_in_its_other_spellings(client: httpx.AsyncClient) -> Non
     assert (await ingest(client, records))["accepted"] == 3
     refused = await client.post("/api/v1/messages", json=[message(9, received_at="0000-01-01T00:00:00Z")])
     assert [d["field"] for d in refused.json()["error"]["details"]] == ["received_at"]
+
+
+async def test_a_request_in_parts_is_all_or_nothing(
+    client: httpx.AsyncClient, state: AppState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api.feed, "PART_SIZE", 2)  # PostgreSQL stores each part while the next is checked
+    records = [message(n, direction="outbound") for n in range(7)]
+    bad = [*records[:6], message(6, direction="outbound", tls_version="TLSv9")]
+    ndjson = {"content-type": "application/x-ndjson"}
+    body = b"\n".join(orjson.dumps(r) for r in bad)
+    response = await client.post("/api/v1/messages", content=b"\n" + body, headers=ndjson)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"] == [
+        {
+            "line": 8,
+            "field": "tls_version",
+            "message": "'TLSv9' is not a TLS version (expected e.g. TLSv1.3, TLS 1.2, TLS1_1, 1.0, none)",
+        }
+    ]
+    assert await stored(state) == {}  # the parts stored before the refused one were rolled back
+    assert await rollup_total(state) == 0
+    body = b"\n".join(orjson.dumps(r) for r in records + records[:2])
+    answer = (await client.post("/api/v1/messages", content=body, headers=ndjson)).json()
+    assert answer == {"accepted": 7, "duplicates": 2, "expired": 0, "warnings": []}
+    assert await stored(state) == {("outbound", "TLS1.2"): 7}
+    assert await rollup_total(state) == 7
