@@ -191,7 +191,7 @@ async def feed(
 ) -> FeedSummary:
     """Store (line, record) pairs batch by batch; each batch is all or nothing (see `feed_prepared`)."""
     connectors = await list_connectors(state.pool, state.org_id)
-    return await feed_prepared(state, prepare(records, connectors, batch_size), on_batch)
+    return await feed_prepared(state, prepare(records, connectors, batch_size, typed_records.Checker), on_batch)
 
 
 async def feed_log(

@@ -287,9 +287,15 @@ def validate(
 Prepared = tuple[list[int], Batch, Problems]  # a batch's input lines, its valid records, its problems
 
 
-def prepare(records: Iterable[tuple[int, Any]], connectors: Sequence[Connector], batch_size: int) -> Iterator[Prepared]:
-    """Batches of (line, record) pairs, attributed to connectors and validated."""
-    checked = Checker(connectors)
+def prepare(
+    records: Iterable[tuple[int, Any]],
+    connectors: Sequence[Connector],
+    batch_size: int,
+    checker: type[Checker] | None = None,
+) -> Iterator[Prepared]:
+    """Batches of (line, record) pairs, attributed to connectors and validated (by `checker`: one that also
+    reads typed records, api/typed_records.py, where the input can have them)."""
+    checked = (checker or Checker)(connectors)
     source = iter(records)
     while pairs := list(itertools.islice(source, batch_size)):
         yield checked(pairs)

@@ -20,12 +20,14 @@ from api.feed import FeedSummary, Progress, feed, feed_log, ingest_warnings
 from api.importers.lines import NOT_UNDERSTOOD, ParseError
 from api.importers.run import FORMATS, open_input
 from api.settings import Settings
+from api.typed_records import decode_line
 
 _LOG_LINE = (b"postfix/", b"exim", b" <= ", b" => ")  # what a mail log line shows that JSON does not
 
 
 def read_records(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
-    """(line, record) pairs from NDJSON (streamed) or a JSON array (read whole)."""
+    """(line, record) pairs from NDJSON (streamed; typed records where the fast path takes a line) or a JSON
+    array (read whole)."""
     first = b""
     head: list[bytes] = []
     for line in stream:
@@ -44,8 +46,8 @@ def read_records(stream: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
         yield from enumerate(value, start=1)
         return
     for number, line in enumerate(itertools.chain(head, stream), start=1):
-        if line.strip():
-            yield number, _ndjson_line(line, name, number)
+        if line.strip():  # a typed record where the fast path takes the line (api/typed_records.py)
+            yield number, decode_line(line) or _ndjson_line(line, name, number)
 
 
 def _ndjson_line(line: bytes, name: str, number: int) -> Any:
