@@ -95,9 +95,9 @@ async def store_parts(
     ready = set(first.utc_days())
     unmerged: list[Batch | None] = []  # a part taken from `parts` but not yet in `whole`
     try:
+        if ready:  # its own database call, as in store_messages (Citus makes a partition's shards apart)
+            await sql.fetchval(pool, "messages/ensure_message_partitions", sorted(ready))
         async with pool.acquire() as conn:
-            if ready:
-                await sql.fetchval(conn, "messages/ensure_message_partitions", sorted(ready))
             async with conn.transaction():
                 part: Batch | None = first
                 while part is not None:
@@ -119,6 +119,8 @@ async def store_parts(
                         raise _Refused
                     if part is _END:
                         part = None
+                if inserted:
+                    await notify(conn, org_id)  # subscribers on every process see it at commit
     except _Refused:
         return None
     except (_Rerun, asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
