@@ -97,30 +97,29 @@ async def store_parts(
     try:
         if ready:  # its own database call, as in store_messages (Citus makes a partition's shards apart)
             await sql.fetchval(pool, "messages/ensure_message_partitions", sorted(ready))
-        async with pool.acquire() as conn:
-            async with conn.transaction():
-                part: Batch | None = first
-                while part is not None:
-                    whole.extend(part)
-                    storing = None
-                    if len(part):
-                        if not ready.issuperset(part.utc_days()):
-                            raise _Rerun
-                        await conn.copy_records_to_table(
-                            "message_staging", records=zip(*part.columns(), strict=True), columns=STAGING_COLUMNS
-                        )
-                        storing = asyncio.ensure_future(sql.fetchval(conn, "messages/insert_staged_messages", org_id))
-                        await asyncio.sleep(0)  # the statement is on its way: prepare the next part meanwhile
-                    unmerged = [next(parts, _END)]
-                    if storing is not None:
-                        inserted += int(await storing)
-                    part = unmerged.pop()
-                    if part is None:  # refused: roll back what this request stored
-                        raise _Refused
-                    if part is _END:
-                        part = None
-                if inserted:
-                    await notify(conn, org_id)  # subscribers on every process see it at commit
+        async with pool.acquire() as conn, conn.transaction():
+            part: Batch | None = first
+            while part is not None:
+                whole.extend(part)
+                storing = None
+                if len(part):
+                    if not ready.issuperset(part.utc_days()):
+                        raise _Rerun
+                    await conn.copy_records_to_table(
+                        "message_staging", records=zip(*part.columns(), strict=True), columns=STAGING_COLUMNS
+                    )
+                    storing = asyncio.ensure_future(sql.fetchval(conn, "messages/insert_staged_messages", org_id))
+                    await asyncio.sleep(0)  # the statement is on its way: prepare the next part meanwhile
+                unmerged = [next(parts, _END)]
+                if storing is not None:
+                    inserted += int(await storing)
+                part = unmerged.pop()
+                if part is None:  # refused: roll back what this request stored
+                    raise _Refused
+                if part is _END:
+                    part = None
+            if inserted:
+                await notify(conn, org_id)  # subscribers on every process see it at commit
     except _Refused:
         return None
     except (_Rerun, asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
