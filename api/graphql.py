@@ -143,7 +143,7 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             return {"type": "http.request", "body": bytes(body), "more_body": False}
 
         direct = self._direct(scope, bytes(body))
-        key = await self._cache_key(scope, direct)
+        key = await self._cache_key(scope, direct, bytes(body))
         if key is None:
             await self._answer(scope, replay, send, direct)
             return
@@ -226,19 +226,18 @@ class GraphQLApp(GraphQL[dict[str, Any], None]):
             return None
         return query, variables, name
 
-    async def _cache_key(self, scope: Scope, direct: Direct | None) -> tuple[Hashable, ...] | None:
-        """A cache key for a plain JSON POST whose parsed operation is a query, or None: decided on the
-        document, never on the body's bytes (a mutation spelled `\\u006dutation` is still a mutation)."""
+    async def _cache_key(self, scope: Scope, direct: Direct | None, body: bytes) -> tuple[Hashable, ...] | None:
+        """A cache key (the body) for a plain JSON POST whose parsed operation is a query, or None: decided
+        on the document, never on the body's bytes (a mutation spelled `\\u006dutation` is still one)."""
         shared = scope["app"].state.mailflow
         key = scope.get("state", {}).get("auth")
         if shared.cache is None or key is None or direct is None:
             return None
-        query, variables, name = direct
+        query, _, name = direct
         operation = self.documents.operation(query, name)
         if operation is None or operation.operation is not QUERY or not _cacheable(operation):
             return None
-        request = (query, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS), name)
-        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, *request)
+        return await cache_key(shared.db.for_org(key.org_id), key.org_id, "graphql", key.role, body)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
