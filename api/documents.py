@@ -18,7 +18,6 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     OperationDefinitionNode,
-    OperationType,
     Token,
     get_operation_ast,
     parse,
@@ -66,10 +65,6 @@ class Documents:
             except GraphQLError:
                 return None
         return get_operation_ast(prepared.document, operation_name)
-
-    def operation_type(self, text: str, operation_name: str | None) -> OperationType | None:
-        operation = self.operation(text, operation_name)
-        return None if operation is None else operation.operation
 
     def keep(self, text: str, document: DocumentNode) -> Prepared:
         if document.loc is not None:
