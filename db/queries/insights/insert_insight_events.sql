@@ -23,3 +23,6 @@ select $1, w.subscription_id, 'evt_' || e.event_id, 'insight.' || e.kind, e.even
 from events e
 join webhook_subscriptions w on w.org_id = $1 and w.enabled and 'insight.' || e.kind = any(w.events)
 order by e.event_id, w.subscription_id
+-- (on Citus an INSERT ... SELECT without RETURNING is made by COPY into the shards, which row-level security
+-- refuses; with it, by an INSERT on each shard)
+returning delivery_id

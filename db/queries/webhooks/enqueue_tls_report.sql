@@ -27,3 +27,6 @@ select $1, s.subscription_id, 'tlsrpt_' || report.report_key, 'tls_report.receiv
 from report
 join webhook_subscriptions s on s.org_id = $1 and s.enabled and 'tls_report.received' = any(s.events)
 order by s.subscription_id
+-- (on Citus an INSERT ... SELECT without RETURNING is made by COPY into the shards, which row-level security
+-- refuses; with it, by an INSERT on each shard)
+returning delivery_id
