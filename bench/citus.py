@@ -50,8 +50,6 @@ def records(start: int, size: int) -> list[dict[str, Any]]:
             "received_at": (DAY + timedelta(seconds=n % 86400)).isoformat(),
             "direction": "inbound" if n % 3 else "outbound",
             "tls_version": BUCKETS[n % 4],
-            "sender_domain": f"d{n % 50}.example",
-            "recipient_domain": f"r{n % 40}.example",
             "size_bytes": 2000,
         }
         for n in range(start, start + size)
@@ -137,7 +135,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     with ExitStack() as stack:
-        citus_url = args.citus or stack.enter_context(citus_cluster.cluster(port=9900))
+        citus_url = args.citus or stack.enter_context(citus_cluster.cluster(port=9890))
         asyncio.run(run(server_url(), citus_url, args.messages, args.reads, args.rounds))
 
 
