@@ -26,7 +26,9 @@ due as (
 update webhook_deliveries d
 set attempts = d.attempts + 1,
     leased_until = now() + make_interval(secs => $3),
-    first_attempt_at = coalesce(d.first_attempt_at, now())
+    -- least, not coalesce: Citus refuses now() inside coalesce or case in a distributed update (a first attempt
+    -- is never in the future, so this keeps it, or sets it when null)
+    first_attempt_at = least(d.first_attempt_at, now())
 from due
 join webhook_subscriptions s on s.org_id = $1 and s.subscription_id = due.subscription_id
 left join insight_events e on e.org_id = $1 and e.event_id = due.event_id

@@ -6,7 +6,7 @@
 with done as (
     update webhook_deliveries
     set status = $4, leased_until = null, next_attempt_at = coalesce($9, next_attempt_at),
-        finished_at = case when $4 <> 'pending' then now() end
+        finished_at = case when $4 <> 'pending' then $5::timestamptz end  -- the attempt's time: Citus refuses now() in a case
     where org_id = $1 and delivery_id = $2 and attempts = $3 and status = 'pending'
     returning delivery_id, subscription_id
 )
