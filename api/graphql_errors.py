@@ -35,6 +35,16 @@ class ArgumentValues(ValuesOfCorrectTypeRule):
         super().report_error(error)
 
 
+def by_client(error: GraphQLError) -> bool:
+    """Whether `refusal` makes the error a 4xx (the client's doing), told the same way."""
+    original = error.original_error
+    if isinstance(original, ApiError):
+        return original.status < 500
+    if error.extensions and error.extensions.get("code") == BadUserInput.code:
+        return True
+    return error.path is None and (original is None or isinstance(original, GraphQLError))
+
+
 def refusal(error: GraphQLError, request: Request) -> ApiError:
     original = error.original_error
     if isinstance(original, ApiError):

@@ -18,7 +18,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 
 from api import remote_domains as remote
 from api import subscriptions, traffic_service
@@ -27,7 +27,7 @@ from api.documents import Documents
 from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
 from api.feed import ingest_records, ingest_warnings
-from api.graphql_errors import ArgumentValues
+from api.graphql_errors import ArgumentValues, by_client
 from api.insights import service as insights
 from api.rest.connectors import add_connector
 from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
@@ -445,10 +445,17 @@ def documents_for(settings: Settings, rules: list[type[ASTValidationRule]] | Non
     return Documents(chosen, max_tokens=settings.graphql_max_query_bytes // 2)
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """strawberry logs every error of a request (its documented hook for this): a client's mistake is
+        answered with its 4xx and not logged, so hostile input cannot fill the log; the rest is, as before."""
+        super().process_errors([e for e in errors if not by_client(e)], execution_context)
+
+
 def build_schema(settings: Settings, documents: Documents | None = None) -> strawberry.Schema:
     """The schema with the abuse limits of these settings (`documents`: made by documents_for)."""
     documents = documents_for(settings) if documents is None else documents
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
