@@ -22,7 +22,7 @@ from tests.conftest import make_client, suite_settings
 from tests.factories import ingest, with_database
 
 pytestmark = pytest.mark.skipif(
-    not citus_cluster.wanted(), reason="needs a Citus cluster: MAILFLOW_TEST_CITUS=1 (CI's second run)"
+    not citus_cluster.wanted(), reason="needs a Citus cluster: run the suite with MAILFLOW_TEST_CITUS=1"
 )
 
 DAY = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=2)

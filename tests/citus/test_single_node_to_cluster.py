@@ -20,7 +20,7 @@ from tests.conftest import make_client, suite_settings
 from tests.factories import add_connector, ingest, message
 
 pytestmark = pytest.mark.skipif(
-    not citus_cluster.wanted(), reason="needs a Citus cluster: MAILFLOW_TEST_CITUS=1 (CI's second run)"
+    not citus_cluster.wanted(), reason="needs a Citus cluster: run the suite with MAILFLOW_TEST_CITUS=1"
 )
 WINDOW = {"from": "2026-11-19", "to": "2026-11-23"}
 
