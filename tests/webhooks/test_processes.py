@@ -79,22 +79,51 @@ def test_two_server_processes_never_deliver_one_event_twice_at_once(dsn: str, tm
     token = new_key(dsn, f"webhooks-{uuid.uuid4().hex[:8]}")
     with receiver() as a, receiver() as b, receiver() as c, servers(dsn, tmp_path, 2) as running:
         hooks = (a, b, c)
+        subscriptions = []
         for hook in hooks:
             hook.delay = 0.05
-            subscribe(running[0][0], token, hook.url)
-        for n in range(12):  # through both processes, the first six one after another: each process then
-            # finds the queues' heads free when it is woken by its own report (else the busier one may take all)
-            report(running[n % 2][0], token, f"r{n}")
-            if n < 6:
+            subscriptions.append(subscribe(running[0][0], token, hook.url)["id"])
+        sent: list[str] = []
+
+        def recorded(base: str) -> bool:
+            """Every delivery's attempt recorded (a receiver has it a moment before its sender records it)."""
+            for subscription in subscriptions:
+                listed = httpx.get(
+                    f"{base}/api/v1/webhooks/{subscription}/deliveries", headers={"authorization": f"Bearer {token}"}
+                )
+                if any(d["status"] != "delivered" for d in listed.json()["deliveries"]):
+                    return False
+            return True
+
+        def send(base: str, wait: bool) -> None:
+            report(base, token, f"r{len(sent)}")
+            sent.append(f"r{len(sent)}")
+            if wait:
                 for hook in hooks:
-                    hook.wait_for(n + 1, seconds=30)
+                    hook.wait_for(len(sent), seconds=30)
+                deadline = time.monotonic() + 30
+                while not recorded(base) and time.monotonic() < deadline:
+                    time.sleep(0.05)  # else stopping its sender now would leave a lease to run out: sent again
+
+        # Every process is told of every report at its commit (NOTIFY), so which one sends a delivery is a
+        # race that one of them may keep winning: first each sends some while the other is stopped (so that
+        # both are surely senders), then both run and race for the rest.
+        for sender, (_, other) in ((running[0][0], running[1]), (running[1][0], running[0])):
+            other.send_signal(signal.SIGSTOP)
+            try:
+                for _ in range(3):
+                    send(sender, wait=True)
+            finally:
+                other.send_signal(signal.SIGCONT)
+        for n in range(12):
+            send(running[n % 2][0], wait=False)
         for hook in hooks:
-            hook.wait_for(12, seconds=30)
+            hook.wait_for(len(sent), seconds=30)
         time.sleep(1.5)  # anything sent twice would have come by now
         for hook in hooks:
             ids = [r.headers["webhook-id"] for r in hook.received]
-            assert len(ids) == len(set(ids)) == 12
-            assert [r.json()["data"]["report_id"] for r in hook.received] == [f"r{n}" for n in range(12)]
+            assert len(ids) == len(set(ids)) == len(sent) == 18
+            assert [r.json()["data"]["report_id"] for r in hook.received] == sent
         logs = [(tmp_path / f"serve-{base.rsplit(':', 1)[1]}.log").read_text() for base, _ in running]
         assert all("Traceback" not in log for log in logs), logs
         assert all('"webhook attempt"' in log for log in logs), "both processes deliver"
