@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -21,7 +22,7 @@ async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], 
     row = await sql.fetchrow(
         db, "mailboxes/insert_mailbox", org_id, fields["host"], fields["port"], fields["security"],
         fields["username"], password, fields["folder"], fields["processed"], fields["processed_folder"],
-        fields["error_folder"], fields["description"],
+        fields["error_folder"], fields["description"], datetime.now(UTC),
     )  # fmt: skip
     assert row is not None
     return mailbox(row)
@@ -52,7 +53,7 @@ async def lease(db: sql.Executor, org_id: int, mailbox_id: int, seconds: float) 
 
 async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> asyncpg.Record | None:
     """The mailbox's `failing_since` (null: it is not failing) and `was_failing` before this poll."""
-    return await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error)
+    return await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error, datetime.now(UTC))
 
 
 async def open_insight(
@@ -87,5 +88,15 @@ async def record_message(
     """A message handled (its UIDVALIDITY and UID), counted once in the mailbox's figures."""
     uidvalidity, uid = message
     await sql.execute(
-        db, "mailboxes/record_mailbox_message", org_id, mailbox_id, uidvalidity, uid, outcome, stored, skipped, error
+        db,
+        "mailboxes/record_mailbox_message",
+        org_id,
+        mailbox_id,
+        uidvalidity,
+        uid,
+        outcome,
+        stored,
+        skipped,
+        error,
+        datetime.now(UTC),
     )

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -38,7 +39,13 @@ async def create_endpoint(db: TenantPool, org_id: int, description: str) -> tupl
         endpoint_id = int(await sql.fetchval(conn, "tlsrpt_endpoints/insert_tlsrpt_endpoint", org_id, description))
         token = _token(org_id, endpoint_id)
         row = await sql.fetchrow(
-            conn, "tlsrpt_endpoints/set_tlsrpt_endpoint_token", org_id, endpoint_id, _digest(token), False
+            conn,
+            "tlsrpt_endpoints/set_tlsrpt_endpoint_token",
+            org_id,
+            endpoint_id,
+            _digest(token),
+            False,
+            datetime.now(UTC),
         )
     assert row is not None
     return endpoint(row), token
@@ -48,7 +55,7 @@ async def rotate_endpoint(db: sql.Executor, org_id: int, endpoint_id: int) -> tu
     """A new token for the endpoint (the old one stops working at once), or None: no such endpoint."""
     token = _token(org_id, endpoint_id)
     row = await sql.fetchrow(
-        db, "tlsrpt_endpoints/set_tlsrpt_endpoint_token", org_id, endpoint_id, _digest(token), True
+        db, "tlsrpt_endpoints/set_tlsrpt_endpoint_token", org_id, endpoint_id, _digest(token), True, datetime.now(UTC)
     )
     return (endpoint(row), token) if row else None
 
@@ -77,5 +84,12 @@ async def record_outcome(
     db: sql.Executor, org_id: int, endpoint_id: int, stored: bool, skipped: str | None, error: str | None
 ) -> None:
     await sql.execute(
-        db, "tlsrpt_endpoints/record_tlsrpt_endpoint_outcome", org_id, endpoint_id, stored, skipped, error
+        db,
+        "tlsrpt_endpoints/record_tlsrpt_endpoint_outcome",
+        org_id,
+        endpoint_id,
+        stored,
+        skipped,
+        error,
+        datetime.now(UTC),
     )

@@ -51,7 +51,7 @@ async def test_notifications_at_commit_and_after_a_lost_connection(
         assert changes == [42]
         lost = listener.conn
         assert lost is not None
-        await pool.execute("select pg_terminate_backend($1)", lost.get_server_pid())
+        await pool.execute("select pg_terminate_backend($1::int)", lost.get_server_pid())
         await until(lambda: None in changes and None in deliveries)
         await until(lambda: listener.conn is not None and listener.conn is not lost)
         async with pool.acquire() as conn:
