@@ -158,6 +158,11 @@ class Session:
         """Wait up to `seconds` for new mail with IMAP IDLE; False when the server does not offer IDLE."""
         if "IDLE" not in self.client.capabilities:
             return False
+        # New mail the server announced in the answer to an earlier command (a mail appended while the last
+        # one was being handled): IDLE would not announce it again, so the caller looks at the folder now.
+        announced = [self.client.untagged_responses.pop(kind, None) for kind in ("EXISTS", "RECENT")]
+        if any(announced):
+            return True
         tag = self.client._new_tag().decode()
         self.client.send(f"{tag} IDLE\r\n".encode())
         if not self.client.readline().startswith(b"+"):

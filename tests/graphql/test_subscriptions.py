@@ -65,7 +65,8 @@ async def next_data(ws: ClientConnection) -> dict[str, Any]:
 
 
 async def ingest(server: str, token: str, recs: list[dict[str, Any]]) -> None:
-    async with httpx.AsyncClient(headers={"authorization": f"Bearer {token}"}) as client:
+    # a fresh server's first ingest on a loaded Citus cluster took 3-8 s (its connections' first statements)
+    async with httpx.AsyncClient(headers={"authorization": f"Bearer {token}"}, timeout=60) as client:
         response = await client.post(f"{server}/api/v1/messages", json=recs)
         assert response.status_code == 200, response.text
 

@@ -122,10 +122,10 @@ async def test_sums_beyond_a_bigint_neither_overflow_nor_stop_evaluation(
 
 @pytest.fixture
 async def impatient(dsn: str) -> AsyncIterator[Database]:
-    """A database whose statements give up after 2 s: a wait for a held lock fails, a statement that runs never
+    """A database whose statements give up after 6 s: a wait for a held lock fails, a statement that runs never
     does (on a loaded machine a Citus coordinator's statements, which open connections to the workers, took
-    over 300 ms)."""
-    db = await open_database(dsn, 2, statement_timeout_ms=2000)
+    over 300 ms, and a new connection's type introspection over 2 s at load 8)."""
+    db = await open_database(dsn, 2, statement_timeout_ms=6000)
     yield db
     await db.close()
 

@@ -285,3 +285,36 @@ async def test_an_insight_opens_after_an_hour_of_failures_and_closes_when_it_wor
         assert time.monotonic() < deadline, events
         await asyncio.sleep(0.5)
     assert [e["type"] for e in events] == ["created", "resolved"]
+
+
+async def test_a_mail_arriving_while_another_is_handled_is_not_left_for_the_next_poll(
+    local: tuple[AppState, httpx.AsyncClient],
+    imap: Imap,
+    folder: str,
+    pool: asyncpg.Pool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server announces the second mail in its answer to the first one's move; IDLE would not say it again."""
+    state, c = local
+    made = await add(c, imap, folder)
+    imap.create(folder)
+    first, second = report(), report()
+    imap.append(mails.gzip_attachment(mails.as_json_report(first)), folder)
+    finish = Session.finish
+
+    def mail_arrives_meanwhile(self: Session, uid: int) -> None:
+        if len(imap.uids(folder)) == 1:
+            imap.append(mails.gzip_attachment(mails.as_json_report(second)), folder)
+        finish(self, uid)
+
+    monkeypatch.setattr(Session, "finish", mail_arrives_meanwhile)
+    started = time.monotonic()
+    session = asyncio.create_task(poller.poll_mailbox(state.db, state.settings, state.org_id, made["id"], idle=6))
+    while len(await stored_reports(pool, state.org_id)) < 2:
+        assert time.monotonic() - started < 5, "the second mail waited for the next poll"
+        await asyncio.sleep(0.1)
+    assert await stored_reports(pool, state.org_id) == sorted(
+        [("Sender", first["report-id"]), ("Sender", second["report-id"])]
+    )
+    result = await session
+    assert (result.error, result.reports) == (None, 2)
