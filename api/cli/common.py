@@ -59,16 +59,16 @@ async def organization(db: Database, settings: Settings, wanted: str | None, cre
         if found is not None:
             return found, name, False
         if not create:
-            names = ", ".join(repr(r["name"]) for r in await list_organizations(db.system)) or "none yet"
+            names = ", ".join(repr(r.name) for r in await list_organizations(db.system)) or "none yet"
             raise CliError(
                 f"there is no organization {name!r} (the organizations: {names}; `mailflow orgs create` makes one)"
             )
         return await ensure_organization(db.system, name), name, True
     rows = await list_organizations(db.system)
     if len(rows) == 1:
-        return int(rows[0]["org_id"]), str(rows[0]["name"]), False
+        return rows[0].org_id, rows[0].name, False
     if rows:
-        names = ", ".join(repr(r["name"]) for r in rows)
+        names = ", ".join(repr(r.name) for r in rows)
         raise CliError(f"there are {len(rows)} organizations ({names}): name one with --org NAME or MAILFLOW_ORG")
     if not create:
         raise CliError("there is no organization yet: `mailflow orgs create NAME` makes one")

@@ -134,8 +134,8 @@ async def _key_hint(db: Database, settings: Settings) -> None:
     from db.organizations import list_organizations
 
     rows = await list_organizations(db.system)
-    if settings.auth and not any(row["keys"] for row in rows):
-        name = rows[0]["name"] if len(rows) == 1 else "NAME"
+    if settings.auth and not any(row.keys for row in rows):
+        name = rows[0].name if len(rows) == 1 else "NAME"
         print(f"no API key exists yet: `mailflow keys create --org {name} --role admin` makes one", flush=True)
 
 

@@ -1,0 +1,43 @@
+"""Organizations, as the operator manages them (`mailflow orgs`): every row of the store belongs to one. On the
+system pool (these act across organizations)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from core.errors import Conflict, NotFound
+from db import organizations as store
+from db import sql
+from db.organizations import Organization
+
+
+async def create(db: sql.Executor, name: str) -> int:
+    """The new organization's id; a name taken is a Conflict."""
+    org_id = await store.create_organization(db, name)
+    if org_id is None:
+        raise Conflict(f"an organization named {name!r} already exists")
+    return org_id
+
+
+async def list_all(db: sql.Executor) -> list[Organization]:
+    return await store.list_organizations(db)
+
+
+async def named(db: sql.Executor, name: str, hint: str = "") -> int:
+    """The id of the organization named `name` (`hint` follows the refusal when there is none)."""
+    org_id = await store.organization_id(db, name)
+    if org_id is None:
+        raise NotFound(f"there is no organization {name!r}{hint}")
+    return org_id
+
+
+async def rename(db: sql.Executor, org_id: int, new_name: str) -> None:
+    try:
+        await store.rename_organization(db, org_id, new_name)
+    except asyncpg.UniqueViolationError:
+        raise Conflict(f"an organization named {new_name!r} already exists") from None
+
+
+async def remove(pool: asyncpg.Pool, org_id: int) -> tuple[int, int]:
+    """Remove an organization and everything of it, in one transaction: (messages, rollup rows) removed."""
+    return await store.delete_organization(pool, org_id)
