@@ -35,8 +35,7 @@ from api.types.connector import Connector, ConnectorInput
 from api.types.insight_event import InsightEvent
 from api.types.message import IngestResult, MessageInput
 from api.types.summary import MailFlowSummary
-from db.organizations import organization_name
-from services import connectors, insights
+from services import connectors, insights, organizations
 
 
 @strawberry.type(description="Who is asking: the organization and role of the API key.")
@@ -51,7 +50,7 @@ class Query(WebhookQuery, InsightQuery, TlsReportQuery, ReportQuery, ReportSourc
     @strawberry.field(description="The organization and role of the key making the request.")
     async def viewer(self, info: Info) -> Viewer:
         app = app_state(info)
-        name = await organization_name(app.pool, app.org_id) or ""
+        name = await organizations.name_of(app.pool, app.org_id)
         return Viewer(organization_id=strawberry.ID(str(app.org_id)), organization_name=name, role=app.role)
 
     @strawberry.field(description="The organization's connectors, inbound then outbound, by name.")

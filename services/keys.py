@@ -18,6 +18,12 @@ async def create(pool: asyncpg.Pool, organization: str, role: str, label: str) -
     return await store.create_key(pool, org_id, role, label)
 
 
+async def replace_labelled(pool: asyncpg.Pool, org_id: int, role: str, label: str) -> tuple[str, int]:
+    """A new key's token, its label's earlier live keys revoked (the demo's key): (token, how many revoked)."""
+    revoked = await store.revoke_keys_by_label(pool, org_id, label)
+    return await store.create_key(pool, org_id, role, label), revoked
+
+
 async def list_all(pool: asyncpg.Pool) -> list[KeyListing]:
     return await store.list_keys(pool)
 

@@ -23,12 +23,27 @@ async def list_all(db: sql.Executor) -> list[Organization]:
     return await store.list_organizations(db)
 
 
+async def ensure(db: sql.Executor, name: str) -> int:
+    """The id of the organization named `name`, created if there is none."""
+    return await store.ensure_organization(db, name)
+
+
+async def find(db: sql.Executor, name: str) -> int | None:
+    """The id of the organization named `name`; None when there is none."""
+    return await store.organization_id(db, name)
+
+
 async def named(db: sql.Executor, name: str, hint: str = "") -> int:
     """The id of the organization named `name` (`hint` follows the refusal when there is none)."""
-    org_id = await store.organization_id(db, name)
+    org_id = await find(db, name)
     if org_id is None:
         raise NotFound(f"there is no organization {name!r}{hint}")
     return org_id
+
+
+async def name_of(db: sql.Executor, org_id: int) -> str:
+    """The organization's name ('' for none: a key outlives no organization, but say nothing then)."""
+    return await store.organization_name(db, org_id) or ""
 
 
 async def rename(db: sql.Executor, org_id: int, new_name: str) -> None:
