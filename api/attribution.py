@@ -16,33 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.connectors import KINDS
+
 if TYPE_CHECKING:
     from db.connectors import Connector
-
-KINDS = ("ip", "hostname", "domain")
-
-
-def check_rules(rules: Any) -> list[dict[str, Any]]:
-    """Every problem with a list of rules (for the connector API and CLI)."""
-    if not isinstance(rules, list):
-        return [{"field": "rules", "message": "must be a list of {kind, value}"}]
-    problems = []
-    for n, rule in enumerate(rules):
-        where = f"rules[{n}]"
-        if not isinstance(rule, dict) or set(rule) != {"kind", "value"}:
-            problems.append({"field": where, "message": 'must be {"kind": ip|hostname|domain, "value": ...}'})
-            continue
-        kind, value = rule["kind"], rule["value"]
-        if kind not in KINDS or not isinstance(value, str) or not value.strip():
-            problems.append({"field": where, "message": "kind must be ip, hostname or domain, with a value"})
-        elif "\x00" in value:  # an IPv6 address's %scope may hold anything, but PostgreSQL holds no NUL
-            problems.append({"field": where, "message": "the value contains a NUL character"})
-        elif kind == "ip":
-            try:
-                ipaddress.ip_network(value.strip(), strict=False)
-            except ValueError:
-                problems.append({"field": where, "message": f"{value!r} is not an address or network"})
-    return problems
 
 
 @dataclass(frozen=True)

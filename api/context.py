@@ -8,8 +8,7 @@ from api.cache import ResponseCache
 from api.settings import Settings
 from api.watcher import Watcher
 from db.pool import Database, TenantPool
-
-ROLES = ("reader", "ingest", "admin")
+from services.keys import ROLES
 
 
 @dataclass

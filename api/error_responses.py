@@ -30,8 +30,10 @@ from api.errors import (
     Unauthenticated,
     UnsupportedMediaType,
     ValidationFailed,
+    refused,
 )
 from api.faults import DATABASE_DOWN, is_database_down
+from core.errors import Refusal
 
 log = logging.getLogger("mailflow.errors")
 GRAPHQL_PATH = "/graphql"
@@ -55,6 +57,7 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 # The failures `from_exception` answers as a refusal; any other exception is a fault of the server's (500).
 EXPECTED: tuple[type[BaseException], ...] = (
     ApiError,
+    Refusal,
     HTTPException,
     GraphQLHTTPException,
     *DATABASE_DOWN,
@@ -81,6 +84,8 @@ def from_exception(exc: BaseException, request: Request) -> ApiError:
     logged with the request id and answered as a 500 that names it, never with its text."""
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, Refusal):
+        return refused(exc)
     where = {"fields": {"request_id": request_id(request)}}
     if isinstance(exc, HTTPException):
         return for_status(exc.status_code, f"{request.method} {request.url.path}: {exc.detail}", exc.headers)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from core import errors as core
+
 _SNAKE = re.compile(r"_([a-z])")
 
 
@@ -133,6 +135,22 @@ class InternalError(ApiError):
 class ServiceUnavailable(ApiError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
+
+
+_REFUSED: dict[type[core.Refusal], type[ApiError]] = {
+    core.BadArgument: BadUserInput,
+    core.Invalid: ValidationFailed,
+    core.NotFound: NotFound,
+    core.Conflict: Conflict,
+}
+
+
+def refused(refusal: core.Refusal) -> ApiError:
+    """How the API answers a refusal of the domain's (core/errors.py): one class of its own per kind."""
+    kind = next((api for cls, api in _REFUSED.items() if isinstance(refusal, cls)), BadRequest)
+    error = kind(refusal.message, refusal.details)
+    error.__cause__ = refusal
+    return error
 
 
 def bad_argument(name: str, message: str) -> BadUserInput:

@@ -21,13 +21,13 @@ from api.importers.worker import WORKER_BYTES, WorkerBatches, worth_a_worker
 from api.ingest import Prepared, connector_index, prepare, validate
 from api.insights.evaluate import evaluate
 from api.records import parse_records
-from api.webhooks.wake import nudge
 from core.batch import Batch
 from core.tls_report import Report
 from db.connectors import list_connectors
 from db.insights import Scope
 from db.messages import Stored, retained_from, store_messages, store_parts
 from db.tls_reports import store_report
+from services.wake import nudge
 
 BATCH_SIZE = 10_000
 log = logging.getLogger("mailflow.feed")

@@ -1,7 +1,7 @@
 """Which refusal a GraphQL error is, told by where it arose, never by its wording.
 
-- Raised by a resolver (or a scalar) as an `ApiError`: that refusal, with its code (`BAD_USER_INPUT`,
-  `FORBIDDEN`, `CONFLICT`, ...).
+- Raised by a resolver (or a scalar) as an `ApiError`, or by a service as a refusal of the domain's
+  (core/errors.py): that refusal, with its code (`BAD_USER_INPUT`, `FORBIDDEN`, `CONFLICT`, ...).
 - A value given for an argument that its type refuses: `BAD_USER_INPUT`. graphql-core finds these in two
   places, both marked where they arise: the validation rule for values written in the query (`ArgumentValues`)
   and the coercion of the request's variables (`LeanExecutor.build`, api/executor.py).
@@ -18,7 +18,8 @@ from graphql import GraphQLError, GraphQLSyntaxError, ValuesOfCorrectTypeRule
 from starlette.requests import Request
 
 from api.error_responses import from_exception
-from api.errors import ApiError, BadUserInput, GraphQLParseFailed, GraphQLValidationFailed
+from api.errors import ApiError, BadUserInput, GraphQLParseFailed, GraphQLValidationFailed, refused
+from core.errors import Refusal
 
 
 def blame_input(errors: list[GraphQLError]) -> None:
@@ -40,6 +41,8 @@ def by_client(error: GraphQLError) -> bool:
     original = error.original_error
     if isinstance(original, ApiError):
         return original.status < 500
+    if isinstance(original, Refusal):
+        return True
     if error.extensions and error.extensions.get("code") == BadUserInput.code:
         return True
     return error.path is None and (original is None or isinstance(original, GraphQLError))
@@ -49,6 +52,8 @@ def refusal(error: GraphQLError, request: Request) -> ApiError:
     original = error.original_error
     if isinstance(original, ApiError):
         return original
+    if isinstance(original, Refusal):
+        return refused(original)
     if error.extensions and error.extensions.get("code") == BadUserInput.code:
         return BadUserInput(error.message)
     if error.path is None and (original is None or isinstance(original, GraphQLError)):

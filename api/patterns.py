@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 
+from core.arguments import digits_up_to as digits_up_to  # built beside the arguments whose patterns they are
+from core.arguments import whole_number as whole_number
+
 
 def char_class(chars: str, negate: bool = False) -> str:
     """A character class of `chars` (escaped, ranges folded)."""
@@ -76,28 +79,6 @@ NETWORK = (
     f"^{SPACE}*(?:{IPV4}(?:/(?:0*(?:3[0-2]|[12]?[0-9])|{_masks()}))?"
     f"|{IPV6}(?:(?:%[^/%\\x00]+)?/0*(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])|(?:{_SCOPE})?)){SPACE}*$"
 )
-
-
-def whole_number(value: object) -> int | None:
-    """`value` as JSON Schema's `integer` reads it (2.0 is 2; true is no number); None if it is none."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value if isinstance(value, int) else None
-
-
-def digits_up_to(limit: int, width: int) -> str:
-    """1 to `width` ASCII digits (leading zeros too) whose value is at most `limit`."""
-    top = str(limit)
-    short = f"[0-9]{{1,{len(top) - 1}}}|" if len(top) > 1 else ""
-    below = [
-        top[:i] + f"[0-{int(d) - 1}]" + (f"[0-9]{{{len(top) - i - 1}}}" if i < len(top) - 1 else "")
-        for i, d in enumerate(top)
-        if d != "0"
-    ]
-    padding = f"0{{0,{width - len(top)}}}" if width > len(top) else ""
-    return f"(?:{short}{padding}(?:{'|'.join([*below, top])}))"
 
 
 # What Python's str.isdigit() takes (no digit lies above U+1FFFF)

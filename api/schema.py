@@ -1,10 +1,9 @@
-"""The GraphQL roots and the strawberry Schema."""
+"""The GraphQL roots and the strawberry Schema. The roots' fields are kept by domain in api/roots/ (and
+api/tlsrpt/graphql.py) and mixed in here."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime
-from typing import Annotated, Any
 
 import strawberry
 from graphql import (
@@ -20,75 +19,23 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.types import ExecutionContext, Info
 
-from api import remote_domains as remote
-from api import subscriptions, traffic_service
-from api.context import AppState
+from api import subscriptions
 from api.documents import Documents
-from api.errors import Forbidden, Unauthenticated
 from api.executor import LeanExecutor
 from api.feed import ingest_records, ingest_warnings
 from api.graphql_errors import ArgumentValues, by_client
-from api.insights import service as insights
-from api.rest.connectors import add_connector
-from api.rest.tls_reports import DEFAULT_LIMIT, cursor_text, find_report, report_id_argument, report_list
+from api.roots.access import app_state
+from api.roots.insights import InsightMutation, InsightQuery
+from api.roots.reports import ReportQuery, summary_of
+from api.roots.tls_reports import TlsReportQuery
+from api.roots.webhooks import WebhookMutation, WebhookQuery
 from api.settings import Settings
 from api.tlsrpt.graphql import ReportSourceMutation, ReportSourceQuery
-from api.transit_security import transit_view
 from api.types.connector import Connector, ConnectorInput
-from api.types.connector_report import ConnectorReport
-from api.types.enums import ConnectorType, Direction
-from api.types.insight import Insight, InsightRuleInput, InsightSettings, InsightStatus
 from api.types.insight_event import InsightEvent
 from api.types.message import IngestResult, MessageInput
-from api.types.remote_domain import RemoteDomainList, RemoteHostList, RemoteParty
-from api.types.summary import MailFlowSummary, TlsBreakdown
-from api.types.tls_report import TlsReport
-from api.types.tls_report_day import TlsReportDay
-from api.types.tls_report_list import TlsReportList
-from api.types.traffic import Traffic
-from api.types.transit_security import TransitSecurity
-from api.types.webhook import (
-    Webhook,
-    WebhookChange,
-    WebhookDelivery,
-    WebhookEvent,
-    WebhookTestResult,
-    WebhookWithSecret,
-)
-from api.webhooks import service as webhooks
-from api.window import make_window
-from db.connectors import list_connectors
-from db.organizations import organization_name
-from db.tls_reports import report_days
-
-From = Annotated[
-    datetime | None, strawberry.argument(name="from", description="inclusive; default: 7 days before `to`")
-]
-To = Annotated[datetime | None, strawberry.argument(description="exclusive; default: the end of the current hour")]
-TimeZone = Annotated[str | None, strawberry.argument(description="IANA name for days and times without offset; UTC")]
-ConnectorId = Annotated[strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")]
-RemoteDirection = Annotated[Direction, strawberry.argument(description="INBOUND or OUTBOUND")]
-By = Annotated[
-    RemoteParty | None, strawberry.argument(description="default: the sender's (inbound) or recipient's domain")
-]
-TlsVersion = Annotated[
-    str | None, strawberry.argument(description="only the rows with mail in this TLS bucket (none, TLS1.0, ...)")
-]
-Sort = Annotated[
-    str | None, strawberry.argument(description="volume or a TLS bucket; default: tlsVersion if given, else volume")
-]
-Limit = Annotated[int, strawberry.argument(description="rows per page: 1 to 1000")]
-Cursor = Annotated[str | None, strawberry.argument(description="the `next` of the previous page")]
-
-
-def app_state(info: Info, role: str = "reader") -> AppState:
-    """The request's state, once its key is allowed `role` (reader: every query)."""
-    state: AppState | None = info.context["app"]
-    if state is None:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
-    if not state.may(role):
-        raise Forbidden(f"this needs a key with the {role} role or higher; this key is {state.role}")
-    return state
+from api.types.summary import MailFlowSummary
+from services import connectors, insights, organizations
 
 
 @strawberry.type(description="Who is asking: the organization and role of the API key.")
@@ -98,249 +45,30 @@ class Viewer:
     role: str = strawberry.field(description="reader, ingest or admin")
 
 
-async def summary_of(app: AppState) -> MailFlowSummary:
-    """The dashboard widget's numbers (the query mailFlowSummary and its subscription)."""
-    window, counts = await traffic_service.summary(app)
-    return MailFlowSummary(
-        from_=window.start,
-        to=window.end,
-        inbound=Traffic.of(counts["inbound"]),
-        outbound=Traffic.of(counts["outbound"]),
-        submission=Traffic.of(counts["submission"]),
-    )
-
-
 @strawberry.type
-class Query(ReportSourceQuery):
+class Query(WebhookQuery, InsightQuery, TlsReportQuery, ReportQuery, ReportSourceQuery):
     @strawberry.field(description="The organization and role of the key making the request.")
     async def viewer(self, info: Info) -> Viewer:
         app = app_state(info)
-        name = await organization_name(app.pool, app.org_id) or ""
+        name = await organizations.name_of(app.pool, app.org_id)
         return Viewer(organization_id=strawberry.ID(str(app.org_id)), organization_name=name, role=app.role)
 
     @strawberry.field(description="The organization's connectors, inbound then outbound, by name.")
     async def connectors(self, info: Info) -> list[Connector]:
         app = app_state(info)
-        return [Connector.from_row(c) for c in await list_connectors(app.pool, app.org_id)]
-
-    @strawberry.field(description="The dashboard widget: the last 7 days ending now, inbound and outbound.")
-    async def mail_flow_summary(self, info: Info) -> MailFlowSummary:
-        return await summary_of(app_state(info))
-
-    @strawberry.field(description="Messages protected in transit (by TLS): totals and a daily series.")
-    async def tls_breakdown(
-        self,
-        info: Info,
-        direction: Direction = Direction.BOTH,
-        from_: From = None,
-        to: To = None,
-        time_zone: TimeZone = None,
-        connector_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
-        ] = None,
-    ) -> TlsBreakdown:
-        app = app_state(info)
-        breakdown = await traffic_service.tls_breakdown(
-            app, direction.value, from_, to, time_zone, connector_id, "connector_id"
-        )
-        return TlsBreakdown.of(direction, breakdown, traffic_service.retention(app))
-
-    @strawberry.field(
-        description="Client submissions (users' mail clients handing mail over: submission/smtps listeners, "
-        "SMTP AUTH) by TLS version: totals and a daily series, as Microsoft's SMTP AUTH clients report."
-    )
-    async def client_submissions(
-        self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
-    ) -> TlsBreakdown:
-        app = app_state(info)
-        breakdown = await traffic_service.tls_breakdown(app, "submission", from_, to, time_zone, None)
-        return TlsBreakdown.of(Direction.SUBMISSION, breakdown, traffic_service.retention(app))
-
-    @strawberry.field(description="Volume and TLS shares per connector per day, and per connector overall.")
-    async def connector_report(
-        self,
-        info: Info,
-        direction: Direction = Direction.BOTH,
-        connector_type: ConnectorType | None = None,
-        connector_name: Annotated[str | None, strawberry.argument(description="a name prefix")] = None,
-        from_: From = None,
-        to: To = None,
-        time_zone: TimeZone = None,
-    ) -> ConnectorReport:
-        app = app_state(info)
-        report = await traffic_service.connector_table(
-            app,
-            direction.value,
-            connector_type.value if connector_type else None,
-            connector_name,
-            from_,
-            to,
-            time_zone,
-        )
-        return ConnectorReport.of(report, traffic_service.retention(app))
-
-    @strawberry.field(
-        description="Who to call: one row per remote domain (sender, recipient or server) with volume, TLS shares "
-        "and counts, over whole UTC days; most first by the sort count, a page at a time."
-    )
-    async def remote_domains(
-        self,
-        info: Info,
-        direction: RemoteDirection = Direction.INBOUND,
-        by: By = None,
-        connector_id: ConnectorId = None,
-        tls_version: TlsVersion = None,
-        from_: From = None,
-        to: To = None,
-        time_zone: TimeZone = None,
-        sort: Sort = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
-    ) -> RemoteDomainList:
-        ask = remote.Ask(
-            direction.value, by.value if by else None, connector_id, tls_version, from_, to, time_zone, sort, limit,
-            cursor, "connector_id",
-        )  # fmt: skip
-        view, page = await remote.domains_page(app_state(info), ask)
-        return RemoteDomainList.of(view, page)
-
-    @strawberry.field(
-        description="One row per remote server (name and address) from the messages of the window, optionally of "
-        "one remote domain; most first by the sort count, a page at a time."
-    )
-    async def remote_hosts(
-        self,
-        info: Info,
-        direction: RemoteDirection = Direction.INBOUND,
-        by: By = None,
-        domain: Annotated[str | None, strawberry.argument(description="only this `by` domain's servers")] = None,
-        connector_id: ConnectorId = None,
-        tls_version: TlsVersion = None,
-        from_: From = None,
-        to: To = None,
-        time_zone: TimeZone = None,
-        sort: Sort = None,
-        limit: Limit = DEFAULT_LIMIT,
-        cursor: Cursor = None,
-    ) -> RemoteHostList:
-        ask = remote.Ask(
-            direction.value, by.value if by else None, connector_id, tls_version, from_, to, time_zone, sort, limit,
-            cursor, "connector_id",
-        )  # fmt: skip
-        view, page = await remote.hosts_page(app_state(info), ask, domain)
-        return RemoteHostList.of(view, page)
-
-    @strawberry.field(
-        description="Outbound transit security: deliveries per UTC day by security level (DANE, MTA-STS, verified, "
-        "opportunistic, none, unknown) and blocked ones, blocked deliveries by recipient domain and reason, and the "
-        "recipient domains not supporting TLS."
-    )
-    async def transit_security(
-        self, info: Info, from_: From = None, to: To = None, time_zone: TimeZone = None
-    ) -> TransitSecurity:
-        return TransitSecurity.of(await transit_view(app_state(info), from_, to, time_zone))
-
-    @strawberry.field(description="Insights, newest first (default: the active ones).")
-    async def insights(
-        self,
-        info: Info,
-        status: InsightStatus = InsightStatus.ACTIVE,
-        connector_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="0: the internet without a connector")
-        ] = None,
-    ) -> list[Insight]:
-        connector = traffic_service.connector_id_argument(connector_id, "connector_id")
-        states = await insights.list_insights(app_state(info), status.value, connector)
-        return [Insight.of(s) for s in states]
-
-    @strawberry.field(description="SMTP TLS reports (RFC 8460) per policy domain and day (default: last 7 days).")
-    async def tls_reports(
-        self, info: Info, from_: From = None, to: To = None, policy_domain: str | None = None
-    ) -> list[TlsReportDay]:
-        app = app_state(info)
-        window = make_window(from_, to)
-        domain = traffic_service.text_argument(policy_domain, "policy_domain")
-        days = await report_days(app.pool, app.org_id, window.start, window.end, domain)
-        return [TlsReportDay.of(d) for d in days]
-
-    @strawberry.field(description="Stored SMTP TLS reports whose range starts in the window, newest first, a page.")
-    async def tls_report_list(
-        self,
-        info: Info,
-        from_: From = None,
-        to: To = None,
-        policy_domain: Annotated[str | None, strawberry.argument(description="reports with a policy for it")] = None,
-        limit: Annotated[int, strawberry.argument(description="reports per page: 1 to 1000")] = DEFAULT_LIMIT,
-        after: Annotated[str | None, strawberry.argument(description="the `next` of the previous page")] = None,
-    ) -> TlsReportList:
-        window, page = await report_list(app_state(info), from_, to, policy_domain, limit, after)
-        return TlsReportList.of(window, page, cursor_text(page.next))
-
-    @strawberry.field(description="One stored SMTP TLS report in full; null when this organization has no such one.")
-    async def tls_report(self, info: Info, id: strawberry.ID) -> TlsReport | None:
-        app = app_state(info)
-        found = await find_report(app, report_id_argument(id))
-        return TlsReport.of(found) if found else None
-
-    @strawberry.field(description="The insight rules' thresholds and the window, for this organization.")
-    async def insight_settings(self, info: Info) -> InsightSettings:
-        return InsightSettings.of(await insights.settings(app_state(info)))
-
-    @strawberry.field(description="The webhook subscriptions (admin keys; never their secrets).")
-    async def webhooks(self, info: Info) -> list[Webhook]:
-        return [Webhook.of(w) for w in await webhooks.list_all(app_state(info, "admin"))]
-
-    @strawberry.field(description="A webhook's newest 100 deliveries, each with its attempts (admin keys).")
-    async def webhook_deliveries(self, info: Info, id: strawberry.ID) -> list[WebhookDelivery]:
-        found = await webhooks.deliveries(app_state(info, "admin"), traffic_service.webhook_id_argument(id))
-        return [WebhookDelivery.of(d) for d in found]
+        return [Connector.from_row(c) for c in await connectors.list_connectors(app.pool, app.org_id)]
 
 
 @strawberry.type
-class WebhookMutation:
-    """Mixed into Mutation: webhook subscriptions (admin keys), as REST /api/v1/webhooks."""
-
-    @strawberry.mutation(
-        description="Subscribe a URL (https, public) to events (default: all); the secret is shown once."
-    )
-    async def create_webhook(
-        self,
-        info: Info,
-        url: str,
-        events: list[WebhookEvent] | None = None,
-        description: str = "",
-    ) -> WebhookWithSecret:
-        body: dict[str, Any] = {"url": url, "description": description}
-        if events is not None:
-            body["events"] = [e.value for e in events]
-        return WebhookWithSecret.of(await webhooks.create(app_state(info, "admin"), body))
-
-    @strawberry.mutation(
-        description="Change a webhook's URL, events or description, enable or disable it, or rotate its secret."
-    )
-    async def update_webhook(self, info: Info, id: strawberry.ID, change: WebhookChange) -> WebhookWithSecret:
-        app = app_state(info, "admin")
-        return WebhookWithSecret.of(await webhooks.change(app, traffic_service.webhook_id_argument(id), change.json()))
-
-    @strawberry.mutation(description="Remove a webhook and its deliveries; returns its id.")
-    async def delete_webhook(self, info: Info, id: strawberry.ID) -> strawberry.ID:
-        await webhooks.remove(app_state(info, "admin"), traffic_service.webhook_id_argument(id))
-        return id
-
-    @strawberry.mutation(description="Send a webhook a ping now and say how it answered (never retried).")
-    async def test_webhook(self, info: Info, id: strawberry.ID) -> WebhookTestResult:
-        result = await webhooks.test(app_state(info, "admin"), traffic_service.webhook_id_argument(id))
-        return WebhookTestResult(**{**result, "delivery_id": strawberry.ID(str(result["delivery_id"]))})
-
-
-@strawberry.type
-class Mutation(WebhookMutation, ReportSourceMutation):
+class Mutation(InsightMutation, WebhookMutation, ReportSourceMutation):
     @strawberry.mutation(
         description="Add a connector; its name must be new in its direction, and not look like another there."
     )
     async def create_connector(self, info: Info, connector: ConnectorInput) -> Connector:
-        row = await add_connector(
-            app_state(info, "admin"),
+        app = app_state(info, "admin")
+        row = await connectors.add_connector(
+            app.pool,
+            app.org_id,
             connector.name,
             connector.direction.value,
             connector.type.value,
@@ -360,20 +88,6 @@ class Mutation(WebhookMutation, ReportSourceMutation):
             warnings=ingest_warnings(stored.expired, app.settings.retention_days),
         )
 
-    @strawberry.mutation(description="Dismiss an active insight; it stays dismissed while its condition lasts.")
-    async def dismiss_insight(self, info: Info, id: strawberry.ID, reason: str) -> Insight:
-        insight_id = traffic_service.insight_id_argument(id)
-        return Insight.of(await insights.dismiss(app_state(info, "admin"), insight_id, reason))
-
-    @strawberry.mutation(description="Change rule thresholds (null keeps a value) and the window; re-evaluates.")
-    async def update_insight_thresholds(
-        self, info: Info, rules: list[InsightRuleInput] | None = None, window_days: int | None = None
-    ) -> InsightSettings:
-        body: dict[str, object] = {"rules": {r.rule: r.json() for r in rules or []}}
-        if window_days is not None:
-            body["window_days"] = window_days
-        return InsightSettings.of(await insights.update_settings(app_state(info, "admin"), body))
-
 
 SUMMARY_IDLE_SECONDS = 60.0  # "the last 7 days ending now" rolls forward with the hour
 SUMMARY_SPACING_SECONDS = 1.0  # the summary is sent again at most this often, however fast data comes
@@ -390,7 +104,7 @@ class Subscription:
         cursor = after
         insights.parse_cursor(cursor)  # a bad cursor is refused before anything is sent
         if cursor is None:  # only what happens from now on
-            cursor = await insights.feed_end(app)
+            cursor = await insights.feed_end(app.pool, app.org_id)
         async for event in subscriptions.new_events(app, cursor):
             yield InsightEvent.of(event)
 

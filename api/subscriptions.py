@@ -12,8 +12,8 @@ from typing import Any
 from strawberry.exceptions import ConnectionRejectionError
 
 from api.context import AppState
-from api.insights import service as insights
 from db.keys import find_key
+from services import insights
 
 EVENTS_PAGE = 100
 # Events are numbered in commit order (db/migrations/0016): none is ever held back behind an older transaction,
@@ -41,7 +41,7 @@ async def new_events(app: AppState, cursor: str) -> AsyncGenerator[dict[str, Any
     assert app.watcher is not None
     async for _ in app.watcher.changes(app.org_id, idle=EVENTS_IDLE_SECONDS):
         while True:
-            page = await insights.events_page(app, cursor, None, EVENTS_PAGE)
+            page = await insights.events_page(app.pool, app.org_id, cursor, None, EVENTS_PAGE)
             for event in page.events:
                 yield event
             cursor = page.next

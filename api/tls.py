@@ -1,4 +1,4 @@
-"""TLS buckets and the spellings of TLS versions seen in real logs and reports.
+"""The spellings of TLS versions seen in real logs and reports, and the bucket each goes to (core/tls.py).
 
 SSL 2.0 and 3.0 go to the `TLS1.0` bucket ("TLS 1.0 or older"): they are older and weaker than TLS 1.0,
 so they must weigh on the same insights. The raw string is always kept beside the bucket.
@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 
 from api.patterns import SPACE
-
-BUCKETS: tuple[str, ...] = ("none", "TLS1.0", "TLS1.1", "TLS1.2", "TLS1.3", "unknown")
+from core.tls import BUCKETS as BUCKETS  # the buckets, where the OpenAPI document imports them
 
 _NONE = frozenset({"", "none", "no tls", "notls", "no_tls", "no-tls"})
 _UNKNOWN = frozenset({"unknown", "tls"})

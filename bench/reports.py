@@ -110,7 +110,7 @@ async def load(dsn: str, messages: int) -> int:
 def statements(org_id: int, zone: str = "UTC") -> dict[str, tuple[str, tuple[Any, ...]]]:
     """Each view's SQL and arguments, as the server runs them for the default 7-day window in `zone`
     (the summary has no time zone)."""
-    from api.window import make_window
+    from core.window import make_window
 
     window = make_window(None, None, zone)
     both = ["inbound", "outbound"]

@@ -7,6 +7,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -20,6 +21,18 @@ class Key:
     org_id: int
     key_id: int
     role: str
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """A key as the operator's list shows it (never its hash)."""
+
+    key_id: int
+    organization: str
+    role: str
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 def digest(token: str) -> bytes:
@@ -49,8 +62,12 @@ async def find_key(pool: asyncpg.Pool, token: str) -> Key | None:
     return Key(org_id, key_id, row["role"])
 
 
-async def list_keys(pool: asyncpg.Pool) -> list[asyncpg.Record]:
-    return await sql.fetch(pool, "keys/list_keys")
+async def list_keys(pool: asyncpg.Pool) -> list[KeyListing]:
+    rows = await sql.fetch(pool, "keys/list_keys")
+    return [
+        KeyListing(r["key_id"], r["organization"], r["role"], r["label"], r["created_at"], r["revoked_at"])
+        for r in rows
+    ]
 
 
 async def revoke_key(pool: asyncpg.Pool, key_id: int) -> bool:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 import asyncpg
 
 from db import sql
+
+
+@dataclass(frozen=True)
+class Organization:
+    org_id: int
+    name: str
+    created_at: datetime
+    keys: int  # not revoked
 
 
 async def ensure_organization(db: sql.Executor, name: str) -> int:
@@ -31,8 +42,9 @@ async def organization_name(db: sql.Executor, org_id: int) -> str | None:
     return str(name) if name is not None else None
 
 
-async def list_organizations(db: sql.Executor) -> list[asyncpg.Record]:
-    return await sql.fetch(db, "organizations/list_organizations")
+async def list_organizations(db: sql.Executor) -> list[Organization]:
+    rows = await sql.fetch(db, "organizations/list_organizations")
+    return [Organization(r["org_id"], r["name"], r["created_at"], r["keys"]) for r in rows]
 
 
 async def rename_organization(db: sql.Executor, org_id: int, name: str) -> bool:

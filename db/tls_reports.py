@@ -4,7 +4,7 @@ list of reports and one report in full."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -70,19 +70,31 @@ async def store_report(pool: TenantPool, org_id: int, report: Report) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class ReportDay:
+    """What receiving servers reported for one policy domain on one day."""
+
+    day: date
+    policy_domain: str | None
+    successful: int
+    failed: int
+    reports: int
+    failures: dict[str, int]  # failed sessions by result type
+
+
 async def report_days(
     pool: TenantPool, org_id: int, start: datetime, end: datetime, policy_domain: str | None
-) -> list[dict[str, Any]]:
+) -> list[ReportDay]:
     rows = await sql.fetch(pool, "tls_reports/tls_report_days", org_id, start, end, policy_domain)
     return [
-        {
-            "day": r["day"].isoformat(),
-            "policy_domain": r["policy_domain"] or None,
-            "successful": int(r["successful"]),  # numeric sums
-            "failed": int(r["failed"]),
-            "reports": r["reports"],
-            "failures": r["failures"],
-        }
+        ReportDay(
+            r["day"],
+            r["policy_domain"] or None,
+            int(r["successful"]),  # numeric sums
+            int(r["failed"]),
+            r["reports"],
+            r["failures"],
+        )
         for r in rows
     ]
 
@@ -107,10 +119,24 @@ async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> di
 Cursor = tuple[datetime, int]  # (start of the range, report key) of the last report of a page
 
 
+@dataclass(frozen=True)
+class ReportSummary:
+    """A stored report in brief."""
+
+    id: int
+    organization_name: str
+    report_id: str
+    start: datetime
+    end: datetime
+    policy_domains: list[str]
+    successful: int  # a domain's sessions counted once
+    failed: int
+
+
 @dataclass
 class ReportPage:
     total: int  # reports that match, on every page
-    reports: list[dict[str, Any]]
+    reports: list[ReportSummary]
     next: Cursor | None  # None: this is the last page
 
 
@@ -132,16 +158,16 @@ async def list_tls_reports(
     more = len(shown) > limit
     shown = shown[:limit]
     reports = [
-        {
-            "id": r["report_key"],
-            "organization_name": r["organization_name"],
-            "report_id": r["report_id"],
-            "from": r["start_at"],
-            "to": r["end_at"],
-            "policy_domains": list(r["policy_domains"]),
-            "successful": int(r["successful"]),  # numeric sums
-            "failed": int(r["failed"]),
-        }
+        ReportSummary(
+            r["report_key"],
+            r["organization_name"],
+            r["report_id"],
+            r["start_at"],
+            r["end_at"],
+            list(r["policy_domains"]),
+            int(r["successful"]),  # numeric sums
+            int(r["failed"]),
+        )
         for r in shown
     ]
     last = shown[-1] if more else None

@@ -1,5 +1,7 @@
-"""The layers, checked over the import graph: core (domain types) imports neither api nor db; db (the
-store) imports core and itself, never api. A module that breaks the rule fails here, naming the import."""
+"""The layers, checked over the import graph: core (domain types) imports none of api, db and services; db
+(the store) imports core and itself; services (one module per resource) import core and db, never api; and
+of api's ways in, GraphQL (api/schema.py, api/roots/, api/types/) and the CLI (api/cli/) call services, never
+REST's handlers (api/rest/). A module that breaks the rule fails here, naming the import."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FORBIDDEN = {"core": ("api", "db"), "db": ("api",)}
+FORBIDDEN = {"core": ("api", "db", "services"), "db": ("api", "services"), "services": ("api",)}
+NOT_REST = ("api/schema.py", "api/roots", "api/types", "api/cli", "api/subscriptions.py")
 
 
 def imports(path: Path) -> list[tuple[int, str]]:
@@ -20,21 +23,46 @@ def imports(path: Path) -> list[tuple[int, str]]:
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.lineno, node.module))
+            if node.module == "api":  # `from api import rest` names the module it imports
+                found += [(node.lineno, f"api.{alias.name}") for alias in node.names]
     return found
+
+
+def modules(where: str) -> list[Path]:
+    path = ROOT / where
+    return [path] if path.suffix == ".py" else sorted(path.rglob("*.py"))
+
+
+def broken(where: str, forbidden: tuple[str, ...]) -> list[str]:
+    """The imports of the modules at `where` of a forbidden module or package (`api` forbids `api.rest` too)."""
+    assert modules(where), f"nothing at {where}"
+    return [
+        f"{path.relative_to(ROOT)}:{line}: imports {module}"
+        for path in modules(where)
+        for line, module in imports(path)
+        if any(module == name or module.startswith(name + ".") for name in forbidden)
+    ]
 
 
 @pytest.mark.parametrize("layer", sorted(FORBIDDEN))
 def test_a_layer_imports_nothing_above_it(layer: str) -> None:
-    broken = [
-        f"{path.relative_to(ROOT)}:{line}: imports {module}"
-        for path in sorted((ROOT / layer).rglob("*.py"))
-        for line, module in imports(path)
-        if module.split(".")[0] in FORBIDDEN[layer]
-    ]
-    assert broken == [], "\n".join(broken)
+    found = broken(layer, FORBIDDEN[layer])
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.parametrize("way_in", NOT_REST)
+def test_graphql_and_the_cli_do_not_call_rest(way_in: str) -> None:
+    found = broken(way_in, ("api.rest",))
+    assert found == [], "\n".join(found)
 
 
 def test_the_check_sees_an_import_inside_a_function(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f() -> None:\n    from api.errors import bad_argument\n")
     assert imports(module) == [(2, "api.errors")]
+
+
+def test_the_check_sees_a_module_imported_from_its_package(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("from api import rest\n")
+    assert (1, "api.rest") in imports(module)

@@ -13,15 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.attribution import check_rules
 from api.errors import ApiError
 from api.importers.tlsrpt import COUNT_TEXT, _count
 from api.ingest import RFC3339, _parse_ip, parse_timestamp
-from api.insights import service
 from api.patterns import DIGITS, LOGGED_IP, NETWORK, NOT_BLANK, TEXT, WHITE_SPACE
 from api.rest import tls_reports
 from api.tls import PATTERN as TLS_VERSION
 from api.tls import tls_bucket
+from core.connectors import check_rules
+from core.errors import Refusal
+from services import insights as service
+from services.tls_reports import cursor_argument as tls_report_cursor
 
 
 def test_white_space_is_what_python_strips() -> None:
@@ -50,7 +52,7 @@ def _takes(parse: Callable[[str], object]) -> Callable[[str], bool]:
     def judge(value: str) -> bool:
         try:
             parse(value)
-        except ApiError:
+        except (ApiError, Refusal):
             return False
         return True
 
@@ -70,7 +72,7 @@ JUDGES: dict[str, tuple[dict[str, Any], Callable[[str], bool]]] = {
     "tls version": (_string(TLS_VERSION), lambda s: tls_bucket(s) is not None),
     "session count": (_string(COUNT_TEXT), _takes(lambda s: _count(s, "count"))),
     "event cursor": (_string(service.CURSOR), _takes(service.parse_cursor)),
-    "tls report cursor": (_string(tls_reports.CURSOR), _takes(tls_reports.cursor_argument)),
+    "tls report cursor": (_string(tls_reports.CURSOR), _takes(tls_report_cursor)),
     # the server also takes a space for the T, which the document only says in words
     "received at": (
         _string(RFC3339, format="date-time"),

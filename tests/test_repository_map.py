@@ -1,4 +1,4 @@
-"""The README's map of the repository is true and complete: every module of api/, core/ and db/ (and of the
+"""The README's map of the repository is true and complete: every module of api/, core/, services/ and db/ (and of the
 tests' and benchmarks' top folders) is named under its folder, and everything named exists.
 
 The map's format: a folder's line starts at the left margin with its path (`api/rest/`), two spaces and what
@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path, PurePosixPath
 
 ROOT = Path(__file__).resolve().parent.parent
-MAPPED = ("api", "core", "db")  # every folder of these with a module needs its own line
+MAPPED = ("api", "core", "db", "services")  # every folder of these with a module needs its own line
 _FOLDER = re.compile(r"^([\w.-]+(?:/[\w.-]+)*/) {2,}\S")
 _NAME = re.compile(r"^[\w.][\w./-]*")
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.tls import BUCKETS, tls_bucket
+from api.tls import tls_bucket
+from core.tls import BUCKETS
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from api.cli.common import CliError, fail
 from api.errors import ApiError
 from api.home import ServeRunning
 from api.settings import Settings, SettingsError
+from core.errors import Refusal
 from db.embedded import EmbeddedError
 
 EPILOG = """environment:
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"setting {exc}")
     except (CliError, EmbeddedError, ServeRunning) as exc:
         fail(str(exc))
-    except ApiError as exc:
+    except (ApiError, Refusal) as exc:
         fail(exc.message)
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -14,8 +14,8 @@ import orjson
 from api.context import AppState
 from api.settings import Settings
 from db.migrate import migrate
-from db.organizations import ensure_organization, list_organizations, organization_id
 from db.pool import Database, database, open_database
+from services import organizations
 
 ORG_HELP = "the organization (default: MAILFLOW_ORG, else the only one there is)"
 
@@ -55,24 +55,24 @@ async def organization(db: Database, settings: Settings, wanted: str | None, cre
     refused; with several and none named, the command refuses and lists them. (id, name, created)"""
     name = wanted or (settings.org_name if settings.org_chosen else None)
     if name:
-        found = await organization_id(db.system, name)
+        found = await organizations.find(db.system, name)
         if found is not None:
             return found, name, False
         if not create:
-            names = ", ".join(repr(r["name"]) for r in await list_organizations(db.system)) or "none yet"
+            names = ", ".join(repr(r.name) for r in await organizations.list_all(db.system)) or "none yet"
             raise CliError(
                 f"there is no organization {name!r} (the organizations: {names}; `mailflow orgs create` makes one)"
             )
-        return await ensure_organization(db.system, name), name, True
-    rows = await list_organizations(db.system)
+        return await organizations.ensure(db.system, name), name, True
+    rows = await organizations.list_all(db.system)
     if len(rows) == 1:
-        return int(rows[0]["org_id"]), str(rows[0]["name"]), False
+        return rows[0].org_id, rows[0].name, False
     if rows:
-        names = ", ".join(repr(r["name"]) for r in rows)
+        names = ", ".join(repr(r.name) for r in rows)
         raise CliError(f"there are {len(rows)} organizations ({names}): name one with --org NAME or MAILFLOW_ORG")
     if not create:
         raise CliError("there is no organization yet: `mailflow orgs create NAME` makes one")
-    return await ensure_organization(db.system, "default"), "default", True
+    return await organizations.ensure(db.system, "default"), "default", True
 
 
 def run_for_organization(

@@ -6,9 +6,8 @@ import argparse
 
 from api.cli.common import ORG_HELP, CliError, add_json_flag, run_for_organization, show_rows
 from api.context import AppState
-from api.rest.connectors import add_connector, change_name
 from api.settings import Settings
-from db.connectors import list_connectors, remove_connector
+from services import connectors as service
 
 
 def _rule(text: str) -> dict[str, str]:
@@ -24,15 +23,15 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
     async def work(state: AppState) -> None:
         if args.action == "add":
             rules = [_rule(text) for text in args.rule]
-            c = await add_connector(state, args.name, args.direction, args.type, args.forced_tls, rules)
+            c = await service.add_connector(
+                state.pool, state.org_id, args.name, args.direction, args.type, args.forced_tls, rules
+            )
             print(f"created connector {c.id}: {c.direction} {c.type} {c.name!r} forced_tls={c.forced_tls}")
         elif args.action == "rename":
-            renamed = await change_name(state, args.id, args.new_name)
+            renamed = await service.change_name(state.pool, state.org_id, args.id, args.new_name)
             print(f"renamed connector {args.id} to {renamed.name!r}; its traffic and insights follow it")
         elif args.action == "remove":
-            removal = await remove_connector(state.pool, state.org_id, args.id)
-            if removal is None:
-                raise CliError(f"there is no connector {args.id}")
+            removal = await service.remove(state.pool, state.org_id, args.id)
             if not removal.removed:
                 raise CliError(f"{removal.direction} connector {removal.name!r} carried {removal.messages:,} stored "
                                "message(s): the reports would lose its name for them, so it stays (rename it, or "
@@ -48,7 +47,7 @@ def cmd_connectors(args: argparse.Namespace, settings: Settings) -> None:
                     "name": c.name,
                     "rules": len(c.rules),
                 }
-                for c in await list_connectors(state.pool, state.org_id)
+                for c in await service.list_connectors(state.pool, state.org_id)
             ]
             empty = "no connectors yet: add one with `mailflow connectors add NAME --direction ... --type ...`"
             show_rows(args, ["id", "direction", "type", "forced_tls", "name", "rules"], rows, empty)

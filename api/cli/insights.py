@@ -12,7 +12,7 @@ from db.pool import Database
 
 def cmd_insights(args: argparse.Namespace, settings: Settings) -> None:
     from api.insights.evaluate import evaluate_all
-    from api.insights.service import list_insights
+    from services.insights import list_insights
 
     if args.action == "evaluate":
 
@@ -25,7 +25,7 @@ def cmd_insights(args: argparse.Namespace, settings: Settings) -> None:
         return
 
     async def listing(state: AppState) -> None:
-        insights = await list_insights(state, args.status, None)
+        insights = await list_insights(state.pool, state.org_id, args.status, None)
         rows = (
             insights
             if args.json

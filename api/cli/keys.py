@@ -4,37 +4,32 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli.common import CliError, add_json_flag, run_with_database, show_rows
+from api.cli.common import add_json_flag, run_with_database, show_rows
 from api.settings import Settings
-from db.keys import create_key, list_keys, revoke_key
-from db.organizations import organization_id
 from db.pool import Database
+from services import keys
 
 
 def cmd_keys(args: argparse.Namespace, settings: Settings) -> None:
     async def work(db: Database, applied: list[str]) -> None:
         system = db.system
         if args.action == "create":
-            org_id = await organization_id(system, args.org)
-            if org_id is None:
-                raise CliError(f"there is no organization {args.org!r} (create it with `mailflow orgs create`)")
-            token = await create_key(system, org_id, args.role, args.label)
+            token = await keys.create(system, args.org, args.role, args.label)
             print(f"created a {args.role} key for {args.org!r}; it is shown only now:")
             print(token)
         elif args.action == "revoke":
-            if not await revoke_key(system, args.id):
-                raise CliError(f"there is no live key {args.id}")
+            await keys.revoke(system, args.id)
             print(f"revoked key {args.id}")
         else:
             rows = [
                 {
-                    "id": r["key_id"],
-                    "organization": r["organization"],
-                    "role": r["role"],
-                    "state": f"revoked {r['revoked_at']:%Y-%m-%d}" if r["revoked_at"] else "live",
-                    "label": r["label"],
+                    "id": k.key_id,
+                    "organization": k.organization,
+                    "role": k.role,
+                    "state": f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "live",
+                    "label": k.label,
                 }
-                for r in await list_keys(system)
+                for k in await keys.list_all(system)
             ]
             headers = ["id", "organization", "role", "state", "label"]
             show_rows(args, headers, rows, "no key yet: `mailflow keys create --org NAME --role admin`")
@@ -43,19 +38,19 @@ def cmd_keys(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    keys = sub.add_parser(
+    parser = sub.add_parser(
         "keys",
         help="create, list or revoke API keys",
         description="API keys: every request acts for the organization of its key, with its role.",
     )
-    actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser(
         "create",
         help="create a key; the token is printed once, as the last line",
         description="Create a key. Only its SHA-256 is stored: the token is printed once, as the last line.",
     )
     create.add_argument("--org", required=True, help="the organization's name")
-    create.add_argument("--role", required=True, choices=["reader", "ingest", "admin"], help="what the key may do")
+    create.add_argument("--role", required=True, choices=keys.ROLES, help="what the key may do")
     create.add_argument("--label", default="", help="a note on what the key is for")
     add_json_flag(
         actions.add_parser("list", help="list every key", description="List every key of every organization.")
@@ -64,4 +59,4 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "revoke", help="revoke a key", description="Revoke a key (within MAILFLOW_KEY_CACHE_SECONDS)."
     )
     revoke.add_argument("id", type=int, help="the key's id (`mailflow keys list`)")
-    keys.set_defaults(func=cmd_keys)
+    parser.set_defaults(func=cmd_keys)

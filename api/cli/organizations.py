@@ -4,51 +4,37 @@ from __future__ import annotations
 
 import argparse
 
-import asyncpg
-
 from api.cli.common import CliError, add_json_flag, run_with_database, show_rows
 from api.settings import Settings
-from db.organizations import (
-    create_organization,
-    delete_organization,
-    list_organizations,
-    organization_id,
-    rename_organization,
-)
 from db.pool import Database
+from services import organizations
 
 
 def cmd_orgs(args: argparse.Namespace, settings: Settings) -> None:
     async def work(db: Database, applied: list[str]) -> None:
         system = db.system
         if args.action == "create":
-            if await create_organization(system, args.name) is None:
-                raise CliError(f"an organization named {args.name!r} already exists")
+            await organizations.create(system, args.name)
             print(f"created organization {args.name!r}; give it a key with "
                   f"`mailflow keys create --org {args.name!r} --role admin`")  # fmt: skip
             return
         if args.action == "list":
             rows = [
-                {"id": r["org_id"], "name": r["name"], "keys": r["keys"], "created": f"{r['created_at']:%Y-%m-%d}"}
-                for r in await list_organizations(system)
+                {"id": o.org_id, "name": o.name, "keys": o.keys, "created": f"{o.created_at:%Y-%m-%d}"}
+                for o in await organizations.list_all(system)
             ]
             show_rows(args, ["id", "name", "keys", "created"], rows, "no organization yet: `mailflow orgs create NAME`")
             return
-        org_id = await organization_id(system, args.name)
-        if org_id is None:
-            raise CliError(f"there is no organization {args.name!r}")
+        org_id = await organizations.named(system, args.name)
         if args.action == "rename":
-            try:
-                await rename_organization(system, org_id, args.new_name)
-            except asyncpg.UniqueViolationError:
-                raise CliError(f"an organization named {args.new_name!r} already exists") from None
+            await organizations.rename(system, org_id, args.new_name)
             print(f"renamed organization {args.name!r} to {args.new_name!r}; its data and keys are unchanged "
                   "(MAILFLOW_ORG and --org must use the new name)")  # fmt: skip
             return
         if not args.yes:
             raise CliError(f"removing {args.name!r} deletes all its messages, rollups, connectors, keys, insights and "
                            "TLS reports, and cannot be undone: add --yes")  # fmt: skip
-        messages, rollups = await delete_organization(system, org_id)
+        messages, rollups = await organizations.remove(system, org_id)
         print(f"removed organization {args.name!r}: {messages:,} message(s), {rollups:,} rollup row(s), and its "
               "connectors, keys, insights and TLS reports")  # fmt: skip
 

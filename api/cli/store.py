@@ -67,10 +67,9 @@ async def demo_key(db: Database, org_id: int, base: str) -> list[str]:
     """A new admin key for the demo, and the lines that present it; the previous demo key is revoked, and
     that is said."""
     from api.demo import ORGANIZATION
-    from db.keys import create_key, revoke_keys_by_label
+    from services.keys import replace_labelled
 
-    revoked = await revoke_keys_by_label(db.system, org_id, "demo")
-    token = await create_key(db.system, org_id, "admin", "demo")
+    token, revoked = await replace_labelled(db.system, org_id, "admin", "demo")
     again = " (the previous demo key is revoked)" if revoked else ""
     return [
         f"demo admin key for {ORGANIZATION}{again}, shown once (`mailflow keys create` makes more):",
@@ -131,11 +130,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> None:
 
 async def _key_hint(db: Database, settings: Settings) -> None:
     """With authentication on and no key yet, say how to make one (the API answers nothing without)."""
-    from db.organizations import list_organizations
+    from services.organizations import list_all
 
-    rows = await list_organizations(db.system)
-    if settings.auth and not any(row["keys"] for row in rows):
-        name = rows[0]["name"] if len(rows) == 1 else "NAME"
+    rows = await list_all(db.system)
+    if settings.auth and not any(row.keys for row in rows):
+        name = rows[0].name if len(rows) == 1 else "NAME"
         print(f"no API key exists yet: `mailflow keys create --org {name} --role admin` makes one", flush=True)
 
 

@@ -12,24 +12,28 @@ from api.settings import Settings
 
 
 def cmd_tls_reports(args: argparse.Namespace, settings: Settings) -> None:
-    from api.rest.tls_reports import cursor_text, find_report, report_id_argument, report_list
-    from api.window import parse_moment, zone
+    from core.window import parse_moment, zone
+    from services import tls_reports
 
     async def work(state: AppState) -> None:
         if args.action == "show":
-            found = await find_report(state, report_id_argument(args.id, "ID"))
+            found = await tls_reports.find_report(
+                state.pool, state.org_id, tls_reports.report_id_argument(args.id, "ID")
+            )
             if found is None:
                 raise CliError(f"there is no TLS report {args.id}")
             print(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode())
             return
         start = parse_moment(args.from_, "--from", zone("UTC")) if args.from_ else None
         end = parse_moment(args.to, "--to", zone("UTC")) if args.to else None
-        window, page = await report_list(state, start, end, args.policy_domain, args.limit, args.after)
+        window, page = await tls_reports.report_list(
+            state.pool, state.org_id, start, end, args.policy_domain, args.limit, args.after
+        )
         for r in page.reports:
-            domains = ", ".join(r["policy_domains"]) or "(no policy domain)"
-            print(f"{r['id']}\t{r['from']:%Y-%m-%d}\t{r['organization_name']}\t{r['report_id']}\t{domains}\t"
-                  f"{r['successful']:,} ok\t{r['failed']:,} failed")  # fmt: skip
-        more = f"; the next page: --after {cursor_text(page.next)}" if page.next else ""
+            domains = ", ".join(r.policy_domains) or "(no policy domain)"
+            print(f"{r.id}\t{r.start:%Y-%m-%d}\t{r.organization_name}\t{r.report_id}\t{domains}\t"
+                  f"{r.successful:,} ok\t{r.failed:,} failed")  # fmt: skip
+        more = f"; the next page: --after {tls_reports.cursor_text(page.next)}" if page.next else ""
         print(f"{len(page.reports)} of {page.total} report(s) starting {window.start:%Y-%m-%d %H:%M} to "
               f"{window.end:%Y-%m-%d %H:%M} UTC{more}")  # fmt: skip
 

@@ -18,23 +18,19 @@ from typing import Any
 import orjson
 
 from api import metrics
-from api.insights.rules import FAMILIES, InsightSettings, Rule, merge_settings, texts
-from api.webhooks.wake import nudge
-from api.window import last_days
+from core.insights import FAMILIES, InsightSettings, Rule, texts
 from core.internet import INTERNET_ID, INTERNET_NAMES, THE_INTERNET
-from core.window import Window
+from core.window import Window, last_days
 from db import insights as store
 from db.connectors import list_connectors
 from db.pool import Database, TenantPool
 from db.traffic_counts import share
+from services.insights import load_settings, save_settings
+from services.wake import nudge
 
 log = logging.getLogger("mailflow.insights")
 BIGINT_MAX = 2**63 - 1  # what an insight's figures hold
 TOP_REMOTE = 10  # the remote domains (and server domains) an insight names
-
-
-async def load_settings(db: Any, org_id: int) -> InsightSettings:
-    return merge_settings(await store.settings_rows(db, org_id))
 
 
 def _names(connectors: list[Any]) -> dict[tuple[str, int], str]:
@@ -236,3 +232,11 @@ async def evaluate_all(db: Database, now: datetime | None = None) -> dict[str, i
         for kind, n in changes.items():
             totals[kind] += n
     return dict(totals)
+
+
+async def update_settings(pool: TenantPool, org_id: int, body: Any) -> InsightSettings:
+    """A change of the rules' settings, stored (services/insights.py) and applied at once: the rules are
+    evaluated again with it."""
+    await save_settings(pool, org_id, body)
+    await evaluate(pool, org_id)
+    return await load_settings(pool, org_id)

@@ -9,19 +9,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.errors import bad_argument
-from api.insights import service
 from api.insights.cef import cef_line
+from api.insights.evaluate import update_settings
 from api.rest.http import JSON, path_id, read_json, state
 from api.rest.traffic_reports import check_params
-from api.traffic_service import connector_id_argument
-from api.window import parse_moment, zone
+from core.arguments import connector_id_argument
+from core.window import parse_moment, zone
+from services import insights as service
 
 
 async def get_insights(request: Request) -> Response:
     params = request.query_params
     check_params(params, ("status", "connector", "direction"))
+    app = state(request)
     insights = await service.list_insights(
-        state(request),
+        app.pool,
+        app.org_id,
         params.get("status"),
         connector_id_argument(params.get("connector")),
         params.get("direction"),
@@ -32,17 +35,20 @@ async def get_insights(request: Request) -> Response:
 async def post_dismiss(request: Request) -> Response:
     data = await read_json(request)
     reason = data.get("reason") if isinstance(data, dict) else None
-    insight = await service.dismiss(state(request), path_id(request, "insight_id", "insight"), reason)
+    app = state(request)
+    insight = await service.dismiss(app.pool, app.org_id, path_id(request, "insight_id", "insight"), reason)
     return JSON({"insight": insight})
 
 
 async def get_settings(request: Request) -> Response:
     check_params(request.query_params, ())
-    return JSON((await service.settings(state(request))).json())
+    app = state(request)
+    return JSON((await service.load_settings(app.pool, app.org_id)).json())
 
 
 async def put_settings(request: Request) -> Response:
-    updated = await service.update_settings(state(request), await read_json(request))
+    app = state(request)
+    updated = await update_settings(app.pool, app.org_id, await read_json(request))
     return JSON(updated.json())
 
 
@@ -56,7 +62,8 @@ async def get_events(request: Request) -> Response:
         wanted = "ndjson"
     since = parse_moment(params["since"], "since", zone("UTC")) if "since" in params else None
     limit = service.parse_limit(params.get("limit"))
-    page = await service.events_page(state(request), params.get("after"), since, limit)
+    app = state(request)
+    page = await service.events_page(app.pool, app.org_id, params.get("after"), since, limit)
     query = {"after": page.next, "limit": limit, **({"format": wanted} if wanted else {})}
     headers = {
         "Link": f'<{request.url.path}?{urlencode(query)}>; rel="next"',

@@ -10,13 +10,13 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api import remote_domains as remote
 from api.errors import bad_argument
 from api.rest.http import JSON, state
 from api.rest.traffic_reports import check_params, moments, spreadsheet_safe, window_json
-from api.tls import BUCKETS
+from core.tls import BUCKETS
 from db.remote_domains import RemoteDomain, RemoteHost
 from db.traffic_counts import Counts
+from services import remote_domains as remote
 
 _COMMON = ("direction", "by", "connector", "tls_version", "from", "to", "time_zone", "sort", "limit", "cursor")
 CSV_COLUMNS = [
@@ -102,7 +102,8 @@ async def get_remote_domains(request: Request) -> Response:
     if "format" in params and wanted not in ("json", "csv"):
         raise bad_argument("format", f"{wanted!r} is not json or csv")
     as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
-    view, page = await remote.domains_page(state(request), _ask(params))
+    app = state(request)
+    view, page = await remote.domains_page(app.pool, app.org_id, _ask(params), app.settings.retention_days)
     if as_csv:
         name = f"remote-domains-{view.direction}-{view.window.start:%Y%m%d}-{view.window.end:%Y%m%d}.csv"
         headers = {"content-disposition": f'attachment; filename="{name}"'}
@@ -123,5 +124,7 @@ async def get_remote_domains(request: Request) -> Response:
 async def get_remote_hosts(request: Request) -> Response:
     params = request.query_params
     check_params(params, (*_COMMON, "domain"))
-    view, page = await remote.hosts_page(state(request), _ask(params), params.get("domain"))
+    app = state(request)
+    domain = params.get("domain")
+    view, page = await remote.hosts_page(app.pool, app.org_id, _ask(params), app.settings.retention_days, domain)
     return JSON({**_view_json(view, page.total), "rows": [host_json(r) for r in page.rows]})

@@ -13,14 +13,13 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api import traffic_service
 from api.context import AppState
 from api.errors import BadUserInput, bad_argument
 from api.rest.http import JSON, state
-from api.tls import BUCKETS
-from api.window import parse_moment, zone
-from core.window import Window
+from core.tls import BUCKETS
+from core.window import Window, parse_moment, zone
 from db.traffic_counts import ConnectorRow, Counts
+from services import reports
 
 CSV_COLUMNS = [
     "day",
@@ -73,7 +72,8 @@ def moments(params: Mapping[str, str]) -> tuple[datetime | None, datetime | None
 
 async def get_summary(request: Request) -> Response:
     check_params(request.query_params, ())
-    window, by_direction = await traffic_service.summary(state(request))
+    app = state(request)
+    window, by_direction = await reports.summary(app.pool, app.org_id)
     body: dict[str, Any] = window_json(window)
     for direction, counts in by_direction.items():
         body[direction] = {"total": counts.total, "versions": versions_json(counts)}
@@ -81,7 +81,7 @@ async def get_summary(request: Request) -> Response:
 
 
 def retention_json(app: AppState, window: Window) -> dict[str, Any]:
-    kept = traffic_service.retention(app)
+    kept = reports.retention(app.settings.retention_days)
     return {"retained_from": kept.retained_from.isoformat(), "warnings": kept.warnings(window)}
 
 
@@ -90,8 +90,8 @@ async def _breakdown(request: Request, direction: str | None, allowed: tuple[str
     check_params(params, allowed)
     start, end = moments(params)
     app = state(request)
-    breakdown = await traffic_service.tls_breakdown(
-        app, direction, start, end, params.get("time_zone"), params.get("connector")
+    breakdown = await reports.tls_breakdown(
+        app.pool, app.org_id, direction, start, end, params.get("time_zone"), params.get("connector")
     )
     return JSON(
         {
@@ -181,8 +181,9 @@ async def get_connector_report(request: Request) -> Response:
     as_csv = wanted == "csv" or (not wanted and "text/csv" in request.headers.get("accept", ""))
     start, end = moments(params)
     app = state(request)
-    report = await traffic_service.connector_table(
-        app,
+    report = await reports.connector_table(
+        app.pool,
+        app.org_id,
         params.get("direction"),
         params.get("connector_type"),
         params.get("connector_name"),

@@ -8,14 +8,15 @@ from starlette.responses import Response
 
 from api.rest.http import JSON, state
 from api.rest.traffic_reports import check_params, moments, window_json
-from api.transit_security import transit_view
+from services.transit_security import transit_view
 
 
 async def get_transit_security(request: Request) -> Response:
     params = request.query_params
     check_params(params, ("from", "to", "time_zone"))
     start, end = moments(params)
-    view = await transit_view(state(request), start, end, params.get("time_zone"))
+    app = state(request)
+    view = await transit_view(app.pool, app.org_id, app.settings.retention_days, start, end, params.get("time_zone"))
     return JSON(
         {
             **window_json(view.window),

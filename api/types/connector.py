@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from api.types.enums import ConnectorType, Direction
 from api.types.traffic import Traffic
-from api.window import make_window
+from core.window import make_window
 from db.connectors import Connector as ConnectorRow
 
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ from typing import Any, Self
 
 import strawberry
 
-from api.traffic_service import Retention
 from api.types.connector import Connector
 from db.traffic_counts import ConnectorReport as ReportResult
 from db.traffic_counts import ConnectorRow, Counts
+from services.reports import Retention
 
 
 @strawberry.type(description="Messages per TLS bucket.")

@@ -8,9 +8,9 @@ from typing import Any
 
 import strawberry
 
-from api.insights.rules import InsightSettings as Settings
 from api.types.connector import Connector
 from api.types.enums import ConnectorType, Direction
+from core.insights import InsightSettings as Settings
 
 
 @strawberry.enum

@@ -8,12 +8,12 @@ from typing import Any, Self
 
 import strawberry
 
-from api.remote_domains import View
 from api.types.connector_report import TlsCounts
 from db.remote_domains import RemoteDomain as DomainRow
 from db.remote_domains import RemoteDomainPage, RemoteHostPage
 from db.remote_domains import RemoteHost as HostRow
 from db.traffic_counts import Counts
+from services.remote_domains import View
 
 
 @strawberry.enum(

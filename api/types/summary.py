@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 import strawberry
 
-from api.traffic_service import Retention
 from api.types.enums import Direction
 from api.types.traffic import Traffic, VersionCount, version_counts
 from db.traffic_counts import Breakdown
+from services.reports import Retention
 
 
 @strawberry.type(description="The dashboard widget: the last 7 days ending now, per direction.")

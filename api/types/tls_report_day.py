@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import strawberry
+
+from db.tls_reports import ReportDay
 
 
 @strawberry.type
@@ -24,12 +25,12 @@ class TlsReportDay:
     failures: list[FailureCount]
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> TlsReportDay:
+    def of(cls, row: ReportDay) -> TlsReportDay:
         return cls(
-            day=date.fromisoformat(row["day"]),
-            policy_domain=row["policy_domain"],
-            successful=row["successful"],
-            failed=row["failed"],
-            reports=row["reports"],
-            failures=[FailureCount(result_type=k, sessions=v) for k, v in sorted(row["failures"].items())],
+            day=row.day,
+            policy_domain=row.policy_domain,
+            successful=row.successful,
+            failed=row.failed,
+            reports=row.reports,
+            failures=[FailureCount(result_type=k, sessions=v) for k, v in sorted(row.failures.items())],
         )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 from core.window import Window
-from db.tls_reports import ReportPage
+from db.tls_reports import ReportPage, ReportSummary
 
 
 @strawberry.type(description="A stored TLS report in brief; tlsReport(id) gives it in full.")
@@ -23,16 +22,16 @@ class TlsReportSummary:
     failed: int
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> TlsReportSummary:
+    def of(cls, row: ReportSummary) -> TlsReportSummary:
         return cls(
-            id=strawberry.ID(str(row["id"])),
-            organization_name=row["organization_name"],
-            report_id=row["report_id"],
-            from_=row["from"],
-            to=row["to"],
-            policy_domains=row["policy_domains"],
-            successful=row["successful"],
-            failed=row["failed"],
+            id=strawberry.ID(str(row.id)),
+            organization_name=row.organization_name,
+            report_id=row.report_id,
+            from_=row.start,
+            to=row.end,
+            policy_domains=row.policy_domains,
+            successful=row.successful,
+            failed=row.failed,
         )
 
 

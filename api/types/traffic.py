@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.tls import BUCKETS
+from core.tls import BUCKETS
 from db.traffic_counts import Counts
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from api.transit_security import TransitView
+from services.transit_security import TransitView
 
 
 @strawberry.type(description="Outbound deliveries sent on one UTC day, per transit security level.")

@@ -25,15 +25,16 @@ from typing import Any
 
 from api import metrics
 from api.faults import DATABASE_DOWN
-from api.insights.service import event_json
 from api.settings import Settings
-from api.webhooks import messages, wake
+from api.webhooks import messages
 from api.webhooks.secrets import SecretUnreadable, decrypt, secret_bytes
 from api.webhooks.send import Outcome, attempt
 from db import insights as insight_store
 from db import webhooks as store
 from db.notify import DELIVERIES
 from db.pool import Database
+from services import wake
+from services.insights import event_json
 
 log = logging.getLogger("mailflow.webhooks")
 CONCURRENCY = 16  # attempts in flight per process

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 import api.cache
-import api.window
+import core.window
 from api.cache import Entry, ResponseCache, cost
 from api.context import AppState
 from db.keys import create_key
@@ -137,8 +137,8 @@ async def test_relative_windows_roll_forward(
 ) -> None:
     first = (await client.get("/api/v1/summary")).json()
     assert (await client.get("/api/v1/summary")).json() == first  # the same hour: from the cache
-    an_hour_later = api.window.current_time() + timedelta(hours=1)
-    monkeypatch.setattr(api.window, "current_time", lambda: an_hour_later)
+    an_hour_later = core.window.current_time() + timedelta(hours=1)
+    monkeypatch.setattr(core.window, "current_time", lambda: an_hour_later)
     monkeypatch.setattr(api.cache, "clock", lambda: an_hour_later.timestamp())
     second = (await client.get("/api/v1/summary")).json()
     assert datetime.fromisoformat(second["to"]) - datetime.fromisoformat(first["to"]) == timedelta(hours=1)

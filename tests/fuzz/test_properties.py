@@ -14,7 +14,8 @@ from api.errors import ApiError
 from api.ingest import FIELDS, validate
 from api.records import parse_records
 from api.rest.http import _gunzip
-from api.tls import BUCKETS, tls_bucket
+from api.tls import tls_bucket
+from core.tls import BUCKETS
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),

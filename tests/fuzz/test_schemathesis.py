@@ -24,7 +24,7 @@ from schemathesis.core.failures import Failure
 from api.errors import ApiError, ServiceUnavailable
 from api.rest.openapi import DOCUMENT
 from api.schema import schema as graphql_schema
-from api.window import OUT_OF_RANGE
+from core.window import OUT_OF_RANGE
 from tests.cli.helpers import api_server, new_key
 
 

@@ -8,7 +8,7 @@ import logging
 import httpx
 import pytest
 
-from api import traffic_service
+from services import reports
 from tests.graphql.helpers import gql
 
 
@@ -32,7 +32,7 @@ async def test_a_fault_is_still_logged(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(traffic_service, "summary", broken)
+    monkeypatch.setattr(reports, "summary", broken)
     answer = await gql(client, "{ mailFlowSummary { inbound { total } } }")
     assert answer["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert any(r.levelno >= logging.ERROR for r in caplog.records)

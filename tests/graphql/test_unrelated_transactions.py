@@ -11,7 +11,7 @@ import pytest
 
 from api import subscriptions
 from api.context import AppState
-from api.insights import service as insights
+from services import insights
 from tests.factories import add_connector
 from tests.insights.helpers import feed, records
 
@@ -21,7 +21,7 @@ async def test_an_event_is_sent_while_an_older_transaction_is_open(
 ) -> None:
     monkeypatch.setattr(subscriptions, "EVENTS_IDLE_SECONDS", 60)  # only a change may wake the reader
     await add_connector(client, "Fabrikam", "inbound", "partner")
-    events = subscriptions.new_events(state, await insights.feed_end(state))
+    events = subscriptions.new_events(state, await insights.feed_end(state.pool, state.org_id))
     older = await pool.acquire()
     try:
         async with older.transaction():
@@ -30,7 +30,7 @@ async def test_an_event_is_sent_while_an_older_transaction_is_open(
             await feed(client, records({"TLS1.0": 100}, "inbound", "Fabrikam"))  # an insight's `created`
             event = await asyncio.wait_for(first, 30)  # sent while the older one is still open
             assert event["type"] == "created"
-            assert event["cursor"] == await insights.feed_end(state)
+            assert event["cursor"] == await insights.feed_end(state.pool, state.org_id)
     finally:
         await pool.release(older)
         await events.aclose()

@@ -8,8 +8,8 @@ import asyncio
 import httpx
 
 from api.context import AppState
-from api.insights import service as insights
 from db.sql import count_statements
+from services import insights
 from tests.factories import add_connector
 from tests.insights.helpers import feed, records
 
@@ -18,7 +18,7 @@ async def visible(state: AppState, after: str | None, count: int) -> insights.Ev
     """A page once it holds `count` events (an event is held back while an older transaction on the server
     is open: on a busy shared server, for a moment)."""
     for _ in range(1200):  # a minute at most
-        page = await insights.events_page(state, after, None, 1000)
+        page = await insights.events_page(state.pool, state.org_id, after, None, 1000)
         if len(page.events) >= count:
             return page
         await asyncio.sleep(0.05)
@@ -28,14 +28,14 @@ async def visible(state: AppState, after: str | None, count: int) -> insights.Ev
 async def test_the_end_is_one_statement_and_only_new_events_follow_it(
     client: httpx.AsyncClient, state: AppState
 ) -> None:
-    assert await insights.feed_end(state) == "0-0"  # no event yet: from the start
+    assert await insights.feed_end(state.pool, state.org_id) == "0-0"  # no event yet: from the start
     await add_connector(client, "Fabrikam", "inbound", "partner")
     await feed(client, records({"TLS1.0": 100}, "inbound", "Fabrikam"))  # created
     for n in range(3):
         await feed(client, records({"TLS1.0": 1 + n}, "inbound", "Fabrikam"))  # updated
     paged = await visible(state, None, 4)
     with count_statements() as statements:
-        end = await insights.feed_end(state)
+        end = await insights.feed_end(state.pool, state.org_id)
     assert statements == ["insights/insight_events_end"]
     assert end == paged.next == paged.events[-1]["cursor"]
     await feed(client, records({"TLS1.0": 7}, "inbound", "Fabrikam"))

@@ -127,8 +127,8 @@ async def test_thresholds_are_per_organization(client: httpx.AsyncClient, state:
     assert settings["rules"]["inbound_partner_tls10"]["threshold"] == 70.0
     assert settings["window_days"] == 7
     # another organization keeps the defaults
-    from api.insights.evaluate import load_settings
     from db.organizations import ensure_organization
+    from services.insights import load_settings
 
     other = await ensure_organization(state.db.system, f"{state.org_id}-other")
     assert (await load_settings(state.db.for_org(other), other)).rules["inbound_partner_tls10"].threshold == 50.0

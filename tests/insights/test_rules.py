@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from api.insights.rules import RULES
+from core.insights import RULES
 from tests.factories import add_connector
 from tests.insights.helpers import active, feed, records
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.tls import BUCKETS
+from core.tls import BUCKETS
 from db.sql import count_statements
 from tests.factories import REMOTE_DAY, add_connector, ingest, remote_traffic, stored
 

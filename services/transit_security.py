@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from api.context import AppState
-from api.remote_domains import counted_warnings
-from api.traffic_service import retention
-from api.window import current_time, make_window
-from core.window import Window
+from core.window import Window, current_time, make_window
+from db.pool import TenantPool
 from db.transit_security import TransitSecurity, transit_security
+from services.remote_domains import counted_warnings
+from services.reports import retention
 
 TOP = 100  # blocked (domain, reason) pairs and domains without TLS listed at most
 
@@ -25,11 +24,16 @@ class TransitView:
 
 
 async def transit_view(
-    app: AppState, start: datetime | None, end: datetime | None, time_zone: str | None
+    pool: TenantPool,
+    org_id: int,
+    retention_days: int,
+    start: datetime | None,
+    end: datetime | None,
+    time_zone: str | None,
 ) -> TransitView:
     window = make_window(start, end, time_zone)
     days = window.noon_days(current_time())
-    figures = await transit_security(app.pool, app.org_id, days, (window.start, window.end), TOP)
-    kept = retention(app)
+    figures = await transit_security(pool, org_id, days, (window.start, window.end), TOP)
+    kept = retention(retention_days)
     counted, warnings = counted_warnings(window, days)
     return TransitView(window, counted, kept.retained_from, kept.warnings(window) + warnings, figures)

@@ -11,15 +11,13 @@ from typing import Any, cast
 
 import orjson
 
-from api.context import AppState
-from api.errors import bad_argument
-from api.rest.tls_reports import limit_argument
-from api.tls import BUCKETS
-from api.traffic_service import Retention, connector_id_argument, retention
-from api.window import current_time, make_window
+from core.arguments import connector_id_argument, limit_argument
 from core.domains import domain_name
-from core.window import Window
+from core.errors import BadArgument
+from core.tls import BUCKETS
+from core.window import Window, current_time, make_window
 from db.connectors import connectors_by_id
+from db.pool import TenantPool
 from db.remote_domains import (
     PARTY,
     SERVER,
@@ -30,6 +28,7 @@ from db.remote_domains import (
     remote_domains,
     remote_hosts,
 )
+from services.reports import Retention, retention
 
 DIRECTIONS = ("inbound", "outbound")
 # what `by` may name in each direction: the remote party's domain or the remote server's registrable domain
@@ -47,8 +46,8 @@ def direction_argument(value: str | None) -> str:
     text = "inbound" if value is None else value.lower()
     if text not in DIRECTIONS:
         if text == "submission":
-            raise bad_argument("direction", "client submissions have no remote party here: inbound or outbound")
-        raise bad_argument("direction", f"{value!r} is not inbound or outbound")
+            raise BadArgument("direction", "client submissions have no remote party here: inbound or outbound")
+        raise BadArgument("direction", f"{value!r} is not inbound or outbound")
     return text
 
 
@@ -58,7 +57,7 @@ def by_argument(direction: str, value: str | None) -> tuple[str, str]:
     found = BY[direction].get(name)
     if found is None:
         allowed = " or ".join(BY[direction])
-        raise bad_argument("by", f"{value!r} is not a remote party of {direction} mail: {allowed}")
+        raise BadArgument("by", f"{value!r} is not a remote party of {direction} mail: {allowed}")
     return name, found
 
 
@@ -67,7 +66,7 @@ def bucket_argument(value: str | None, name: str = "tls_version") -> str | None:
         return None
     found = _BUCKETS.get(value.lower())
     if found is None:
-        raise bad_argument(name, f"{value!r} is not one of {', '.join(BUCKETS)}")
+        raise BadArgument(name, f"{value!r} is not one of {', '.join(BUCKETS)}")
     return found
 
 
@@ -77,7 +76,7 @@ def sort_argument(value: str | None, bucket: str | None) -> str:
         return bucket or "volume"
     found = _SORTS.get(value.lower())
     if found is None:
-        raise bad_argument("sort", f"{value!r} is not volume or one of {', '.join(BUCKETS)}")
+        raise BadArgument("sort", f"{value!r} is not volume or one of {', '.join(BUCKETS)}")
     return found
 
 
@@ -97,15 +96,15 @@ def decode_cursor(text: str | None, sort: str, shape: tuple[type, ...]) -> tuple
             raise ValueError(text)
         value = orjson.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, binascii.Error):
-        raise bad_argument("cursor", problem) from None
+        raise BadArgument("cursor", problem) from None
     if not (isinstance(value, list) and len(value) == len(shape) + 1 and isinstance(value[0], str)):
-        raise bad_argument("cursor", problem)
+        raise BadArgument("cursor", problem)
     if any(type(v) is not t for v, t in zip(value[1:], shape, strict=True)) or not 0 <= value[1] < 2**63:
-        raise bad_argument("cursor", problem)
+        raise BadArgument("cursor", problem)
     if any("\x00" in v for v in value[2:]):  # PostgreSQL text cannot hold it: no row has it
-        raise bad_argument("cursor", problem)
+        raise BadArgument("cursor", problem)
     if value[0] != sort:
-        raise bad_argument("cursor", f"it pages the sort {value[0]!r}, not {sort!r}: start again without a cursor")
+        raise BadArgument("cursor", f"it pages the sort {value[0]!r}, not {sort!r}: start again without a cursor")
     return tuple(value[1:])
 
 
@@ -178,7 +177,7 @@ class Checked:
         )  # fmt: skip
 
 
-async def check(app: AppState, ask: Ask, cursor_shape: tuple[type, ...]) -> Checked:
+async def check(pool: TenantPool, org_id: int, ask: Ask, kept: Retention, cursor_shape: tuple[type, ...]) -> Checked:
     """The arguments both views share, checked in the order a client is told of them."""
     window = make_window(ask.start, ask.end, ask.time_zone)
     direction = direction_argument(ask.direction)
@@ -187,33 +186,33 @@ async def check(app: AppState, ask: Ask, cursor_shape: tuple[type, ...]) -> Chec
     order = sort_argument(ask.sort, bucket)
     connector_id = connector_id_argument(ask.connector, ask.connector_argument)
     if connector_id:  # 0 is the internet without a connector
-        (found,) = await connectors_by_id(app.pool, app.org_id, [connector_id])
+        (found,) = await connectors_by_id(pool, org_id, [connector_id])
         if found is None:
-            raise bad_argument(ask.connector_argument, f"there is no connector {connector_id}")
+            raise BadArgument(ask.connector_argument, f"there is no connector {connector_id}")
         if found.direction != direction:
-            raise bad_argument(
-                ask.connector_argument, f"connector {connector_id} is {found.direction}, not {direction}"
-            )
+            raise BadArgument(ask.connector_argument, f"connector {connector_id} is {found.direction}, not {direction}")
     query = RemoteQuery(direction, key, connector_id, bucket, order, limit_argument(ask.limit))
     after = decode_cursor(ask.cursor, query.sort, cursor_shape)
-    return Checked(window, query, by_name, after, retention(app))
+    return Checked(window, query, by_name, after, kept)
 
 
-async def domains_page(app: AppState, ask: Ask) -> tuple[View, RemoteDomainPage]:
-    checked = await check(app, ask, (int, str))
+async def domains_page(pool: TenantPool, org_id: int, ask: Ask, retention_days: int) -> tuple[View, RemoteDomainPage]:
+    checked = await check(pool, org_id, ask, retention(retention_days), (int, str))
     days = checked.window.noon_days(current_time())
-    page = await remote_domains(app.pool, app.org_id, checked.query, days, checked.after)
+    page = await remote_domains(pool, org_id, checked.query, days, checked.after)
     counted, warnings = counted_warnings(checked.window, days)
     return checked.view(page.next, warnings, counted), page
 
 
-async def hosts_page(app: AppState, ask: Ask, domain: str | None = None) -> tuple[View, RemoteHostPage]:
-    checked = await check(app, ask, (int, str, str))
+async def hosts_page(
+    pool: TenantPool, org_id: int, ask: Ask, retention_days: int, domain: str | None = None
+) -> tuple[View, RemoteHostPage]:
+    checked = await check(pool, org_id, ask, retention(retention_days), (int, str, str))
     # a domain as the rollups spell it; '' (or a blank value) asks for the servers of the domains not known
     if domain is not None and ("\x00" in domain or len(domain) > 1000):
-        raise bad_argument("domain", "must be a domain name (at most 1000 characters, no NUL)")
+        raise BadArgument("domain", "must be a domain name (at most 1000 characters, no NUL)")
     wanted = None if domain is None else (domain_name(domain) or "")[:253]
     window = (checked.window.start, checked.window.end)
     after = cast(HostCursor | None, checked.after)
-    page = await remote_hosts(app.pool, app.org_id, checked.query, window, wanted, after)
+    page = await remote_hosts(pool, org_id, checked.query, window, wanted, after)
     return checked.view(page.next, []), page
