@@ -7,6 +7,11 @@ that apply to it (so `{"type": ["string", "null"], "maxLength": 3}` and `anyOf: 
 discriminator) are dropped.
 
     python -m tests.rest.openapi_diff OLD.json [NEW.json]   # NEW: the document this checkout builds
+
+Porting a branch that still edits the hand-written document: on it, write its document out
+(`python -c 'import json; from api.rest.openapi import DOCUMENT; print(json.dumps(DOCUMENT))' > old.json`),
+declare the new paths in api/contract/ here, and run this on old.json until it prints nothing (or only
+what is wrong about the server there).
 """
 
 from __future__ import annotations
