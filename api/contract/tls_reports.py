@@ -20,7 +20,7 @@ from api.contract.common import (
     about,
     json,
 )
-from api.importers.tlsrpt import COUNT_TEXT, MAX_SESSIONS
+from api.importers.tlsrpt import COUNT_TEXT, MAX_BYTES, MAX_SESSIONS
 from api.patterns import WHITE_SPACE, char_class
 from api.rest.tls_reports import CURSOR, DEFAULT_LIMIT, MAX_LIMIT
 
@@ -233,7 +233,8 @@ OPERATIONS = [
         },
         {
             400: "a malformed body",
-            413: "the body is larger than MAILFLOW_MAX_BODY_BYTES, or its reports decompress to more than 20 MB",
+            413: "the body is larger than MAILFLOW_MAX_BODY_BYTES, or its reports decompress to more than "
+            f"{MAX_BYTES // 2**20} MB",
             422: "not a TLS report, a session count above 2^53, or a date outside 0001-01-02 to 9999-12-31 (UTC); "
             "details[].field names the part",
         },
