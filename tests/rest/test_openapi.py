@@ -209,3 +209,21 @@ async def test_a_blocked_reason_holds_no_nul(client: httpx.AsyncClient) -> None:
     assert response.json()["error"]["details"] == [
         {"line": 1, "field": "blocked_reason", "message": "contains a NUL character"}
     ]
+
+
+async def test_every_documented_format_is_answered_in_a_documented_media_type(client: httpx.AsyncClient) -> None:
+    """The formats a handler reads (written there, and in its declared query) agree: each is answered, in a
+    media type the document lists for it; any other is refused."""
+    checked = 0
+    for path, item in DOCUMENT["paths"].items():
+        operation = item.get("get", {})
+        formats = [p["schema"]["enum"] for p in operation.get("parameters", []) if p["name"] == "format"]
+        for wanted in formats[0] if formats else []:
+            response = await client.get(path, params={"format": wanted.upper()})  # in any case
+            assert response.status_code == 200, (path, wanted, response.text)
+            media = response.headers["content-type"].split(";")[0]
+            assert media in operation["responses"]["200"]["content"], (path, wanted, media)
+            checked += 1
+        if formats:
+            assert (await client.get(path, params={"format": "xml"})).status_code == 400, path
+    assert checked == 7  # connector-report and remote-domains: json, csv; insights/events: json, ndjson, cef
