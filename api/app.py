@@ -26,6 +26,7 @@ from api.graphql import GraphQLApp
 from api.insights.evaluate import evaluate_all
 from api.logs import RequestLog
 from api.metrics import metrics
+from api.rest.openapi import document_bytes
 from api.rest.routes import ROUTES
 from api.schema import build_schema, documents_for
 from api.settings import Settings
@@ -152,6 +153,7 @@ def create_app(settings: Settings, dsn: str = "", state: AppState | None = None)
                 await app.state.mailflow.watcher.close()
             await db.close()
 
+    document_bytes()  # the OpenAPI document, built once, before the first request asks for it
     documents = documents_for(settings)
     graphql = GraphQLApp(build_schema(settings, documents), documents)
     graphql.max_bytes = settings.graphql_max_query_bytes
