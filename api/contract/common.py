@@ -14,7 +14,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 from msgspec import field as renamed
 
 from api.patterns import NOT_BLANK, TEXT
-from api.window import TIME_ZONES
+from core.window import TIME_ZONES
 
 # -- Values ---------------------------------------------------------------------------------------------------
 BIGINT = 2**63 - 1
@@ -72,7 +72,7 @@ def schema_hook(kind: type) -> dict[str, Any]:
 
 # -- The query of a report: its window --------------------------------------------------------------------------
 class WindowQuery(Struct, kw_only=True, forbid_unknown_fields=True):
-    """A report window (api/window.py)."""
+    """A report window (core/window.py)."""
 
     from_: (
         Annotated[

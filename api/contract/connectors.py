@@ -7,12 +7,11 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, Struct, UnsetType
 
-from api.attribution import KINDS
 from api.contract.common import MALFORMED, NotBlank, Operation, about, json, json_body, one_of
 from api.patterns import NETWORK
-from api.rest.connectors import DIRECTIONS, TYPES
-from api.traffic_service import CONNECTOR_TYPES
+from core.connectors import DIRECTIONS, KINDS, TYPES
 from core.names import MAX_LENGTH
+from services.reports import CONNECTOR_TYPES
 
 IP, HOSTNAME, DOMAIN = KINDS  # api/attribution.py: addresses, then host names, then domains
 

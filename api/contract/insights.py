@@ -23,13 +23,13 @@ from api.contract.common import (
 )
 from api.contract.connectors import Connector
 from api.contract.traffic_reports import ConnectorId
-from api.insights import service
-from api.insights.rules import MAX_MIN_MESSAGES, MAX_WINDOW_DAYS, RULES
-from api.remote_domains import DIRECTIONS
 from api.webhooks.messages import INSIGHT_KINDS
+from core.insights import MAX_MIN_MESSAGES, MAX_WINDOW_DAYS, RULES
+from services import insights as service
+from services.remote_domains import DIRECTIONS
 
 STATES = service.STATUSES["all"]
-PERCENT = 100  # api/insights/rules.py: a threshold is a percentage
+PERCENT = 100  # core/insights.py: a threshold is a percentage
 
 
 class RemoteCount(Struct):
@@ -93,7 +93,7 @@ class Dismissed(Struct):
 
 
 class Dismissal(Struct):
-    reason: Annotated[NotBlank, Meta(min_length=1, max_length=1000)]  # api/insights/service.py: dismiss
+    reason: Annotated[NotBlank, Meta(min_length=1, max_length=1000)]  # services/insights.py: dismiss
 
 
 class InsightsQuery(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -146,7 +146,7 @@ class RuleUpdate(Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class RuleUpdates(Schema):
-    """An update of each rule by its name (api/insights/rules.py RULES)."""
+    """An update of each rule by its name (core/insights.py RULES)."""
 
     SCHEMA: ClassVar[dict[str, Any]] = {
         "type": "object",

@@ -21,9 +21,9 @@ from api.contract.common import (
     one_of,
 )
 from api.contract.traffic_reports import BucketCounts, BucketShares, ConnectorId
-from api.remote_domains import BY, DIRECTIONS, SORTS
-from api.rest.tls_reports import DEFAULT_LIMIT, MAX_LIMIT
-from api.tls import BUCKETS
+from core.arguments import DEFAULT_LIMIT, MAX_LIMIT
+from core.tls import BUCKETS
+from services.remote_domains import BY, DIRECTIONS, SORTS
 
 BYS = list(dict.fromkeys(by for kinds in BY.values() for by in kinds))
 Sort = Annotated[str, one_of(SORTS)]
@@ -76,7 +76,7 @@ class RemoteHostsQuery(RemoteQuery, kw_only=True):
         Annotated[
             FreeText,
             Meta(
-                max_length=1000,  # api/remote_domains.py: hosts_page
+                max_length=1000,  # services/remote_domains.py: hosts_page
                 description="only the messages of this `by` domain (any spelling); empty: the domains not known",
             ),
         ]

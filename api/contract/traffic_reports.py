@@ -23,9 +23,9 @@ from api.contract.common import (
     one_of,
 )
 from api.contract.connectors import Connector
-from api.tls import BUCKETS
-from api.traffic_service import CONNECTOR_TYPES
-from api.window import DIRECTIONS
+from core.tls import BUCKETS
+from core.window import DIRECTIONS
+from services.reports import CONNECTOR_TYPES
 
 FLOWS = [d for d in DIRECTIONS if d != "submission"]  # `both` is mail flow: submissions are apart
 ConnectorId = Annotated[int, Meta(ge=0, le=BIGINT)]
