@@ -418,9 +418,26 @@ _SCHEMAS["TlsReportDay"] = {
         "failures": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "by result type"},
     },
 }
+_FLAG = {  # accepted domains (api/tlsrpt/accepted_domains.py): with any listed, other policy domains are not counted
+    "flagged": {"type": "boolean", "description": "a policy domain is not one of the organization's accepted domains"},
+    "flag_reason": _NULLABLE_TEXT,
+}
 _SCHEMAS["TlsReportSummary"] = {
     "type": "object",
-    "required": ["id", "url", "organization_name", "report_id", "from", "to", "policy_domains", "successful", "failed"],
+    "required": [
+        "id",
+        "url",
+        "organization_name",
+        "report_id",
+        "from",
+        "to",
+        "policy_domains",
+        "successful",
+        "failed",
+        "flagged",
+        "flag_reason",
+        "foreign_domains",
+    ],
     "properties": {
         "id": {"type": "integer"},
         "url": {"type": "string", "description": "/api/v1/tls-reports/{id}: the report in full"},
@@ -429,8 +446,10 @@ _SCHEMAS["TlsReportSummary"] = {
         "from": {"type": "string", "format": "date-time"},
         "to": {"type": "string", "format": "date-time"},
         "policy_domains": {"type": "array", "items": {"type": "string"}},
-        "successful": {"type": "integer"},
+        "successful": {"type": "integer", "description": "the accepted domains' sessions only"},
         "failed": {"type": "integer"},
+        **_FLAG,
+        "foreign_domains": {"type": "array", "items": {"type": "string"}, "description": "shown, not counted"},
     },
 }
 _SCHEMAS["TlsReportFailure"] = {
@@ -469,6 +488,7 @@ _SCHEMAS["TlsReportPolicy"] = {
         "failed",
         "detailed_failures",
         "details_mismatch",
+        "accepted",
         "failures",
     ],
     "properties": {
@@ -482,12 +502,14 @@ _SCHEMAS["TlsReportPolicy"] = {
         "failed": {"type": "integer"},
         "detailed_failures": {"type": "integer", "description": "the failure details' sessions added up"},
         "details_mismatch": {"type": "boolean", "description": "they do not add up to `failed`"},
+        "accepted": {"type": "boolean", "description": "an accepted domain (or none is listed): it counts"},
         "failures": {"type": "array", "items": _ref("TlsReportFailure")},
     },
 }
 _SCHEMAS["TlsReport"] = {
     "type": "object",
-    "required": ["id", "organization_name", "contact_info", "report_id", "from", "to", "stored_at", "policies"],
+    "required": ["id", "organization_name", "contact_info", "report_id", "from", "to", "stored_at", "policies",
+                 "flagged", "flag_reason"],
     "properties": {
         "id": {"type": "integer"},
         "organization_name": {"type": "string", "description": "the sender"},
@@ -497,6 +519,7 @@ _SCHEMAS["TlsReport"] = {
         "to": {"type": "string", "format": "date-time"},
         "stored_at": {"type": "string", "format": "date-time"},
         "policies": {"type": "array", "items": _ref("TlsReportPolicy")},
+        **_FLAG,
     },
 }  # fmt: skip
 
@@ -852,7 +875,9 @@ _PATHS: dict[str, Any] = {
             "description": "The reports whose date range starts in the window. A report's sessions for a policy "
             "domain count once, from its policy for the domain with the most sessions (a sender reports the same "
             "sessions under an sts and a tlsa policy). `reports` holds at most `limit` reports; `reports_total` "
-            "counts them all, and `next` (null on the last page) is the `after` of the next page.",
+            "counts them all, and `next` (null on the last page) is the `after` of the next page. When the "
+            "organization lists accepted domains, only they and their subdomains count in `days` and in a report's "
+            "sessions; a report with a policy for another domain is listed, `flagged`, with the reason.",
             "parameters": [
                 *_WINDOW[:2],
                 _query(
@@ -1488,6 +1513,74 @@ _PATHS["/api/v1/mailboxes/{mailbox_id}/test"] = {
         },
     },
 }
+
+
+# -- Accepted domains (api/rest/accepted_domains.py, api/tlsrpt/accepted_domains.py) ---------------------------
+_SCHEMAS["AcceptedDomain"] = {
+    "type": "object",
+    "required": ["domain", "created_at", "url"],
+    "properties": {
+        "domain": {"type": "string", "description": "lower case, A-labels, no trailing dot; subdomains count too"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "url": {"type": "string", "description": "/api/v1/accepted-domains/{domain}: DELETE it there"},
+    },
+}
+_PATHS["/api/v1/accepted-domains"] = {
+    "get": {
+        "summary": "the domains the organization owns; none listed: every TLS report counts",
+        "description": "With any listed, a TLS report policy for a domain that is neither one of them nor a "
+        "subdomain of one is shown, flagged, and not counted in the TLS report figures or insights. Reports "
+        "already stored count as soon as their domain is added (nothing is rewritten).",
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "properties": {"accepted_domains": {"type": "array", "items": _ref("AcceptedDomain")}},
+                },
+                "accepted domains",
+            ),
+            **_BAD,
+        },
+    },
+    "post": {
+        "summary": "add an accepted domain (normalised: lower case, IDN to A-labels, no trailing dot)",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["domain"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "domain": {"type": "string", "minLength": 1, "maxLength": 1012, "pattern": NOT_BLANK}
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "201": _json(_ref("AcceptedDomain"), "added"),
+            "200": _json(_ref("AcceptedDomain"), "listed already: nothing changed"),
+            "400": _error("malformed JSON"),
+            "413": _error("body too large"),
+            "422": _error("not a domain name, in details[]"),
+            **_COMMON_ERRORS,
+        },
+    },
+}
+_PATHS["/api/v1/accepted-domains/{domain}"] = {
+    "delete": {
+        "summary": "remove an accepted domain (its reports stay, flagged while other domains are listed)",
+        "parameters": [{"name": "domain", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {
+            "204": {"description": "removed"},
+            "400": _error("not a domain name"),
+            "404": _error("not an accepted domain of this organization"),
+            **_COMMON_ERRORS,
+        },
+    },
+}  # fmt: skip
 
 
 DOCUMENT: dict[str, Any] = {
