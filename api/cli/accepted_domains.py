@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from api.cli.common import ORG_HELP, add_json_flag, run_for_organization, show_rows
+from api.cli.common import ORG_HELP, add_list_action, run_for_organization, show_rows
 from api.context import AppState
 from api.settings import Settings
 from api.tlsrpt import accepted_domains as service
@@ -39,9 +39,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "with none listed, every report counts.",
     )
     actions = domains.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listed = actions.add_parser("list", help="list the accepted domains", description="List the accepted domains.")
-    listed.add_argument("--org", help=ORG_HELP)
-    add_json_flag(listed)
+    add_list_action(actions, "list the accepted domains", "List the accepted domains.")
     for name, text in (("add", "add accepted domains"), ("remove", "remove accepted domains")):
         action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + " (normalised: "
                                     "lower case, IDN in A-labels, no trailing dot).")  # fmt: skip
