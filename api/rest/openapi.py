@@ -1516,6 +1516,7 @@ _PATHS["/api/v1/mailboxes/{mailbox_id}/test"] = {
 
 
 # -- Accepted domains (api/rest/accepted_domains.py, api/tlsrpt/accepted_domains.py) ---------------------------
+_DOMAIN = "a domain name of two labels or more (letters, digits, hyphens), an internationalized one too"
 _SCHEMAS["AcceptedDomain"] = {
     "type": "object",
     "required": ["domain", "created_at", "url"],
@@ -1552,9 +1553,7 @@ _PATHS["/api/v1/accepted-domains"] = {
                         "type": "object",
                         "required": ["domain"],
                         "additionalProperties": False,
-                        "properties": {
-                            "domain": {"type": "string", "minLength": 1, "maxLength": 1012, "pattern": NOT_BLANK}
-                        },
+                        "properties": {"domain": {**_MAILBOX_TEXT, "maxLength": 1012, "description": _DOMAIN}},
                     }
                 }
             },
@@ -1572,7 +1571,9 @@ _PATHS["/api/v1/accepted-domains"] = {
 _PATHS["/api/v1/accepted-domains/{domain}"] = {
     "delete": {
         "summary": "remove an accepted domain (its reports stay, flagged while other domains are listed)",
-        "parameters": [{"name": "domain", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [
+            {"name": "domain", "in": "path", "required": True, "schema": {"type": "string"}, "description": _DOMAIN}
+        ],
         "responses": {
             "204": {"description": "removed"},
             "400": _error("not a domain name"),

@@ -7,6 +7,7 @@ with the list when they are read, so adding a domain later counts the reports al
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -16,7 +17,8 @@ from api.insights.evaluate import evaluate
 from core.domains import MAX_LENGTH, domain_name
 from db import accepted_domains as store
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+log = logging.getLogger("mailflow.insights")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")  # matched whole (fullmatch: `$` would take a final newline)
 FIELDS = ("domain",)
 
 
@@ -29,7 +31,7 @@ def normalised(text: Any) -> str | None:
     if name is None or len(name) > MAX_LENGTH or not name.isascii():
         return None
     labels = name.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) or labels[-1].isdigit():
         return None
     return name
 
@@ -85,5 +87,10 @@ async def remove(app: AppState, text: str) -> str:
 
 
 async def _reevaluate(app: AppState) -> None:
-    """The TLS report insights count what the list now says (an insight for a domain left out resolves)."""
-    await evaluate(app.pool, app.org_id, None, families=("tlsrpt",))
+    """The TLS report insights count what the list now says (an insight for a domain left out resolves). The
+    change is committed already: a failure here is logged, and the periodic evaluation catches up."""
+    try:
+        await evaluate(app.pool, app.org_id, None, families=("tlsrpt",))
+    except Exception:
+        log.warning("insight evaluation after an accepted domain change failed", exc_info=True,
+                    extra={"fields": {"org_id": app.org_id}})  # fmt: skip

@@ -66,6 +66,7 @@ async def test_added_listed_normalised_and_removed(client: httpx.AsyncClient) ->
         {"domain": "x" * 64 + ".com"},
         {"domain": "10.0.0.1"},
         {"domain": "exa mple.com"},
+        {"domain": "ab\n.com"},
         {"domain": "a\u0000b.com"},
         {"domain": "contoso.com", "extra": 1},
         {},
