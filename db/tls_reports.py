@@ -1,5 +1,6 @@
 """TLS reports (RFC 8460): stored once per (sender, report id), served per policy domain and day, as a
-list of reports and one report in full."""
+list of reports and one report in full. Policies for domains that are not the organization's accepted domains
+are shown, flagged, and not counted (db/migrations/0019)."""
 
 from __future__ import annotations
 
@@ -99,11 +100,24 @@ async def report_days(
     ]
 
 
+def flag_reason(foreign_domains: list[str]) -> str | None:
+    """Why a report is kept apart: policies for domains the organization does not list as its own."""
+    if not foreign_domains:
+        return None
+    named = ", ".join(d or "(no policy domain)" for d in foreign_domains)
+    return (
+        f"not one of the organization's accepted domains: {named}; those policies are shown but not counted in "
+        "the TLS report figures or insights"
+    )
+
+
 async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> dict[str, Any] | None:
     """One stored report in full (None: this organization has no such report)."""
     row = await sql.fetchrow(pool, "tls_reports/tls_report_by_id", org_id, report_key)
     if row is None:
         return None
+    policies = orjson.loads(row["policies"])
+    foreign = sorted({p["policy_domain"] or "" for p in policies if not p["accepted"]})
     return {
         "id": row["report_key"],
         "organization_name": row["organization_name"],
@@ -112,7 +126,9 @@ async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> di
         "from": row["start_at"],
         "to": row["end_at"],
         "stored_at": row["stored_at"],
-        "policies": orjson.loads(row["policies"]),
+        "policies": policies,
+        "flagged": bool(foreign),
+        "flag_reason": flag_reason(foreign),
     }
 
 
@@ -129,8 +145,11 @@ class ReportSummary:
     start: datetime
     end: datetime
     policy_domains: list[str]
-    successful: int  # a domain's sessions counted once
+    successful: int  # a domain's sessions counted once (the accepted domains' only)
     failed: int
+    flagged: bool  # a policy domain is not one of the organization's accepted domains
+    foreign_domains: list[str]
+    flag_reason: str | None
 
 
 @dataclass
@@ -167,6 +186,9 @@ async def list_tls_reports(
             list(r["policy_domains"]),
             int(r["successful"]),  # numeric sums
             int(r["failed"]),
+            bool(r["foreign_domains"]),
+            list(r["foreign_domains"]),
+            flag_reason(list(r["foreign_domains"])),
         )
         for r in shown
     ]
