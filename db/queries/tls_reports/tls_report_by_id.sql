@@ -15,9 +15,9 @@ select r.report_key, r.organization_name, r.contact_info, r.report_id, r.start_a
                       'failed', p.failed_sessions,
                       'detailed_failures', p.detailed_failures,
                       'details_mismatch', p.details_mismatch,
-                      'accepted', not exists (select from accepted_domains a where a.org_id = $1)
+                      'accepted', not exists (select from accepted_domains a where a.org_id = p.org_id)
                                   or exists (select from accepted_domains a
-                                             where a.org_id = $1 and (a.domain = rtrim(lower(p.policy_domain), '.')
+                                             where a.org_id = p.org_id and (a.domain = rtrim(lower(p.policy_domain), '.')
                                                    or right(rtrim(lower(p.policy_domain), '.'), length(a.domain) + 1)
                                                       = '.' || a.domain)),
                       'failures', coalesce((
