@@ -150,25 +150,26 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
         key = (id(self.schema), id(self.operation), tuple(map(id, fragments)), switches)
         return PLANS.entry(key, (self.schema, self.operation, fragments))
 
-    def compile(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
-        """A function completing a value of this type for this selection, or None if not plain data."""
+    def compile(self, return_type: GraphQLOutputType, details: FieldDetailsList, item: bool = False) -> Complete | None:
+        """A function completing a value of this type for this selection, or None if not plain data (`item`:
+        the value is an item of a list)."""
         if isinstance(return_type, GraphQLNonNull):
-            return self.compile_present(return_type.of_type, details)  # which refuses None
-        nullable = self.compile_present(return_type, details)
+            return self.compile_present(return_type.of_type, details, item)  # which refuses None
+        nullable = self.compile_present(return_type, details, item)
         return None if nullable is None else plans.maybe(nullable)
 
-    def compile_present(self, return_type: GraphQLOutputType, details: FieldDetailsList) -> Complete | None:
+    def compile_present(self, return_type: GraphQLOutputType, details: FieldDetailsList, item: bool) -> Complete | None:
         """The plan for a value that is not None (None raises `Slow`)."""
         if isinstance(return_type, GraphQLList):
-            item = self.compile(return_type.of_type, details)
-            return None if item is None else plans.each(item)
+            each = self.compile(return_type.of_type, details, item=True)
+            return None if each is None else plans.each(each)
         if isinstance(return_type, GraphQLObjectType):
-            return self.compile_object(return_type, details)
+            return self.compile_object(return_type, details, item)
         if isinstance(return_type, GraphQLLeafType):
             return plans.leaf(return_type)
         return None  # interfaces and unions: graphql-core resolves the runtime type
 
-    def compile_object(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Complete | None:
+    def compile_object(self, object_type: GraphQLObjectType, details: FieldDetailsList, item: bool) -> Complete | None:
         if object_type.is_type_of is not None:
             return None
         if any(d.defer_usage is not None or d.fragment_variable_values is not None for d in details):
@@ -197,4 +198,4 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             if complete is None:
                 return None
             fields.append((response_key, definition.python_name, complete))
-        return plans.obj(fields)
+        return plans.obj(fields, shared=not item)

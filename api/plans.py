@@ -122,11 +122,22 @@ def each(item: Complete) -> Complete:
     return complete
 
 
-def obj(fields: list[tuple[str, str | None, Complete]]) -> Complete:
-    """Completes an object from its selected attributes. An object met again under the same plan (a
-    connector on every day) is completed once per request: the memo entry keeps its source alive, so no
-    other object can take its id while the memo lives."""
+def obj(fields: list[tuple[str, str | None, Complete]], shared: bool) -> Complete:
+    """Completes an object from its selected attributes. If `shared` (an object read from a field, which other
+    parents may share, such as a connector on every day), an object met again under the same plan is
+    completed once per request: the memo entry keeps its source alive, so no other object can take its id
+    while the memo lives. List items (each row its own object) are not looked up."""
     build = _dict_builder(fields)
+
+    if not shared:
+
+        def complete_item(source: Any, memo: Memo) -> Any:
+            if source is None:
+                raise Slow
+            return build(source, memo)
+
+        return complete_item
+
     token = id(build)  # the plan keeps `build` alive as long as any memo can hold this key
 
     def complete(source: Any, memo: Memo) -> Any:

@@ -185,9 +185,9 @@ def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     made: list[int] = []
     original = LeanExecutor.compile
 
-    def counting(self: LeanExecutor, return_type: Any, details: FieldDetailsList) -> Any:
+    def counting(self: LeanExecutor, return_type: Any, details: FieldDetailsList, item: bool = False) -> Any:
         made.append(1)
-        return original(self, return_type, details)
+        return original(self, return_type, details, item)
 
     monkeypatch.setattr(LeanExecutor, "compile", counting)
     return made
@@ -372,7 +372,7 @@ def test_plans_keep_what_their_keys_name() -> None:
 def test_the_differential_check_sees_a_wrong_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     """The plugin (tests/graphql/differential.py) that compares every planned value with graphql-core's."""
 
-    def wrong(self: LeanExecutor, return_type: Any, details: FieldDetailsList) -> Any:
+    def wrong(self: LeanExecutor, return_type: Any, details: FieldDetailsList, item: bool = False) -> Any:
         return lambda value, memo: {"count": 4}
 
     monkeypatch.setattr(LeanExecutor, "compile", wrong)
