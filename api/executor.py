@@ -44,7 +44,8 @@ from api import plans
 from api.graphql_errors import blame_input
 from api.plans import Complete, Entry, Plans, Slow
 
-PLANS = Plans()
+# Each schema's plans, freed with it (a test suite makes many schemas).
+PLANS: weakref.WeakKeyDictionary[GraphQLSchema, Plans] = weakref.WeakKeyDictionary()
 # Tests set it (tests/graphql/differential.py): then every value a plan completes is completed by graphql-core's
 # path as well, and both are handed to it (with the field's info) to compare.
 differential: Callable[[GraphQLResolveInfo[Any], Any, Any], None] | None = None
@@ -131,12 +132,13 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             key: tuple[int, ...] = (id(return_type), id(details[0].node))
         else:
             key = (id(return_type), *(id(d.node) for d in details))
-        found = entry.plans.get(key)
-        if found is None:
-            # Keyed by ids of the type (kept by the schema) and of field nodes (kept by the operation and
-            # the fragments): all kept alive by the entry, so no other object can take their ids.
-            found = entry.plans[key] = (return_type, self.compile(return_type, details))
-        return found[1]
+        try:
+            return entry.plans[key]
+        except KeyError:
+            # Keyed by ids of the type (the schema's, alive while its plans can be found) and of field nodes
+            # (kept by the operation and the fragments the entry keeps), so no other object has their ids.
+            plan = entry.plans[key] = self.compile(return_type, details)
+            return plan
 
     def entry(self) -> Entry:
         """This operation's plans, under this request's Boolean variable values (which `@include` and
@@ -147,8 +149,8 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
             for name, value in self.variable_values.coerced.items()
             if value is None or value is True or value is False
         )
-        key = (id(self.schema), id(self.operation), tuple(map(id, fragments)), switches)
-        return PLANS.entry(key, (self.schema, self.operation, fragments))
+        key = (id(self.operation), tuple(map(id, fragments)), switches)
+        return plans_of(self.schema).entry(key, (self.operation, fragments))
 
     def compile(self, return_type: GraphQLOutputType, details: FieldDetailsList, item: bool = False) -> Complete | None:
         """A function completing a value of this type for this selection, or None if not plain data (`item`:
@@ -199,3 +201,10 @@ class LeanExecutor(StrawberryGraphQLCoreExecutionContext):
                 return None
             fields.append((response_key, definition.python_name, complete))
         return plans.obj(fields, shared=not item)
+
+
+def plans_of(schema: GraphQLSchema) -> Plans:
+    found = PLANS.get(schema)
+    if found is None:
+        found = PLANS[schema] = Plans()
+    return found

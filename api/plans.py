@@ -6,9 +6,10 @@ machinery: it reads each selected attribute and checks and converts it as graphq
 `Slow` whenever graphql-core has something to say (a null in a non-null position, a value a scalar refuses):
 the caller then completes the value again through graphql-core, which reports the error where it is.
 
-Plans are kept per operation (`Plans`): the parsed operation node, its fragments, the schema and the values
-of the request's Boolean variables (the only ones field collection reads) name an entry, which keeps every
-object whose id is in a key alive, so no id is reused while an entry that holds it exists.
+Plans are kept per schema (`Plans`, freed with it) and operation: the parsed operation node, its fragments
+and the values of the request's Boolean variables (the only ones field collection reads) name an entry,
+which keeps the nodes whose ids are in its keys alive, so no id is reused while an entry that holds it
+exists; the types in its keys are the schema's, alive as long as its plans can be found.
 """
 
 from __future__ import annotations
@@ -188,14 +189,14 @@ def _builder_factory(shape: tuple[tuple[str, str | None], ...]) -> Callable[...,
 
 
 class Entry:
-    """The plans of one operation under one set of Boolean variable values, by (return type, field nodes).
-    It keeps the objects its own key and its plans' keys name by id."""
+    """The plans of one operation under one set of Boolean variable values, by the ids of (return type, field
+    nodes). It keeps the nodes its own key and its plans' keys name by id."""
 
     __slots__ = ("keep", "plans")
 
     def __init__(self, keep: tuple[object, ...]) -> None:
         self.keep = keep
-        self.plans: dict[Hashable, tuple[object, Complete | None]] = {}
+        self.plans: dict[Hashable, Complete | None] = {}
 
 
 class Plans:

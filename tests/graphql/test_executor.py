@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import gc
+import weakref
 from collections.abc import Awaitable
 from datetime import date
 from typing import Any
@@ -12,12 +13,12 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from graphql import OperationDefinitionNode, Token, execute, parse
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, Token, execute, parse
 from graphql.execution.collect_fields import FieldDetails, FieldDetailsList
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import api.executor
-from api.executor import PLANS, LeanExecutor
+from api.executor import PLANS, LeanExecutor, plans_of
 from api.schema import build_schema
 from api.settings import Settings
 from tests.factories import garbage_left_by
@@ -356,17 +357,27 @@ def test_plans_are_compiled_once_per_operation_and_variables(monkeypatch: pytest
 
 
 def test_plans_keep_what_their_keys_name() -> None:
-    """An entry keeps the schema, the operation and the fragments whose ids key it, so no other document can
-    take their ids (and another's plans) while it exists; the plans are bounded."""
+    """An entry keeps the operation and the fragments whose ids key it, so no other document can take their
+    ids (and another's plans) while it exists; the plans are bounded, and freed with their schema."""
     schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutor)
-    PLANS.clear()
-    for n in range(PLANS.size):
-        _execute(schema, parse(f"{{ one {{ count }} }} # {n}"))
-    assert len(PLANS.entries) == PLANS.size
-    for entry in PLANS.entries.values():
-        assert any(isinstance(kept, OperationDefinitionNode) for kept in entry.keep)
+    plans = plans_of(schema._schema)
+    text = "{ one { count } ...F } fragment F on Query { items { id tag { color } } }"
+    for n in range(plans.size):
+        _execute(schema, parse(f"{text} # {n}"))
+    assert len(plans.entries) == plans.size
+    for entry in plans.entries.values():
+        assert isinstance(entry.keep[0], OperationDefinitionNode)
+        fragments = entry.keep[1]
+        assert isinstance(fragments, tuple)
+        assert [type(f) for f in fragments] == [FragmentDefinitionNode]
     _execute(schema, parse("{ one { count } } # one more"))
-    assert len(PLANS.entries) == 1
+    assert len(plans.entries) == 1
+    gone = weakref.ref(schema._schema)
+    schemas = len(PLANS)
+    del schema, plans
+    gc.collect()
+    assert gone() is None  # the plans did not keep it
+    assert len(PLANS) == schemas - 1
 
 
 def test_the_differential_check_sees_a_wrong_plan(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -376,11 +387,9 @@ def test_the_differential_check_sees_a_wrong_plan(monkeypatch: pytest.MonkeyPatc
         return lambda value, memo: {"count": 4}
 
     monkeypatch.setattr(LeanExecutor, "compile", wrong)
-    PLANS.clear()
     schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutor)
     try:
         assert schema.execute_sync("{ one { count } }").data == {"one": {"count": 4}}
         assert any("Query.one at" in m for m in differential.mismatches)
     finally:
         differential.mismatches.clear()
-        PLANS.clear()
