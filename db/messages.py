@@ -57,7 +57,7 @@ async def store_messages(
         async with pool.acquire() as conn:
             try:
                 async with conn.transaction():
-                    await _stage(conn, batch, 0)
+                    await stage(conn, batch, 0)
                     if exact:
                         await sql.execute(conn, "messages/keep_new_staged_messages", org_id)
                     else:
@@ -82,7 +82,7 @@ async def store_messages(
 _STAGED = [*STAGING_COLUMNS, "part"]
 
 
-async def _stage(conn: sql.Connection, batch: Batch, part: int) -> None:
+async def stage(conn: sql.Connection, batch: Batch, part: int) -> None:
     """Copy `batch` into the session's staging table as part number `part` of the request."""
     records = zip(*batch.columns(), [part] * len(batch), strict=True)
     await conn.copy_records_to_table("message_staging", records=records, columns=_STAGED)
@@ -139,7 +139,7 @@ async def store_parts(
                 if len(part):
                     if not ready.issuperset(part.utc_days()):
                         raise _Rerun
-                    await _stage(conn, part, number)
+                    await stage(conn, part, number)
                     storing = asyncio.ensure_future(
                         sql.execute(conn, "messages/insert_staged_messages", org_id, number)
                     )
