@@ -148,6 +148,7 @@ async def main() -> None:
                             with timed(EXACT[3] if retry else EXACT[0]):
                                 await stage(conn, batch, 0)
                             with timed(EXACT[3] if retry else EXACT[1]):
+                                await sql.execute(conn, "messages/delete_repeated_staged_messages")
                                 await sql.execute(conn, "messages/keep_new_staged_messages", other)
                             if not retry:
                                 with timed(EXACT[2]):

@@ -59,6 +59,7 @@ async def store_messages(
                 async with conn.transaction():
                     await stage(conn, batch, 0)
                     if exact:
+                        await sql.execute(conn, "messages/delete_repeated_staged_messages")
                         await sql.execute(conn, "messages/keep_new_staged_messages", org_id)
                     else:
                         await sql.execute(conn, "messages/insert_staged_messages", org_id, 0)
