@@ -136,19 +136,21 @@ async def store_parts(
             number = 0
             while part is not None:
                 whole.extend(part)
-                storing = None
+                # the insert under way, held in a list and taken out to be awaited: no local keeps it, so a refused
+                # insert's error (its traceback holds this frame) makes no reference cycle with this frame
+                storing = []
                 if len(part):
                     if not ready.issuperset(part.utc_days()):
                         raise _Rerun
                     await stage(conn, part, number)
-                    storing = asyncio.ensure_future(
-                        sql.execute(conn, "messages/insert_staged_messages", org_id, number)
+                    storing.append(
+                        asyncio.ensure_future(sql.execute(conn, "messages/insert_staged_messages", org_id, number))
                     )
                     await asyncio.sleep(0)  # the statement is on its way: prepare the next part meanwhile
                     number += 1
                 unmerged = [next(parts, _END)]
-                if storing is not None:
-                    await storing
+                if storing:
+                    await storing.pop()
                 part = unmerged.pop()
                 if part is None:  # refused: roll back what this request stored
                     raise _Refused

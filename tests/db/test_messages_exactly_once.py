@@ -16,7 +16,7 @@ from api.ingest import validate
 from core.batch import Batch
 from db import sql
 from db.messages import store_messages, store_parts
-from tests.factories import LATER
+from tests.factories import LATER, garbage_left_by
 
 START = datetime(2030, 5, 10, 21, tzinfo=UTC)  # days no other test uses
 CONNECTORS = {("inbound", "Partner"): 7, ("outbound", "Relay"): 8}
@@ -197,3 +197,17 @@ async def test_parts_and_concurrent_retries_count_each_message_once(state: AppSt
     assert len(accepted) == 3
     assert sum(accepted) == 1000
     await assert_rollups_count_the_messages(pool, state.org_id, 3000)
+
+
+async def test_a_retry_leaves_no_reference_cycles(state: AppState) -> None:
+    """The refused plain insert's error is let go: nothing of a retry waits for the cycle collector."""
+    records = generated(300, 6)
+    assert (await store_messages(state.pool, state.org_id, batch_of(records))).accepted == 300
+
+    async def retries() -> None:
+        assert (await store_messages(state.pool, state.org_id, batch_of(records))).duplicates == 300
+        done = await store_parts(state.pool, state.org_id, iter([batch_of(records[:100]), batch_of(records[100:])]))
+        assert done is not None
+        assert done[1].duplicates == 300
+
+    assert await garbage_left_by(retries) == []
