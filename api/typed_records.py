@@ -11,7 +11,7 @@ every problem and its line. What it accepts, the detailed path accepts too, into
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,19 +71,43 @@ _MANY = msgspec.json.Decoder(list[Record] | Record)
 
 def decode(data: bytes, content_type: str) -> list[Record] | None:
     """The body's records, or None when the fast path cannot take it (the detailed path then answers)."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    try:
-        if media in NDJSON_TYPES:
-            # line by line, as the detailed path reads it: two objects on one line, or one over two, are malformed
-            return [_ONE.decode(line) for line in data.split(b"\n") if line.strip()]
-        if media not in ("", "application/json", "text/json"):
+    parts = decode_parts(data, content_type, max(len(data), 1))
+    if parts is None:
+        return None
+    records: list[Record] = []
+    for part in parts:
+        if part is None:
             return None
-        if data.startswith(b"\xef\xbb\xbf"):
-            data = data[3:]
+        records += part
+    return records
+
+
+def decode_parts(data: bytes, content_type: str, size: int) -> Iterator[list[Record] | None] | None:
+    """The body's records in lists of `size`, or None when the fast path cannot take the body. An NDJSON body is
+    decoded a part at a time, as they are taken (the next part while PostgreSQL stores one): a part it cannot
+    take is None."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in NDJSON_TYPES:
+        # line by line, as the detailed path reads it: two objects on one line, or one over two, are malformed
+        lines = [line for line in data.split(b"\n") if line.strip()]
+        return (_decode_lines(lines[i : i + size]) for i in range(0, len(lines), size))
+    if media not in ("", "application/json", "text/json"):
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
         value = _MANY.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):  # invalid UTF-8 in a string
         return None
-    return value if isinstance(value, list) else [value]
+    records = value if isinstance(value, list) else [value]
+    return (records[i : i + size] for i in range(0, len(records), size))
+
+
+def _decode_lines(lines: list[bytes]) -> list[Record] | None:
+    try:
+        return [_ONE.decode(line) for line in lines]
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return None
 
 
 def decode_line(line: bytes) -> Record | None:

@@ -109,6 +109,34 @@ async def admin_key(dsn: str, org: str) -> str:
         await pool.close()
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user and system) that a process has used so far (Linux /proc); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def backends_cpu(dsn: str) -> dict[int, float]:
+    """The CPU seconds used so far by each PostgreSQL backend connected to `dsn`'s database (the server must run
+    on this machine): measured before and after a run, what the database's work cost, steady on a loaded machine."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        pids = await conn.fetch(
+            "select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return {r["pid"]: process_cpu(r["pid"]) for r in pids}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """The CPU seconds used between two `backends_cpu` readings (a backend that came meanwhile counts whole)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def machine() -> str:
     cpus = os.cpu_count()
     with open("/proc/meminfo") as f:

@@ -26,7 +26,18 @@ import httpx
 import orjson
 
 from api.ingest import validate
-from bench.common import admin_key, drop_database, machine, running_server, scratch_database, server_url, table
+from bench.common import (
+    admin_key,
+    backends_cpu,
+    cpu_used,
+    drop_database,
+    machine,
+    process_cpu,
+    scratch_database,
+    server_process,
+    server_url,
+    table,
+)
 from db.organizations import ensure_organization
 from db.pool import STAGING_COLUMNS
 
@@ -64,8 +75,12 @@ def generate(n: int, seed: int, domains: int = 1) -> list[dict[str, Any]]:
     return records
 
 
-async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int, name: str = "") -> float:
-    """Raw COPY of the same rows into the messages table, no validation, no rollups."""
+# CPU seconds a run used: (this process: the COPY's encoding or the HTTP client; the server; PostgreSQL)
+Cpu = tuple[float, float, float]
+
+
+async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int, name: str = "") -> tuple[float, Cpu]:
+    """Raw COPY of the same rows into the messages table, no validation, no rollups: msg/s and CPU seconds."""
     pool = await asyncpg.create_pool(dsn, min_size=clients, max_size=clients)
     org_id = await ensure_organization(pool, f"copy-{clients}-{name}")
     batches = []
@@ -82,11 +97,13 @@ async def copy_floor(dsn: str, records: list[dict[str, Any]], clients: int, name
             while queue:
                 await conn.copy_records_to_table("messages", records=queue.pop(), columns=columns)
 
+    database, mine = await backends_cpu(dsn), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     elapsed = time.perf_counter() - started
+    cpu = (time.process_time() - mine, 0.0, cpu_used(database, await backends_cpu(dsn)))
     await pool.close()
-    return len(records) / elapsed
+    return len(records) / elapsed, cpu
 
 
 def bodies_of(records: list[dict[str, Any]], body: str) -> tuple[list[bytes], dict[str, str]]:
@@ -102,8 +119,15 @@ def bodies_of(records: list[dict[str, Any]], body: str) -> tuple[list[bytes], di
 
 
 async def http_ingest(
-    base: str, token: str, records: list[dict[str, Any]], clients: int, body: str = "ndjson"
-) -> float:
+    base: str,
+    token: str,
+    records: list[dict[str, Any]],
+    clients: int,
+    body: str = "ndjson",
+    server: int = 0,
+    dsn: str = "",
+) -> tuple[float, Cpu]:
+    """POST the records in batches: msg/s, and CPU seconds (with the server's pid and the database's DSN)."""
     queue, headers = bodies_of(records, body)
     async with httpx.AsyncClient(base_url=base, timeout=120, headers={"authorization": f"Bearer {token}"}) as client:
 
@@ -112,10 +136,17 @@ async def http_ingest(
                 response = await client.post("/api/v1/messages", content=queue.pop(), headers=headers)
                 assert response.status_code == 200, response.text
 
+        database = await backends_cpu(dsn) if dsn else {}
+        mine, theirs = time.process_time(), process_cpu(server) if server else 0.0
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(clients)))
         elapsed = time.perf_counter() - started
-    return len(records) / elapsed
+        cpu = (
+            time.process_time() - mine,
+            process_cpu(server) - theirs if server else 0.0,
+            cpu_used(database, await backends_cpu(dsn)) if dsn else 0.0,
+        )
+    return len(records) / elapsed, cpu
 
 
 async def main() -> None:
@@ -131,32 +162,44 @@ async def main() -> None:
     dsn = await scratch_database(url, "mailflow_bench_ingest")
     floors: dict[int, list[float]] = {}
     rates: dict[tuple[int, str], list[float]] = {}
+    cpus: dict[tuple[int, str], list[Cpu]] = {}
     try:
         token = await admin_key(dsn, "bench")
-        with running_server(dsn, args.port) as base:
+        with server_process(dsn, args.port, "bench") as (base, pid):
             for round_ in range(args.rounds):
                 for clients in args.clients:
                     seed = 100 * round_ + 10 * clients
-                    floor = await copy_floor(dsn, generate(args.messages, seed, args.domains), clients, f"{seed}")
+                    records = generate(args.messages, seed, args.domains)
+                    floor, cpu = await copy_floor(dsn, records, clients, f"{seed}")
                     floors.setdefault(clients, []).append(floor)
+                    cpus.setdefault((clients, "floor"), []).append(cpu)
                     for n, body in enumerate(args.bodies, start=1):
-                        rate = await http_ingest(
-                            base, token, generate(args.messages, seed + n, args.domains), clients, body
-                        )
+                        records = generate(args.messages, seed + n, args.domains)
+                        rate, cpu = await http_ingest(base, token, records, clients, body, pid, dsn)
                         rates.setdefault((clients, body), []).append(rate)
+                        cpus.setdefault((clients, body), []).append(cpu)
     finally:
         await drop_database(url, dsn)
+
+    def per_message(key: tuple[int, str], part: int) -> str:
+        return f"{statistics.median(cpu[part] for cpu in cpus[key]) / args.messages * 1e6:.2f}"
+
     rows = []
     for (clients, body), values in rates.items():
         floor, rate = statistics.median(floors[clients]), statistics.median(values)
         ratios = [r / f for r, f in zip(values, floors[clients], strict=True)]
         rows.append([clients, body, f"{floor:,.0f}", f"{rate:,.0f}", f"{statistics.median(ratios):.2f}x",
-                     " ".join(f"{r:.2f}" for r in ratios)])  # fmt: skip
+                     " ".join(f"{r:.2f}" for r in ratios), per_message((clients, "floor"), 0),
+                     per_message((clients, "floor"), 2), per_message((clients, body), 1),
+                     per_message((clients, body), 2), per_message((clients, body), 0)])  # fmt: skip
     spread = f", {args.domains:,} remote domains" if args.domains > 1 else ""
     rounds = f"; medians of {args.rounds} rounds, the floor and the bodies alternating" if args.rounds > 1 else ""
     print(f"ingest of {args.messages:,} messages in batches of {BATCH:,}{spread}{rounds}; {machine()}")
-    headers = ["clients", "body", "raw COPY msg/s (floor)", "POST /api/v1/messages msg/s", "ratio", "each round"]
+    headers = ["clients", "body", "raw COPY msg/s (floor)", "POST /api/v1/messages msg/s", "ratio", "each round",
+               "floor CPU µs/msg: bench", "PostgreSQL", "POST CPU µs/msg: server", "PostgreSQL",
+               "HTTP client"]  # fmt: skip
     print(table(headers, rows))
+    print("CPU: medians of the rounds, per message; the floor's bench process encodes its COPY")
 
 
 if __name__ == "__main__":

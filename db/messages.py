@@ -34,35 +34,67 @@ def retained_from(retention_days: int, now: datetime | None = None) -> datetime:
     return cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-async def store_messages(pool: TenantPool, org_id: int, batch: Batch, keep_from: datetime | None = None) -> Stored:
+async def store_messages(
+    pool: TenantPool, org_id: int, batch: Batch, keep_from: datetime | None = None, exact: bool = False
+) -> Stored:
     """Store a validated batch exactly once: new messages and their rollups in one transaction. Records
     received before `keep_from` (the retention) are not stored, and counted as expired: retention would
-    remove them at its next run, and a report would show them for a day at most."""
+    remove them at its next run, and a report would show them for a day at most.
+
+    First every record is inserted as it is, the cheap way (insert_staged_messages); when one of them is
+    stored already (a retry), staged twice, or a concurrent batch sharing them deadlocks with this one, that
+    transaction is rolled back and the batch is stored again the `exact` way (keep_new_staged_messages), which
+    skips the stored ones and waits for concurrent batches in key order."""
     expired = batch.drop_before(keep_from) if keep_from is not None else 0
     if not len(batch):
         return Stored(0, 0, expired)
     days = batch.utc_days()
-    for attempt in range(_RETRIES):
+    failures = 0
+    while True:
         # its own database call: on Citus a new partition's shards are made by the owner, in a transaction of
         # their own, before tenant statements write to them
         await sql.fetchval(pool, "messages/ensure_message_partitions", days)
         async with pool.acquire() as conn:
             try:
                 async with conn.transaction():
-                    await conn.copy_records_to_table(
-                        "message_staging", records=zip(*batch.columns(), strict=True), columns=STAGING_COLUMNS
-                    )
-                    inserted = int(await sql.fetchval(conn, "messages/insert_staged_messages", org_id))
-                    if inserted:
-                        await notify(conn, org_id)  # subscribers on every process see it at commit
+                    await stage(conn, batch, 0)
+                    if exact:
+                        await sql.execute(conn, "messages/delete_repeated_staged_messages")
+                        await sql.execute(conn, "messages/keep_new_staged_messages", org_id)
+                    else:
+                        await sql.execute(conn, "messages/insert_staged_messages", org_id, 0)
+                    inserted = await _add_to_rollups(conn, org_id)
+            except asyncpg.UniqueViolationError:
+                if exact:  # not from keep_new_staged_messages, which skips what is stored
+                    raise
+                exact = True
+                continue
             except (asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
                 # A deadlock between batches sharing message ids, or a partition that retention dropped
-                # between the two statements: the statement wrote nothing, so trying again is safe.
-                if attempt == _RETRIES - 1:
+                # between the two statements: the transaction wrote nothing, so trying again is safe.
+                failures += 1
+                if failures == _RETRIES:
                     raise
+                exact = True
                 continue
         return Stored(inserted, len(batch) - inserted, expired)
-    raise AssertionError("unreachable")
+
+
+_STAGED = [*STAGING_COLUMNS, "part"]
+
+
+async def stage(conn: sql.Connection, batch: Batch, part: int) -> None:
+    """Copy `batch` into the session's staging table as part number `part` of the request."""
+    records = zip(*batch.columns(), [part] * len(batch), strict=True)
+    await conn.copy_records_to_table("message_staging", records=records, columns=_STAGED)
+
+
+async def _add_to_rollups(conn: sql.Connection, org_id: int) -> int:
+    """Add what is staged (the messages just inserted) to the rollups; how many they are."""
+    inserted = int(await sql.fetchval(conn, "messages/add_staged_to_rollups", org_id))
+    if inserted:
+        await notify(conn, org_id)  # subscribers on every process see it at commit
+    return inserted
 
 
 class _Rerun(Exception):
@@ -73,14 +105,16 @@ async def store_parts(
     pool: TenantPool, org_id: int, parts: Iterator[Batch | None], keep_from: datetime | None = None
 ) -> tuple[Batch, Stored] | None:
     """Store the batches of one request in one transaction, all or nothing, preparing each next one (the
-    CPU work of `next(parts)`) while PostgreSQL stores the one before. A None part refuses the whole: the
+    CPU work of `next(parts)`) while PostgreSQL inserts the one before. A None part refuses the whole: the
     transaction is rolled back and the answer is None. Else the parts merged, and what was stored.
 
-    Partitions are made before the transaction for the first part's UTC days (made inside it, they would
-    lock the messages table until it ends). A later part on another day, or a deadlock between batches,
-    rolls back and stores the parts merged through `store_messages`, which makes them first."""
+    Each part is inserted the cheap way (store_messages), and the rollups are added once at the end, so that
+    a concurrent request of the organization waits for this one's rollup rows only then. Partitions are made
+    before the transaction for the first part's UTC days (made inside it, they would lock the messages table
+    until it ends). A later part on another day, a record stored already, or a deadlock rolls back and stores
+    the parts merged through `store_messages`, which makes the partitions first."""
     whole = Batch()
-    expired = inserted = 0
+    expired = 0
 
     def kept(part: Batch | None) -> Batch | None:
         nonlocal expired
@@ -99,37 +133,41 @@ async def store_parts(
             await sql.fetchval(pool, "messages/ensure_message_partitions", sorted(ready))
         async with pool.acquire() as conn, conn.transaction():
             part: Batch | None = first
+            number = 0
             while part is not None:
                 whole.extend(part)
-                storing = None
+                # the insert under way, held in a list and taken out to be awaited: no local keeps it, so a refused
+                # insert's error (its traceback holds this frame) makes no reference cycle with this frame
+                storing = []
                 if len(part):
                     if not ready.issuperset(part.utc_days()):
                         raise _Rerun
-                    await conn.copy_records_to_table(
-                        "message_staging", records=zip(*part.columns(), strict=True), columns=STAGING_COLUMNS
+                    await stage(conn, part, number)
+                    storing.append(
+                        asyncio.ensure_future(sql.execute(conn, "messages/insert_staged_messages", org_id, number))
                     )
-                    storing = asyncio.ensure_future(sql.fetchval(conn, "messages/insert_staged_messages", org_id))
                     await asyncio.sleep(0)  # the statement is on its way: prepare the next part meanwhile
+                    number += 1
                 unmerged = [next(parts, _END)]
-                if storing is not None:
-                    inserted += int(await storing)
+                if storing:
+                    await storing.pop()
                 part = unmerged.pop()
                 if part is None:  # refused: roll back what this request stored
                     raise _Refused
                 if part is _END:
                     part = None
-            if inserted:
-                await notify(conn, org_id)  # subscribers on every process see it at commit
+            inserted = await _add_to_rollups(conn, org_id) if number else 0
     except _Refused:
         return None
-    except (_Rerun, asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError):
+    except (_Rerun, asyncpg.UniqueViolationError, asyncpg.DeadlockDetectedError, asyncpg.CheckViolationError) as exc:
         for rest in itertools.chain(unmerged, parts):
             if rest is None:
                 return None
             if rest is _END:
                 break
             whole.extend(rest)
-        stored = await store_messages(pool, org_id, whole)
+        exact = isinstance(exc, asyncpg.UniqueViolationError | asyncpg.DeadlockDetectedError)
+        stored = await store_messages(pool, org_id, whole, exact=exact)
         return whole, Stored(stored.accepted, stored.duplicates, expired)
     return whole, Stored(inserted, len(whole) - inserted, expired)
 

@@ -38,13 +38,15 @@ log = logging.getLogger("mailflow.database")
 
 APP_ROLE = "mailflow_app"
 
-# Ingest copies each batch here (binary COPY is the fastest way in), then moves it into messages in
-# one statement. Emptied at every commit; one per connection.
+# Ingest copies each part of a request here (binary COPY is the fastest way in; row-level security refuses
+# COPY into messages), inserts it into messages, then adds the whole to the rollups (db/messages.py). Emptied
+# at every commit; one per connection.
 STAGING_TABLE = """
 create temp table if not exists message_staging (
     message_id text, received_at timestamptz, direction text, connector_id bigint, tls_bucket text,
     tls_protocol text, cipher text, sender_domain text, recipient_domain text, remote_host text,
-    server_domain text, remote_ip text, size_bytes bigint, status text, tls_security text, blocked_reason text
+    server_domain text, remote_ip text, size_bytes bigint, status text, tls_security text, blocked_reason text,
+    part integer
 ) on commit delete rows
 """
 STAGING_COLUMNS = [
