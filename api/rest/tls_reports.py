@@ -114,4 +114,4 @@ async def get_tls_report(request: Request) -> Response:
     found = await service.find_report(app.pool, app.org_id, report_id)
     if found is None:  # also another organization's report: never say that it exists
         raise NotFound(f"there is no TLS report {report_id}")
-    return JSON(found)
+    return JSON(found.json())
