@@ -33,6 +33,7 @@ from core.secrets import SecretUnreadable, secret_bytes
 from core.webhooks import Outcome, insight_subject
 from db import insights as insight_store
 from db import webhooks as store
+from db.insights import insight_event
 from db.notify import DELIVERIES
 from db.pool import Database
 from services import wake
@@ -60,7 +61,7 @@ def lease_seconds(settings: Settings) -> float:
 def delivery_data(row: Any) -> Any:
     """The event's data: an insight event as the SIEM feed gives it, else what the outbox holds."""
     if row["event_type"].startswith("insight."):
-        return event_json(row) if row["event_id"] is not None else None
+        return event_json(insight_event(row)) if row["event_id"] is not None else None
     return row["data"]
 
 
