@@ -242,3 +242,53 @@ async def delete_events_before(db: sql.Executor, cutoff: datetime) -> int:
 
 async def organization_ids(db: sql.Executor) -> list[int]:
     return [r["org_id"] for r in await sql.fetch(db, "insights/list_organization_ids")]
+
+
+@dataclass(frozen=True)
+class SystemInsight:
+    """An insight about the system rather than the mail (no connector), opened and resolved by the code that
+    sees its condition: the rule, its direction and severity."""
+
+    rule: str
+    direction: str
+    severity: int
+
+
+@dataclass(frozen=True)
+class Opening:
+    subject: str
+    title: str
+    description: str
+    action: str
+
+
+async def open_system_insights(
+    conn: sql.Connection, org_id: int, kind: SystemInsight, openings: list[Opening], now: datetime
+) -> list[int]:
+    """Open one insight per subject (none where one is open); the ids of those opened."""
+    if not openings:
+        return []
+    rows = await sql.fetch(
+        conn, "insights/open_system_insights", org_id, kind.rule, kind.direction, kind.severity,
+        [o.subject for o in openings], [o.title for o in openings], [o.description for o in openings],
+        [o.action for o in openings], now,
+    )  # fmt: skip
+    return [r["insight_id"] for r in rows]
+
+
+async def resolve_system_insights(
+    conn: sql.Connection, org_id: int, kind: SystemInsight, subjects: list[str], now: datetime
+) -> list[int]:
+    """Close the open insights of these subjects; their ids."""
+    if not subjects:
+        return []
+    rows = await sql.fetch(conn, "insights/resolve_system_insights", org_id, kind.rule, kind.direction, subjects, now)
+    return [r["insight_id"] for r in rows]
+
+
+async def silent_report_domains(
+    conn: sql.Connection, org_id: int, quiet_since: datetime, reported_since: datetime
+) -> list[asyncpg.Record]:
+    """The policy domains reported since `reported_since` or with an open tlsrpt_silent insight: `domain`,
+    `last_end`, `is_open`, and `silent` (no report since `quiet_since`)."""
+    return await sql.fetch(conn, "insights/silent_report_domains", org_id, quiet_since, reported_since)

@@ -8,7 +8,10 @@ from typing import Any
 
 import asyncpg
 
-from db import sql
+from db import insights, sql
+
+# the insight that a mailbox has failed for an hour (api/tlsrpt/poller.py)
+MAILBOX_FAILING = insights.SystemInsight("mailbox_failing", "inbound", 6)
 
 
 def mailbox(row: asyncpg.Record) -> dict[str, Any]:
@@ -59,15 +62,16 @@ async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | N
 async def open_insight(
     conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
 ) -> int | None:
-    insight_id: int | None = await sql.fetchval(
-        conn, "mailboxes/open_mailbox_insight", org_id, subject, title, description, action
+    """The insight that a mailbox polled for TLS reports has failed for an hour; None when one is open already."""
+    opened = await insights.open_system_insights(
+        conn, org_id, MAILBOX_FAILING, [insights.Opening(subject, title, description, action)], datetime.now(UTC)
     )
-    return insight_id
+    return opened[0] if opened else None
 
 
 async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
-    insight_id: int | None = await sql.fetchval(conn, "mailboxes/resolve_mailbox_insight", org_id, subject)
-    return insight_id
+    resolved = await insights.resolve_system_insights(conn, org_id, MAILBOX_FAILING, [subject], datetime.now(UTC))
+    return resolved[0] if resolved else None
 
 
 async def handled(db: sql.Executor, org_id: int, mailbox_id: int, uidvalidity: int, uids: list[int]) -> dict[int, str]:

@@ -1,5 +1,6 @@
 """TLS reports (RFC 8460): stored once per (sender, report id), served per policy domain and day, as a
-list of reports and one report in full."""
+list of reports and one report in full. Policies for domains that are not the organization's accepted domains
+are shown, flagged, and not counted (db/migrations/0019)."""
 
 from __future__ import annotations
 
@@ -99,6 +100,17 @@ async def report_days(
     ]
 
 
+def flag_reason(foreign_domains: list[str]) -> str | None:
+    """Why a report is kept apart: policies for domains the organization does not list as its own."""
+    if not foreign_domains:
+        return None
+    named = ", ".join(d or "(no policy domain)" for d in foreign_domains)
+    return (
+        f"not one of the organization's accepted domains: {named}; those policies are shown but not counted in "
+        "the TLS report figures or insights"
+    )
+
+
 @dataclass(frozen=True)
 class StoredReport:
     """One stored report in full; its policies as the report's JSON has them, with their failures."""
@@ -111,6 +123,8 @@ class StoredReport:
     end: datetime
     stored_at: datetime
     policies: list[dict[str, Any]]
+    flagged: bool  # a policy domain is not one of the organization's accepted domains
+    flag_reason: str | None
 
     def json(self) -> dict[str, Any]:
         """As REST and the CLI show it (`from` and `to`: the report's range)."""
@@ -123,6 +137,8 @@ class StoredReport:
             "to": self.end,
             "stored_at": self.stored_at,
             "policies": self.policies,
+            "flagged": self.flagged,
+            "flag_reason": self.flag_reason,
         }
 
 
@@ -131,9 +147,11 @@ async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> St
     row = await sql.fetchrow(pool, "tls_reports/tls_report_by_id", org_id, report_key)
     if row is None:
         return None
+    policies = orjson.loads(row["policies"])
+    foreign = sorted({p["policy_domain"] or "" for p in policies if not p["accepted"]})
     return StoredReport(
         row["report_key"], row["organization_name"], row["contact_info"], row["report_id"], row["start_at"],
-        row["end_at"], row["stored_at"], orjson.loads(row["policies"]),
+        row["end_at"], row["stored_at"], policies, bool(foreign), flag_reason(foreign),
     )  # fmt: skip
 
 
@@ -150,8 +168,11 @@ class ReportSummary:
     start: datetime
     end: datetime
     policy_domains: list[str]
-    successful: int  # a domain's sessions counted once
+    successful: int  # a domain's sessions counted once (the accepted domains' only)
     failed: int
+    flagged: bool  # a policy domain is not one of the organization's accepted domains
+    foreign_domains: list[str]
+    flag_reason: str | None
 
 
 @dataclass
@@ -188,6 +209,9 @@ async def list_tls_reports(
             list(r["policy_domains"]),
             int(r["successful"]),  # numeric sums
             int(r["failed"]),
+            bool(r["foreign_domains"]),
+            list(r["foreign_domains"]),
+            flag_reason(list(r["foreign_domains"])),
         )
         for r in shown
     ]

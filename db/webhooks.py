@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 
-from db import sql
+from db import insights, sql
+
+# the insight that a subscription was disabled after its deliveries failed (api/webhooks/worker.py)
+WEBHOOK_DISABLED = insights.SystemInsight("webhook_disabled", "outbound", 7)
 
 
 @dataclass(frozen=True)
@@ -159,15 +162,17 @@ async def disable_failing(conn: sql.Connection, org_id: int, subscription_id: in
 async def open_insight(
     conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
 ) -> int | None:
-    insight_id: int | None = await sql.fetchval(
-        conn, "webhooks/open_webhook_insight", org_id, subject, title, description, action
+    """The insight that a webhook subscription was disabled after its deliveries failed for 24 h; None when one
+    is open already."""
+    opened = await insights.open_system_insights(
+        conn, org_id, WEBHOOK_DISABLED, [insights.Opening(subject, title, description, action)], datetime.now(UTC)
     )
-    return insight_id
+    return opened[0] if opened else None
 
 
 async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
-    insight_id: int | None = await sql.fetchval(conn, "webhooks/resolve_webhook_insight", org_id, subject)
-    return insight_id
+    resolved = await insights.resolve_system_insights(conn, org_id, WEBHOOK_DISABLED, [subject], datetime.now(UTC))
+    return resolved[0] if resolved else None
 
 
 async def list_deliveries(db: sql.Executor, org_id: int, subscription_id: int, limit: int) -> list[Delivery]:

@@ -10,6 +10,7 @@ import asyncpg
 
 from api import __version__
 from api.cli import (
+    accepted_domains,
     connectors,
     ingest,
     insights,
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         tls_reports,
         tlsrpt_endpoints,
         mailboxes,
+        accepted_domains,
         webhooks,
         organizations,
         keys,

@@ -115,3 +115,19 @@ def show_rows(args: argparse.Namespace, headers: Sequence[str], rows: list[dict[
     print("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for c in cells:
         print("  ".join(v.ljust(w) for v, w in zip(c, widths, strict=True)).rstrip())
+
+
+def add_list_action(actions: Any, help: str, description: str) -> argparse.ArgumentParser:
+    """A group's `list` action: --org and --json."""
+    listed: argparse.ArgumentParser = actions.add_parser("list", help=help, description=description)
+    listed.add_argument("--org", help=ORG_HELP)
+    add_json_flag(listed)
+    return listed
+
+
+def add_id_actions(actions: Any, names: Sequence[tuple[str, str]], id_help: str) -> None:
+    """Actions (`remove`, `test`, `rotate`, ...) that take one id and --org; `names` holds (name, help)."""
+    for name, text in names:
+        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        action.add_argument("id", type=int, help=id_help)
+        action.add_argument("--org", help=ORG_HELP)

@@ -7,22 +7,18 @@ import getpass
 import sys
 from typing import Any
 
-from api.cli.common import ORG_HELP, CliError, add_json_flag, run_for_organization, show_rows
+from api.cli.common import ORG_HELP, CliError, add_id_actions, add_list_action, run_for_organization, show_rows
+from api.cli.tlsrpt_endpoints import STATUS_COLUMNS, status_cells
 from api.context import AppState
 from api.settings import Settings
 from api.tlsrpt import mailboxes as service
 from api.tlsrpt.poller import fetch_once
 
-COLUMNS = ("id", "host", "username", "folder", "processed", "reports_today", "reports_total", "last_success_at",
-           "last_error")  # fmt: skip
+COLUMNS = ("id", "host", "username", "folder", "processed")
 
 
 def _row(m: dict[str, Any]) -> dict[str, Any]:
-    shown = {k: m[k] for k in COLUMNS}
-    shown["last_success_at"] = m["last_success_at"].isoformat() if m["last_success_at"] else ""
-    shown["last_error"] = m["last_error"] or ""
-    shown["skipped"] = ", ".join(f"{r}: {n}" for r, n in sorted(m["skipped"].items()))
-    return shown
+    return {**{k: m[k] for k in COLUMNS}, **status_cells(m)}
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -56,7 +52,7 @@ def cmd_mailboxes(args: argparse.Namespace, settings: Settings) -> None:
         else:
             rows = [_row(m) for m in await service.list_all(state)]
             empty = "no mailboxes yet: add one with `mailflow mailboxes add HOST USER`"
-            show_rows(args, [*COLUMNS, "skipped"], rows, empty)
+            show_rows(args, [*COLUMNS, *STATUS_COLUMNS], rows, empty)
 
     run_for_organization(settings, work, args.org, quiet=getattr(args, "json", False))
 
@@ -85,14 +81,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "IMAP by the running servers (`mailflow reports fetch --once` for cron).",
     )
     actions = boxes.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listed = actions.add_parser(
-        "list",
-        help="list the mailboxes and their status",
-        description="List the mailboxes: reports today and in total, last success and error, messages skipped by "
-        "reason.",
+    add_list_action(
+        actions,
+        "list the mailboxes and their status",
+        "List the mailboxes: reports today and in total, last success and error, messages skipped by reason.",
     )
-    listed.add_argument("--org", help=ORG_HELP)
-    add_json_flag(listed)
     add = actions.add_parser(
         "add",
         help="add a mailbox",
@@ -112,10 +105,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin (one line)")
     add.add_argument("--description", default="", help="what it is for")
     add.add_argument("--org", help=ORG_HELP)
-    for name, text in (("remove", "stop polling a mailbox"), ("test", "poll a mailbox now (exit 1 if it fails)")):
-        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        action.add_argument("id", type=int, help="the mailbox's id (`mailflow mailboxes list`)")
-        action.add_argument("--org", help=ORG_HELP)
+    add_id_actions(
+        actions,
+        [("remove", "stop polling a mailbox"), ("test", "poll a mailbox now (exit 1 if it fails)")],
+        "the mailbox's id (`mailflow mailboxes list`)",
+    )
     boxes.set_defaults(func=cmd_mailboxes)
     reports = sub.add_parser("reports", help="fetch TLS reports from the mailboxes", description="TLS reports.")
     report_actions = reports.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -31,8 +31,9 @@ def cmd_tls_reports(args: argparse.Namespace, settings: Settings) -> None:
         )
         for r in page.reports:
             domains = ", ".join(r.policy_domains) or "(no policy domain)"
+            flag = f"\tflagged: {', '.join(r.foreign_domains)} not accepted (not counted)" if r.flagged else ""
             print(f"{r.id}\t{r.start:%Y-%m-%d}\t{r.organization_name}\t{r.report_id}\t{domains}\t"
-                  f"{r.successful:,} ok\t{r.failed:,} failed")  # fmt: skip
+                  f"{r.successful:,} ok\t{r.failed:,} failed{flag}")  # fmt: skip
         more = f"; the next page: --after {tls_reports.cursor_text(page.next)}" if page.next else ""
         print(f"{len(page.reports)} of {page.total} report(s) starting {window.start:%Y-%m-%d %H:%M} to "
               f"{window.end:%Y-%m-%d %H:%M} UTC{more}")  # fmt: skip

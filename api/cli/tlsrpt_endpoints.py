@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from api.cli.common import ORG_HELP, add_json_flag, run_for_organization, show_rows
+from api.cli.common import ORG_HELP, add_id_actions, add_list_action, run_for_organization, show_rows
 from api.context import AppState
 from api.settings import Settings
 from api.tlsrpt import endpoints as service
@@ -15,6 +15,20 @@ def _shown(made: dict[str, Any], what: str) -> None:
     print(f"{what} reporting endpoint {made['id']}: {made['url']}")
     print("publish this TXT record at _smtp._tls.<each of your domains> (the URL is shown only now):")
     print(made["txt_record"])
+
+
+STATUS_COLUMNS = ("reports_today", "reports_total", "last_success_at", "last_error", "skipped")
+
+
+def status_cells(source: dict[str, Any]) -> dict[str, Any]:
+    """What a reporting endpoint or a mailbox received, as `list` shows it."""
+    return {
+        "reports_today": source["reports_today"],
+        "reports_total": source["reports_total"],
+        "last_success_at": source["last_success_at"].isoformat() if source["last_success_at"] else "",
+        "last_error": source["last_error"] or "",
+        "skipped": ", ".join(f"{r}: {n}" for r, n in sorted(source["skipped"].items())),
+    }
 
 
 def cmd_tlsrpt_endpoints(args: argparse.Namespace, settings: Settings) -> None:
@@ -30,19 +44,11 @@ def cmd_tlsrpt_endpoints(args: argparse.Namespace, settings: Settings) -> None:
             print(f"removed reporting endpoint {args.id}: its URL no longer takes reports")
         else:
             rows = [
-                {
-                    "id": e["id"],
-                    "description": e["description"],
-                    "reports_today": e["reports_today"],
-                    "reports_total": e["reports_total"],
-                    "last_success_at": e["last_success_at"].isoformat() if e["last_success_at"] else "",
-                    "last_error": e["last_error"] or "",
-                    "skipped": ", ".join(f"{r}: {n}" for r, n in sorted(e["skipped"].items())),
-                }
+                {"id": e["id"], "description": e["description"], **status_cells(e)}
                 for e in await service.list_all(state)
             ]
             empty = "no reporting endpoints yet: add one with `mailflow tlsrpt-endpoints add`"
-            show_rows(args, list(rows[0]) if rows else ["id"], rows, empty)
+            show_rows(args, ["id", "description", *STATUS_COLUMNS], rows, empty)
 
     run_for_organization(settings, work, args.org, quiet=getattr(args, "json", False))
 
@@ -55,23 +61,19 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "reporters POST their TLS reports there, with no API key. The URL is shown when made or rotated only.",
     )
     actions = endpoints.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listed = actions.add_parser(
-        "list",
-        help="list the endpoints and what they received",
-        description="List the reporting endpoints: reports today and in total, last success and error, what was "
-        "skipped by reason (never their URLs: rotate for a new one).",
+    add_list_action(
+        actions,
+        "list the endpoints and what they received",
+        "List the reporting endpoints: reports today and in total, last success and error, what was skipped by "
+        "reason (never their URLs: rotate for a new one).",
     )
-    listed.add_argument("--org", help=ORG_HELP)
-    add_json_flag(listed)
     add = actions.add_parser("add", help="make a reporting URL", description="Make a reporting URL; prints it once.")
     add.add_argument("--description", default="", help="what it is for")
     add.add_argument("--org", help=ORG_HELP)
-    rotate = actions.add_parser(
-        "rotate", help="replace an endpoint's URL", description="A new URL; the old one stops working at once."
-    )
-    rotate.add_argument("id", type=int, help="the endpoint's id (`mailflow tlsrpt-endpoints list`)")
-    rotate.add_argument("--org", help=ORG_HELP)
-    remove = actions.add_parser("remove", help="remove an endpoint", description="Remove an endpoint and its URL.")
-    remove.add_argument("id", type=int, help="the endpoint's id (`mailflow tlsrpt-endpoints list`)")
-    remove.add_argument("--org", help=ORG_HELP)
+    add_id_actions(
+        actions,
+        [("rotate", "replace an endpoint's URL (the old one stops working at once)"),
+         ("remove", "remove an endpoint and its URL")],
+        "the endpoint's id (`mailflow tlsrpt-endpoints list`)",
+    )  # fmt: skip
     endpoints.set_defaults(func=cmd_tlsrpt_endpoints)

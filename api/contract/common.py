@@ -152,6 +152,8 @@ class Operation:
     query: type[Struct] | None = None
     body: Body | None = None
     description: str = ""
+    # a path parameter that is not an id (a bigint from 1): its JSON Schema, by name
+    path_parameters: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
 
 COMMON_REFUSALS = {

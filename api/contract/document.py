@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 
 from api import __version__
 from api.contract import (
+    accepted_domains,
     connectors,
     health,
     insights,
@@ -43,6 +44,7 @@ RESOURCES: Sequence[ModuleType] = (
     webhooks,
     tlsrpt_endpoints,
     mailboxes,
+    accepted_domains,
     openapi,
 )
 REF = "#/components/schemas/{name}"
@@ -127,7 +129,7 @@ def build(routes: Iterable[BaseRoute]) -> dict[str, Any]:
 
     def parameters(operation: Operation) -> list[dict[str, Any]]:
         found = [
-            {"name": name, "in": "path", "required": True, "schema": id_schema}
+            {"name": name, "in": "path", "required": True, "schema": operation.path_parameters.get(name, id_schema)}
             for name in _PARAMETER.findall(operation.path)
         ]
         if operation.query is not None:

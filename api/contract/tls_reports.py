@@ -123,8 +123,11 @@ class TlsReportSummary(Struct):
     from_: Time = renamed(name="from")
     to: Time
     policy_domains: list[str]
-    successful: int
+    successful: Annotated[int, about("the accepted domains' sessions only")]
     failed: int
+    flagged: Annotated[bool, about("a policy domain is not one of the accepted domains: not counted")]
+    foreign_domains: Annotated[list[str], about("its policy domains that are not accepted")]
+    flag_reason: NullableText
 
 
 class TlsReportFailure(Struct):
@@ -156,6 +159,7 @@ class TlsReportPolicy(Struct):
     detailed_failures: Annotated[int, about("the failure details' sessions added up")]
     details_mismatch: Annotated[bool, about("they do not add up to `failed`")]
     failures: list[TlsReportFailure]
+    accepted: Annotated[bool, about("its domain is accepted (or none is listed): counted in the figures")]
 
 
 class TlsReport(Struct):
@@ -167,6 +171,8 @@ class TlsReport(Struct):
     to: Time
     stored_at: Time
     policies: list[TlsReportPolicy]
+    flagged: Annotated[bool, about("a policy domain is not one of the accepted domains: not counted")]
+    flag_reason: NullableText
 
 
 class TlsReports(Struct):
@@ -258,7 +264,8 @@ OPERATIONS = [
         description="The reports whose date range starts in the window. A report's sessions for a policy domain "
         "count once, from its policy for the domain with the most sessions (a sender reports the same sessions "
         "under an sts and a tlsa policy). `reports` holds at most `limit` reports; `reports_total` counts them "
-        "all, and `next` (null on the last page) is the `after` of the next page.",
+        "all, and `next` (null on the last page) is the `after` of the next page. With accepted domains listed "
+        "(/api/v1/accepted-domains), a policy for another domain is shown, flagged, and not counted.",
     ),
     Operation(
         "GET",

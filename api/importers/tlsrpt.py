@@ -16,6 +16,7 @@ from api.errors import PayloadTooLarge, ValidationFailed
 from api.gunzip import NotGzip, gunzip
 from api.patterns import DIGITS, WHITE_SPACE, char_class, digits_up_to
 from api.window import OUT_OF_RANGE, representable
+from core.domains import domain_name
 from core.tls_report import Failure, MxHost, Policy, Report
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -127,7 +128,8 @@ def parse_report(data: Any) -> Report:
         policies.append(
             Policy(
                 policy_type=_text(policy.get("policy-type")) or "unspecified",
-                policy_domain=(_text(policy.get("policy-domain")) or "").lower() or None,
+                # one spelling (lower case, A-labels, no trailing dot), as accepted domains are kept
+                policy_domain=domain_name(_text(policy.get("policy-domain")) or ""),
                 policy_string=_texts(policy.get("policy-string")),
                 mx_hosts=_texts(policy.get("mx-host")) + _texts(policy.get("mx-host-pattern")),
                 successful=_count(

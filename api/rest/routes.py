@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from api.rest import (
+    accepted_domains,
     connectors,
     health,
     insights,
@@ -105,5 +106,11 @@ ROUTES: list[BaseRoute] = [
         DELETE=requires("admin", mailboxes.delete_mailbox),
     ),
     route("/api/v1/mailboxes/{mailbox_id:id}/test", POST=requires("admin", mailboxes.post_test)),
+    route(
+        "/api/v1/accepted-domains",
+        GET=requires("reader", cached(accepted_domains.get_accepted_domains)),
+        POST=requires("admin", accepted_domains.post_accepted_domain),
+    ),
+    route("/api/v1/accepted-domains/{domain}", DELETE=requires("admin", accepted_domains.delete_accepted_domain)),
     route("/api/v1/openapi.json", GET=requires("reader", openapi.get_openapi)),
 ]

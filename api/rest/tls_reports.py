@@ -64,6 +64,9 @@ def summary_json(r: ReportSummary) -> dict[str, Any]:
         "policy_domains": r.policy_domains,
         "successful": r.successful,
         "failed": r.failed,
+        "flagged": r.flagged,
+        "foreign_domains": r.foreign_domains,
+        "flag_reason": r.flag_reason,
         "url": f"/api/v1/tls-reports/{r.id}",
     }
 

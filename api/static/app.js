@@ -474,7 +474,7 @@ async function refresh() {
   const from = rangeFrom();
   const base = { timeZone: zone(), ...(from ? { from } : {}) };
   try {
-    const [data, report, insights, who] = await Promise.all([
+    const [data, report, insights, who, sources] = await Promise.all([
       gql(DASHBOARD, base),
       gql(REPORT, reportVariables()).catch((error) => {
         if (error instanceof KeyRefused || error instanceof Busy) throw error;
@@ -483,6 +483,10 @@ async function refresh() {
       }),
       gql(INSIGHTS, { status: $("#show-resolved").checked ? "ALL" : "ACTIVE" }),
       gql(WHO, whoVariables(base)),
+      gql(SOURCES).catch((error) => { // an admin's only
+        if (error instanceof KeyRefused || error instanceof Busy || !error.codes?.includes("FORBIDDEN")) throw error;
+        return null;
+      }),
     ]);
     $("#key-form").hidden = true;
     $("#main").hidden = false;
@@ -506,6 +510,7 @@ async function refresh() {
     $("#daily-zone").textContent = data.inbound.timeZone;
     if (report) { $("#filter-error").textContent = ""; drawReport(report.connectorReport); }
     drawTlsReports(data.tlsReports);
+    drawSources(sources);
     if (!empty) drawWho(who, base);
     drawInsights(insights.insights);
     const warnings = [...new Set(data.inbound.warnings)];

@@ -6,11 +6,13 @@ again (only its hash is kept): rotating gives a new URL, and the old one stops w
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from api.context import AppState
 from api.errors import NotFound, ValidationFailed
 from db import tlsrpt_endpoints as store
+from db.pool import TenantPool
 
 MAX_DESCRIPTION = 500
 FIELDS = ("description",)
@@ -53,11 +55,20 @@ async def list_all(app: AppState) -> list[dict[str, Any]]:
     return await store.list_endpoints(app.pool, app.org_id)
 
 
-async def get(app: AppState, endpoint_id: int) -> dict[str, Any]:
-    found = await store.list_endpoints(app.pool, app.org_id, endpoint_id)
+Listing = Callable[[TenantPool, int, int], Awaitable[list[dict[str, Any]]]]
+
+
+async def one_of(app: AppState, listing: Listing, item_id: int, what: str) -> dict[str, Any]:
+    """One report source (an endpoint, a mailbox) with its status, from its list function; 404 when there is no
+    such one in the organization."""
+    found = await listing(app.pool, app.org_id, item_id)
     if not found:
-        raise NotFound(f"there is no reporting endpoint {endpoint_id}")
+        raise NotFound(f"there is no {what} {item_id}")
     return found[0]
+
+
+async def get(app: AppState, endpoint_id: int) -> dict[str, Any]:
+    return await one_of(app, store.list_endpoints, endpoint_id, "reporting endpoint")
 
 
 async def rotate(app: AppState, endpoint_id: int, request_base: str) -> dict[str, Any]:

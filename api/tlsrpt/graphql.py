@@ -1,5 +1,6 @@
 """GraphQL fields for reports that arrive by themselves, mixed into the roots (api/schema.py): the HTTPS
-reporting endpoints and the mailboxes polled (admin keys), as REST /api/v1/tlsrpt-endpoints and /api/v1/mailboxes."""
+reporting endpoints and the mailboxes polled (admin keys), as REST /api/v1/tlsrpt-endpoints and /api/v1/mailboxes,
+and the accepted domains (REST /api/v1/accepted-domains; any key reads them, admin keys change them)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,19 @@ from strawberry.types import Info
 
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
-from api.tlsrpt import endpoints, mailboxes
+from api.tlsrpt import accepted_domains, endpoints, mailboxes
 from api.traffic_service import endpoint_id_argument, mailbox_id_argument
+from api.types.accepted_domain import AcceptedDomain
 from api.types.mailbox import Mailbox, MailboxInput, MailboxTestResult
 from api.types.tlsrpt_endpoint import TlsrptEndpoint
 
 
-def _admin(info: Info) -> AppState:
+def _admin(info: Info, role: str = "admin") -> AppState:
     state: AppState | None = info.context["app"]
     if state is None:
         raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
-    if not state.may("admin"):
-        raise Forbidden(f"this needs a key with the admin role or higher; this key is {state.role}")
+    if not state.may(role):
+        raise Forbidden(f"this needs a key with the {role} role or higher; this key is {state.role}")
     return state
 
 
@@ -37,6 +39,10 @@ class ReportSourceQuery:
     async def mailboxes(self, info: Info) -> list[Mailbox]:
         return [Mailbox.of(m) for m in await mailboxes.list_all(_admin(info))]
 
+    @strawberry.field(description="The organization's accepted domains (none listed: every TLS report counts).")
+    async def accepted_domains(self, info: Info) -> list[AcceptedDomain]:
+        return [AcceptedDomain.of(d) for d in await accepted_domains.list_all(_admin(info, "reader"))]
+
 
 @strawberry.type
 class ReportSourceMutation:
@@ -53,6 +59,17 @@ class ReportSourceMutation:
     async def delete_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         await endpoints.remove(_admin(info), endpoint_id_argument(id))
         return id
+
+    @strawberry.mutation(
+        description="Add an accepted domain (normalised; its subdomains count too); adding it again changes nothing."
+    )
+    async def add_accepted_domain(self, info: Info, domain: str) -> AcceptedDomain:
+        made, _ = await accepted_domains.add(_admin(info), {"domain": domain})
+        return AcceptedDomain.of(made)
+
+    @strawberry.mutation(description="Remove an accepted domain; returns it, normalised.")
+    async def remove_accepted_domain(self, info: Info, domain: str) -> str:
+        return await accepted_domains.remove(_admin(info), domain)
 
     @strawberry.mutation(description="Add a mailbox to poll for TLS reports (its password kept encrypted).")
     async def create_mailbox(self, info: Info, mailbox: MailboxInput) -> Mailbox:

@@ -13,6 +13,7 @@ from typing import Any
 
 from api.context import AppState
 from api.errors import NotFound, ValidationFailed
+from api.tlsrpt.endpoints import one_of
 from api.webhooks.secrets import encrypt
 from api.webhooks.targets import why_refused
 from db import insights as insight_store
@@ -124,10 +125,7 @@ async def list_all(app: AppState) -> list[dict[str, Any]]:
 
 
 async def get(app: AppState, mailbox_id: int) -> dict[str, Any]:
-    found = await store.list_mailboxes(app.pool, app.org_id, mailbox_id)
-    if not found:
-        raise NotFound(f"there is no mailbox {mailbox_id}")
-    return found[0]
+    return await one_of(app, store.list_mailboxes, mailbox_id, "mailbox")
 
 
 async def remove(app: AppState, mailbox_id: int) -> None:

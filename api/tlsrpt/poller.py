@@ -26,6 +26,7 @@ from api.importers.tlsrpt_mail import mail_reports
 from api.settings import Settings
 from api.tlsrpt.imap import Account, MailboxFailed, Session
 from api.tlsrpt.mailboxes import MailboxRefused, address_of
+from api.tlsrpt.silence import evaluate_all_silence
 from api.webhooks.secrets import SecretUnreadable, decrypt
 from db import insights as insight_store
 from db import mailboxes as store
@@ -166,21 +167,30 @@ class MailboxMessageRefused(Exception):
     """A message that cannot hold a report we take (too large)."""
 
 
-async def fetch_once(db: Database, settings: Settings, org_id: int | None = None) -> list[tuple[int, int, PollResult]]:
-    """Poll every enabled mailbox (of one organization, or all) once, without IDLE."""
+async def fetch_once(
+    db: Database, settings: Settings, org_id: int | None = None, now: datetime | None = None
+) -> list[tuple[int, int, PollResult]]:
+    """Poll every enabled mailbox (of one organization, or all) once, without IDLE; then evaluate the
+    silent domain insight (api/tlsrpt/silence.py) as of `now`."""
     due = await store.due_mailboxes(db.system, 0, 10_000)
     results = []
     for org, mailbox_id in due:
         if org_id is None or org == org_id:
             results.append((org, mailbox_id, await poll_mailbox(db, settings, org, mailbox_id)))
+    await evaluate_all_silence(db, now or datetime.now(UTC), org_id)
     return results
 
 
 async def run(db: Database, settings: Settings) -> None:
-    """The poller of a `mailflow serve` process: sessions for due mailboxes, a few at once."""
+    """The poller of a `mailflow serve` process: sessions for due mailboxes, a few at once; and, every
+    MAILFLOW_INSIGHTS_EVERY_SECONDS, the silent domain insight of every organization."""
     running: dict[tuple[int, int], asyncio.Task[PollResult]] = {}
+    silence_due = time.monotonic() + settings.insights_every_seconds
     while True:
         try:
+            if time.monotonic() >= silence_due:  # the silent domain insight, with the other insights' period
+                silence_due = time.monotonic() + settings.insights_every_seconds
+                await evaluate_all_silence(db, datetime.now(UTC))
             for key in [k for k, t in running.items() if t.done()]:
                 running.pop(key)
             if len(running) < PARALLEL:

@@ -51,6 +51,9 @@ class TlsReportPolicy:
     failed: int
     detailed_failures: int = strawberry.field(description="the failure details' sessions added up")
     details_mismatch: bool = strawberry.field(description="they do not add up to `failed`")
+    accepted: bool = strawberry.field(
+        description="its domain is one of the organization's accepted domains (or none is listed): it counts"
+    )
     failures: list[TlsReportFailure]
 
     @classmethod
@@ -66,6 +69,7 @@ class TlsReportPolicy:
             failed=row["failed"],
             detailed_failures=row["detailed_failures"],
             details_mismatch=row["details_mismatch"],
+            accepted=row["accepted"],
             failures=[TlsReportFailure.of(f) for f in row["failures"]],
         )
 
@@ -80,6 +84,8 @@ class TlsReport:
     to: datetime
     stored_at: datetime
     policies: list[TlsReportPolicy]
+    flagged: bool = strawberry.field(description="a policy domain is not one of the organization's accepted domains")
+    flag_reason: str | None
 
     @classmethod
     def of(cls, found: StoredReport) -> TlsReport:
@@ -92,4 +98,6 @@ class TlsReport:
             to=found.end,
             stored_at=found.stored_at,
             policies=[TlsReportPolicy.of(p) for p in found.policies],
+            flagged=found.flagged,
+            flag_reason=found.flag_reason,
         )

@@ -18,8 +18,13 @@ class TlsReportSummary:
     from_: datetime = strawberry.field(name="from")
     to: datetime
     policy_domains: list[str]
-    successful: int = strawberry.field(description="a domain's sessions counted once (sts and tlsa alike)")
+    successful: int = strawberry.field(
+        description="a domain's sessions counted once (sts and tlsa alike); accepted domains' only"
+    )
     failed: int
+    flagged: bool = strawberry.field(description="a policy domain is not one of the organization's accepted domains")
+    foreign_domains: list[str] = strawberry.field(description="those domains: shown, not counted")
+    flag_reason: str | None
 
     @classmethod
     def of(cls, row: ReportSummary) -> TlsReportSummary:
@@ -32,6 +37,9 @@ class TlsReportSummary:
             policy_domains=row.policy_domains,
             successful=row.successful,
             failed=row.failed,
+            flagged=row.flagged,
+            foreign_domains=row.foreign_domains,
+            flag_reason=row.flag_reason,
         )
 
 

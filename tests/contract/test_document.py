@@ -20,9 +20,9 @@ async def handler(request: Request) -> Response:
 
 
 def test_a_route_without_a_declared_operation_is_named() -> None:
-    extra = route("/api/v1/accepted-domains", GET=requires("reader", handler))
+    extra = route("/api/v1/sending-domains", GET=requires("reader", handler))
     with pytest.raises(
-        ValueError, match=r"routes without an operation in api/contract/: \[\('GET', '/api/v1/accepted-domains'\)\]"
+        ValueError, match=r"routes without an operation in api/contract/: \[\('GET', '/api/v1/sending-domains'\)\]"
     ):
         generator.build([*ROUTES, extra])
 

@@ -23,6 +23,7 @@ WATCHED = {
     "tls_reports",
     "tls_report_policies",
     "tls_report_failures",
+    "accepted_domains",
 }
 _WRITE = re.compile(r"\b(?:insert\s+into|update|delete\s+from)\s+([a-z_]+)", re.IGNORECASE)
 _BUMP = re.compile(

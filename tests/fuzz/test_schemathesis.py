@@ -110,6 +110,9 @@ RULES_IN_WORDS = (
     "public addresses only",
     # a mailbox: its host resolves to public addresses, and TLS unless private ones are allowed (described)
     "needs MAILFLOW_MAILBOX_ALLOW_PRIVATE=on",
+    # an accepted domain: a domain name of two labels or more, an internationalized one too (described)
+    "must be a domain name",
+    "is not a domain name",
 )
 
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 import asyncio
 import enum
 import gc
+import weakref
+from collections.abc import Awaitable
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 import strawberry
-from graphql import Token, parse
+from graphql import FragmentDefinitionNode, OperationDefinitionNode, Token, execute, parse
 from graphql.execution.collect_fields import FieldDetails, FieldDetailsList
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from api.executor import LeanExecutor
+import api.executor
+from api.executor import PLANS, LeanExecutor, plans_of
 from api.schema import build_schema
 from api.settings import Settings
 from tests.factories import garbage_left_by
+from tests.graphql import differential
 
 
 @strawberry.enum
@@ -56,6 +60,13 @@ class Item:
         return [Tag(name=f"{self.label}-{i}", color=Color.BLUE) for i in range(n)]
 
 
+@strawberry.type
+class Box:
+    item: Item
+    items: list[Item]
+    count: int
+
+
 SHARED = Tag(name="shared", color=Color.RED)
 
 
@@ -89,6 +100,10 @@ class Query:
     @strawberry.field
     def broken(self) -> list[Item]:
         return _items(broken=True)
+
+    @strawberry.field
+    def one(self) -> Box:
+        return Box(item=_items()[5], items=_items()[:3], count=3)
 
     @strawberry.field
     def big(self) -> list[Item]:
@@ -126,6 +141,9 @@ QUERIES = [
     "{ broken { label count } }",
     "{ broken { count tag { name } } }",  # the broken field is not selected
     "{ big { label count } }",
+    "{ one { count item { label tag { name } } items { id day } } }",  # an object of plain data above lists
+    "query ($on: Boolean!) { one { count @include(if: $on) item @skip(if: $on) { label } items { id } } }",
+    "{ one { item { label shout } items { label } } }",  # a resolver field below: graphql-core's path
 ]
 
 
@@ -145,7 +163,8 @@ def test_null_in_a_non_null_position_is_reported_where_it_is() -> None:
     assert body["errors"][0]["path"] == ["broken", 17, "label"]
 
 
-def test_plain_lists_skip_graphql_cores_per_field_work() -> None:
+def test_plain_lists_skip_graphql_cores_per_field_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(api.executor, "differential", None)  # which runs graphql-core's path as well
     Counting.executed = 0
     _run("{ items { id label day count share flag note tag { name color } tags { name } } }", Counting)
     assert Counting.executed == 1  # only the root field: 40 items x 11 fields are completed by the plan
@@ -162,17 +181,23 @@ def test_a_shared_object_is_completed_once_and_equal_everywhere() -> None:
     assert items[0]["tag"] == {"name": "own 0", "color": "BLUE"}
 
 
-def test_plan_keys_are_per_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+def _count_compiles(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for each plan (and sub-plan) compiled."""
     made: list[int] = []
-    original = LeanExecutor._plan
+    original = LeanExecutor.compile
 
-    def counting(self: LeanExecutor, return_type: Any, details: FieldDetailsList) -> Any:
+    def counting(self: LeanExecutor, return_type: Any, details: FieldDetailsList, item: bool = False) -> Any:
         made.append(1)
-        return original(self, return_type, details)
+        return original(self, return_type, details, item)
 
-    monkeypatch.setattr(LeanExecutor, "_plan", counting)
+    monkeypatch.setattr(LeanExecutor, "compile", counting)
+    return made
+
+
+def test_plan_keys_are_per_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _count_compiles(monkeypatch)
     _run("{ items { label children(n: 3) { name } } }", LeanExecutor)
-    assert 0 < len(made) < 10  # planned once per selection, not once for each of the 40 items' lists
+    assert 0 < len(made) < 40  # planned once per selection, not once for each of the 40 items' lists
 
 
 async def test_a_request_leaves_no_reference_cycles(client: httpx.AsyncClient, traffic: dict[str, Any]) -> None:
@@ -264,11 +289,12 @@ async def test_resolvers_can_use_the_executors_async_helpers() -> None:
     assert sorted(settled) == [1, 2, 99]
 
 
-def test_a_plan_is_never_taken_for_another_selection_that_reuses_an_id() -> None:
-    """Plans are keyed by the id of graphql-core's selection list: a list freed during the request could
-    hand its id to another selection, which would then be completed with the first one's plan. The entry
-    keeps its list alive, so the id stays its own until the request ends (not graphql-core's memo of
-    subfields, which this executor does not rely on: it is given copies here)."""
+def test_a_plan_is_never_taken_for_another_selection_that_reuses_an_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A selection list freed during the request can hand its id to another selection: plans are keyed by
+    the ids of the field nodes (kept by the operation their entry keeps), not of graphql-core's lists, so
+    the other selection gets its own plan (not graphql-core's memo of subfields either: it is given copies
+    here)."""
+    monkeypatch.setattr(api.executor, "differential", None)  # called without info or path
 
     class Forgetful(LeanExecutor):
         def collect_subfields(self, return_type: Any, field_details_list: FieldDetailsList) -> Any:
@@ -295,3 +321,75 @@ def test_a_plan_is_never_taken_for_another_selection_that_reuses_an_id() -> None
         candidate = [FieldDetails(count_node, None)]
     second = built.complete_value(item_list, candidate, None, None, items, None)  # type: ignore[arg-type]
     assert second[0] == {"count": 0}
+
+
+def _execute(schema: strawberry.Schema, document: Any, variables: dict[str, Any] | None = None) -> Any:
+    result = execute(schema._schema, document, variable_values=variables, executor_class=Counting)
+    assert not isinstance(result, Awaitable)
+    return result
+
+
+def test_plans_are_compiled_once_per_operation_and_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second request of the same parsed document compiles nothing (api/documents.py keeps documents by
+    text); other values of its Boolean variables, or another document of the same text, have their own."""
+    monkeypatch.setattr(api.executor, "differential", None)
+    made = _count_compiles(monkeypatch)
+    schema = strawberry.Schema(query=Query, execution_context_class=Counting)
+    text = "query ($on: Boolean!) { one { count @include(if: $on) items { id } } }"
+    document = parse(text)
+    answers = []
+    for on, compiled in ((True, True), (True, False), (False, True), (False, False), (True, False)):
+        made.clear()
+        Counting.executed = 0
+        answers.append(_execute(schema, document, {"on": on}).data)
+        assert bool(made) is compiled
+        assert Counting.executed == 1  # the root field alone: the whole object is completed by its plan
+    assert (
+        answers[0]
+        == answers[1]
+        == answers[4]
+        == {"one": {"count": 3, "items": [{"id": "0"}, {"id": "1"}, {"id": "2"}]}}
+    )
+    assert answers[2] == answers[3] == {"one": {"items": [{"id": "0"}, {"id": "1"}, {"id": "2"}]}}
+    made.clear()
+    _execute(schema, parse(text), {"on": True})
+    assert made  # a document parsed again: its nodes are other objects
+
+
+def test_plans_keep_what_their_keys_name() -> None:
+    """An entry keeps the operation and the fragments whose ids key it, so no other document can take their
+    ids (and another's plans) while it exists; the plans are bounded, and freed with their schema."""
+    schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutor)
+    plans = plans_of(schema._schema)
+    text = "{ one { count } ...F } fragment F on Query { items { id tag { color } } }"
+    for n in range(plans.size):
+        _execute(schema, parse(f"{text} # {n}"))
+    assert len(plans.entries) == plans.size
+    for entry in plans.entries.values():
+        assert isinstance(entry.keep[0], OperationDefinitionNode)
+        fragments = entry.keep[1]
+        assert isinstance(fragments, tuple)
+        assert [type(f) for f in fragments] == [FragmentDefinitionNode]
+    _execute(schema, parse("{ one { count } } # one more"))
+    assert len(plans.entries) == 1
+    gone = weakref.ref(schema._schema)
+    schemas = len(PLANS)
+    del schema, plans
+    gc.collect()
+    assert gone() is None  # the plans did not keep it
+    assert len(PLANS) == schemas - 1
+
+
+def test_the_differential_check_sees_a_wrong_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin (tests/graphql/differential.py) that compares every planned value with graphql-core's."""
+
+    def wrong(self: LeanExecutor, return_type: Any, details: FieldDetailsList, item: bool = False) -> Any:
+        return lambda value, memo: {"count": 4}
+
+    monkeypatch.setattr(LeanExecutor, "compile", wrong)
+    schema = strawberry.Schema(query=Query, execution_context_class=LeanExecutor)
+    try:
+        assert schema.execute_sync("{ one { count } }").data == {"one": {"count": 4}}
+        assert any("Query.one at" in m for m in differential.mismatches)
+    finally:
+        differential.mismatches.clear()

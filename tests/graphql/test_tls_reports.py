@@ -17,10 +17,12 @@ FAILURE = """resultType sendingMtaIp receivingMxHostname receivingMxHelo receivi
 REPORT = f"""query ($id: ID!) {{ tlsReport(id: $id) {{
   id organizationName contactInfo reportId from to storedAt
   policies {{ policyType policyDomain policyString mxHost {{ hosts asList }} mxHostPattern {{ hosts asList }} mxHosts
-              successful failed detailedFailures detailsMismatch failures {{ {FAILURE} }} }} }} }}"""
+              successful failed detailedFailures detailsMismatch accepted failures {{ {FAILURE} }} }}
+  flagged flagReason }} }}"""
 LIST = """query ($from: DateTime, $to: DateTime, $domain: String, $limit: Int!, $after: String) {
   tlsReportList(from: $from, to: $to, policyDomain: $domain, limit: $limit, after: $after) {
-    from to total next reports { id organizationName reportId from to policyDomains successful failed } } }"""
+    from to total next reports { id organizationName reportId from to policyDomains successful failed flagged
+                                 foreignDomains flagReason } } }"""
 GRAPH_WINDOW = {"from": "2026-11-19T00:00:00Z", "to": "2026-11-22T00:00:00Z"}
 
 

@@ -45,7 +45,7 @@ def test_nothing_is_fetched_from_the_internet() -> None:
 def test_the_dashboard_uses_only_the_public_api() -> None:
     """GraphQL for everything, and the REST connector and remote-domain reports for their CSV (the server's,
     formula-guarded), through one download function."""
-    script = "\n".join((STATIC / name).read_text() for name in ("app.js", "who.js"))
+    script = "\n".join((STATIC / name).read_text() for name in ("app.js", "who.js", "sources.js"))
     assert re.findall(r'fetch\("([^"]+)"', script) == ["/graphql"]
     assert re.findall(r"fetch\(`([^`?]+)", script) == ["${path}"]  # download(path, ...): the one REST fetch
     assert sorted(re.findall(r'download\("([^"]+)"', script)) == ["/api/v1/connector-report", "/api/v1/remote-domains"]

@@ -132,7 +132,7 @@ async def test_every_path_id_is_one_to_a_bigint(client: httpx.AsyncClient) -> No
     """Every path id is documented as 1 to 2^63-1: 0 and 2^63 name nothing (404), or are refused (400)."""
     for path, item in DOCUMENT["paths"].items():
         for method, operation in item.items():
-            ids = [p for p in operation.get("parameters", []) if p["in"] == "path"]
+            ids = [p for p in operation.get("parameters", []) if p["in"] == "path" and p["name"] != "domain"]
             for parameter in ids:
                 assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, path
                 for value in ("0", str(2**63)):
@@ -227,3 +227,16 @@ async def test_every_documented_format_is_answered_in_a_documented_media_type(cl
         if formats:
             assert (await client.get(path, params={"format": "xml"})).status_code == 400, path
     assert checked == 7  # connector-report and remote-domains: json, csv; insights/events: json, ndjson, cef
+
+
+async def test_the_only_path_parameter_that_is_not_an_id_is_an_accepted_domain(client: httpx.AsyncClient) -> None:
+    others = {
+        (path, p["name"])
+        for path, item in DOCUMENT["paths"].items()
+        for operation in item.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path" and p["schema"] != {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    }
+    assert others == {("/api/v1/accepted-domains/{domain}", "domain")}
+    response = await client.delete("/api/v1/accepted-domains/not a domain")
+    assert response.status_code == 400, response.text

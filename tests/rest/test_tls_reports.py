@@ -191,6 +191,7 @@ FULL_POLICIES = [
         "failed": 5,
         "detailed_failures": 5,
         "details_mismatch": False,
+        "accepted": True,  # no accepted domain listed: every policy counts
         "failures": [
             {
                 "result_type": "certificate-expired",
@@ -217,6 +218,7 @@ FULL_POLICIES = [
         "failed": 5,
         "detailed_failures": 4,
         "details_mismatch": True,
+        "accepted": True,
         "failures": [{**FAILURE, "result_type": "tlsa-invalid", "failed_sessions": 4}],
     },
 ]  # fmt: skip
@@ -237,6 +239,9 @@ async def test_a_report_in_full_from_the_list(client: httpx.AsyncClient) -> None
         "policy_domains": ["contoso.com"],
         "successful": 120,  # the sts and tlsa policies count the same sessions: once
         "failed": 5,
+        "flagged": False,
+        "foreign_domains": [],
+        "flag_reason": None,
         "url": f"/api/v1/tls-reports/{entry['id']}",
     }
     assert (listed["reports_total"], listed["next"]) == (1, None)
@@ -255,6 +260,8 @@ async def test_a_report_in_full_from_the_list(client: httpx.AsyncClient) -> None
         "from": "2026-11-20T00:00:00+00:00",
         "to": "2026-11-20T23:59:59+00:00",
         "policies": FULL_POLICIES,
+        "flagged": False,
+        "flag_reason": None,
     }
     assert statements[-1:] == ["tls_reports/tls_report_by_id"]  # policies and failures: the same statement
 
