@@ -33,9 +33,9 @@ from api.settings import Settings
 from api.tlsrpt import poller as mailbox_poller
 from api.tlsrpt.receiver import Receiver
 from api.webhooks import worker as webhooks
-from db.messages import prune
 from db.organizations import ensure_organization
 from db.pool import open_database
+from services.reports import prune
 
 log = logging.getLogger("mailflow.app")
 PRUNE_EVERY_SECONDS = 24 * 3600

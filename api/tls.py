@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from api.patterns import SPACE
-from core.tls import BUCKETS as BUCKETS  # the buckets, where the OpenAPI document imports them
 
 _NONE = frozenset({"", "none", "no tls", "notls", "no_tls", "no-tls"})
 _UNKNOWN = frozenset({"unknown", "tls"})

@@ -38,13 +38,14 @@ from api.context import AppState
 from api.feed import STORED, ingest_records, store_tls_reports
 from api.importers.tlsrpt import decode
 from api.settings import Settings
-from api.webhooks import service
+from api.webhooks.worker import sending
 from bench.common import admin_key, drop_database, machine, running_server, scratch_database, server_url, table
 from db.connectors import create_connector
 from db.notify import notify
 from db.organizations import ensure_organization
 from db.pool import open_database
 from db.webhooks import enqueue_tls_report
+from services import webhooks
 from tests.cli.helpers import free_port
 from tests.insights.helpers import records
 from tests.webhooks.helpers import tls_report
@@ -221,7 +222,8 @@ async def outbox_overhead(dsn: str, args: argparse.Namespace) -> dict[str, dict[
             for name in ("Fabrikam", "Woodgrove"):
                 await create_connector(state.pool, state.org_id, name, "inbound", "partner", False)
             for _ in range(subscriptions):
-                await service.create(state, {"url": "http://127.0.0.1:9/"})
+                hooked = sending(db, state.settings, state.org_id)
+                await webhooks.create(state.pool, state.org_id, hooked, {"url": "http://127.0.0.1:9/"})
             states[kind] = state
         bodies = [messages(10_000, b) for b in range(args.batches)]
         reports = [decode(tls_report(f"rate-{n}", failed=n % 3)) for n in range(args.reports)]

@@ -180,6 +180,32 @@ async def insert_events(conn: sql.Connection, org_id: int, events: list[tuple[in
         await notify(conn, org_id, queued=queued > 0)
 
 
+@dataclass(frozen=True)
+class StoredInsight:
+    """An insight's row: `state` is the insight as consumers see it (the document insight_states builds,
+    REST's answer key for key), with its status and when it closed."""
+
+    state: dict[str, Any]
+    status: str
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InsightEvent:
+    """One change of an insight, at its place in the organization's feed (`seq`, then `event_id`)."""
+
+    event_id: int
+    seq: int
+    kind: str
+    at: datetime
+    state: dict[str, Any]  # the insight after the change, as consumers see it
+
+
+def insight_event(row: asyncpg.Record) -> InsightEvent:
+    """The event of a row that has its columns (the feed's, or a claimed webhook delivery's)."""
+    return InsightEvent(row["event_id"], row["seq"], row["kind"], row["at"], row["state"])
+
+
 async def list_insights(
     db: sql.Executor, org_id: int, statuses: list[str], connector_id: int | None, direction: str | None
 ) -> list[dict[str, Any]]:
@@ -187,8 +213,9 @@ async def list_insights(
     return [r["state"] for r in rows]
 
 
-async def insight_by_id(db: sql.Executor, org_id: int, insight_id: int) -> asyncpg.Record | None:
-    return await sql.fetchrow(db, "insights/insight_by_id", org_id, insight_id)
+async def insight_by_id(db: sql.Executor, org_id: int, insight_id: int) -> StoredInsight | None:
+    row = await sql.fetchrow(db, "insights/insight_by_id", org_id, insight_id)
+    return StoredInsight(row["state"], row["status"], row["resolved_at"]) if row else None
 
 
 async def dismiss(conn: sql.Connection, org_id: int, insight_id: int, reason: str) -> bool:
@@ -197,8 +224,9 @@ async def dismiss(conn: sql.Connection, org_id: int, insight_id: int, reason: st
 
 async def events_after(
     db: sql.Executor, org_id: int, seq: int, event_id: int, since: datetime | None, limit: int
-) -> list[asyncpg.Record]:
-    return await sql.fetch(db, "insights/insight_events_after", org_id, seq, event_id, since, limit)
+) -> list[InsightEvent]:
+    rows = await sql.fetch(db, "insights/insight_events_after", org_id, seq, event_id, since, limit)
+    return [insight_event(r) for r in rows]
 
 
 async def events_end(db: sql.Executor, org_id: int) -> tuple[int, int]:

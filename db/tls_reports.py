@@ -111,25 +111,48 @@ def flag_reason(foreign_domains: list[str]) -> str | None:
     )
 
 
-async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class StoredReport:
+    """One stored report in full; its policies as the report's JSON has them, with their failures."""
+
+    id: int
+    organization_name: str
+    contact_info: str | None
+    report_id: str
+    start: datetime
+    end: datetime
+    stored_at: datetime
+    policies: list[dict[str, Any]]
+    flagged: bool  # a policy domain is not one of the organization's accepted domains
+    flag_reason: str | None
+
+    def json(self) -> dict[str, Any]:
+        """As REST and the CLI show it (`from` and `to`: the report's range)."""
+        return {
+            "id": self.id,
+            "organization_name": self.organization_name,
+            "contact_info": self.contact_info,
+            "report_id": self.report_id,
+            "from": self.start,
+            "to": self.end,
+            "stored_at": self.stored_at,
+            "policies": self.policies,
+            "flagged": self.flagged,
+            "flag_reason": self.flag_reason,
+        }
+
+
+async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> StoredReport | None:
     """One stored report in full (None: this organization has no such report)."""
     row = await sql.fetchrow(pool, "tls_reports/tls_report_by_id", org_id, report_key)
     if row is None:
         return None
     policies = orjson.loads(row["policies"])
     foreign = sorted({p["policy_domain"] or "" for p in policies if not p["accepted"]})
-    return {
-        "id": row["report_key"],
-        "organization_name": row["organization_name"],
-        "contact_info": row["contact_info"],
-        "report_id": row["report_id"],
-        "from": row["start_at"],
-        "to": row["end_at"],
-        "stored_at": row["stored_at"],
-        "policies": policies,
-        "flagged": bool(foreign),
-        "flag_reason": flag_reason(foreign),
-    }
+    return StoredReport(
+        row["report_key"], row["organization_name"], row["contact_info"], row["report_id"], row["start_at"],
+        row["end_at"], row["stored_at"], policies, bool(foreign), flag_reason(foreign),
+    )  # fmt: skip
 
 
 Cursor = tuple[datetime, int]  # (start of the range, report key) of the last report of a page

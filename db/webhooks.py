@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,33 +13,85 @@ from db import insights, sql
 # the insight that a subscription was disabled after its deliveries failed (api/webhooks/worker.py)
 WEBHOOK_DISABLED = insights.SystemInsight("webhook_disabled", "outbound", 7)
 
-_SUBSCRIPTION = ("subscription_id", "url", "events", "description", "enabled", "disabled_reason", "created_at",
-                 "updated_at")  # fmt: skip
+
+@dataclass(frozen=True)
+class Subscription:
+    """A subscription as the API shows it (never its secret; the fields in the order REST answers them)."""
+
+    url: str
+    events: list[str]
+    description: str
+    enabled: bool
+    disabled_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    id: int
 
 
-def subscription(row: asyncpg.Record) -> dict[str, Any]:
-    """A subscription as the API shows it (never its secret)."""
-    found = {k: row[k] for k in _SUBSCRIPTION}
-    found["id"] = found.pop("subscription_id")
-    found["events"] = list(found["events"])
-    return found
+@dataclass(frozen=True)
+class Sealed:
+    """A subscription and its sealed secret, for sending to it."""
+
+    subscription: Subscription
+    secret: bytes
+
+
+@dataclass(frozen=True)
+class Ping:
+    """A ping just queued (leased already: the caller sends it)."""
+
+    delivery_id: int
+    message_id: str
+    occurred_at: datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    attempt: int
+    at: datetime
+    status_code: int | None
+    error: str | None
+    duration_ms: int
+    next_retry_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event for one subscription, and its attempts, newest first (the fields in REST's order)."""
+
+    id: int
+    webhook_id: str  # its message id: the webhook-id header
+    type: str
+    status: str
+    occurred_at: datetime
+    next_attempt_at: datetime | None  # only while pending
+    attempts: list[Attempt]
+
+
+def subscription(row: asyncpg.Record) -> Subscription:
+    return Subscription(
+        row["url"], list(row["events"]), row["description"], row["enabled"], row["disabled_reason"],
+        row["created_at"], row["updated_at"], row["subscription_id"],
+    )  # fmt: skip
 
 
 async def insert_subscription(
     db: sql.Executor, org_id: int, url: str, events: list[str], description: str, secret: bytes
-) -> dict[str, Any]:
+) -> Subscription:
     row = await sql.fetchrow(db, "webhooks/insert_webhook_subscription", org_id, url, events, description, secret)
     assert row is not None
     return subscription(row)
 
 
-async def list_subscriptions(db: sql.Executor, org_id: int) -> list[dict[str, Any]]:
+async def list_subscriptions(db: sql.Executor, org_id: int) -> list[Subscription]:
     return [subscription(r) for r in await sql.fetch(db, "webhooks/list_webhook_subscriptions", org_id)]
 
 
-async def subscription_by_id(db: sql.Executor, org_id: int, subscription_id: int) -> asyncpg.Record | None:
-    """The row, with its encrypted secret."""
-    return await sql.fetchrow(db, "webhooks/webhook_subscription_by_id", org_id, subscription_id)
+async def subscription_by_id(db: sql.Executor, org_id: int, subscription_id: int) -> Sealed | None:
+    """The subscription, with its sealed secret."""
+    row = await sql.fetchrow(db, "webhooks/webhook_subscription_by_id", org_id, subscription_id)
+    return Sealed(subscription(row), row["secret"]) if row else None
 
 
 async def update_subscription(
@@ -50,7 +103,7 @@ async def update_subscription(
     description: str | None,
     enabled: bool | None,
     secret: bytes | None,
-) -> dict[str, Any] | None:
+) -> Subscription | None:
     row = await sql.fetchrow(
         db, "webhooks/update_webhook_subscription", org_id, subscription_id, url, events, description, enabled, secret
     )
@@ -66,10 +119,10 @@ async def enqueue_tls_report(conn: sql.Connection, org_id: int, report_key: int)
     return int(await sql.fetchval(conn, "webhooks/enqueue_tls_report", org_id, report_key))
 
 
-async def enqueue_ping(conn: sql.Connection, org_id: int, subscription_id: int, data: Any) -> asyncpg.Record:
+async def enqueue_ping(conn: sql.Connection, org_id: int, subscription_id: int, data: Any) -> Ping:
     row = await sql.fetchrow(conn, "webhooks/enqueue_webhook_ping", org_id, subscription_id, data)
     assert row is not None
-    return row
+    return Ping(row["delivery_id"], row["message_id"], row["occurred_at"], row["attempts"])
 
 
 async def due_organizations(db: sql.Executor, limit: int) -> list[int]:
@@ -122,8 +175,22 @@ async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> in
     return resolved[0] if resolved else None
 
 
-async def list_attempts(db: sql.Executor, org_id: int, subscription_id: int, limit: int) -> list[asyncpg.Record]:
-    return await sql.fetch(db, "webhooks/list_webhook_attempts", org_id, subscription_id, limit)
+async def list_deliveries(db: sql.Executor, org_id: int, subscription_id: int, limit: int) -> list[Delivery]:
+    """The subscription's newest `limit` deliveries, newest first, each with its attempts."""
+    found: dict[int, Delivery] = {}
+    for r in await sql.fetch(db, "webhooks/list_webhook_attempts", org_id, subscription_id, limit):
+        delivery = found.get(r["delivery_id"])
+        if delivery is None:
+            waiting = r["next_attempt_at"] if r["status"] == "pending" else None
+            delivery = Delivery(
+                r["delivery_id"], r["message_id"], r["event_type"], r["status"], r["occurred_at"], waiting, []
+            )
+            found[delivery.id] = delivery
+        if r["attempt"] is not None:
+            delivery.attempts.append(
+                Attempt(r["attempt"], r["at"], r["status_code"], r["error"], r["duration_ms"], r["next_retry_at"])
+            )
+    return list(found.values())
 
 
 async def delete_deliveries_before(db: sql.Executor, cutoff: datetime) -> int:

@@ -21,7 +21,7 @@ from db.connectors import (
 )
 from db.pool import TenantPool
 
-__all__ = ["add_connector", "change_name", "list_connectors", "remove", "rules_of", "set_rules"]
+__all__ = ["add_connector", "add_missing", "change_name", "list_connectors", "remove", "rules_of", "set_rules"]
 
 
 def look_alike(connectors: list[Connector], direction: str, name: str, renamed: int | None = None) -> Connector | None:
@@ -72,6 +72,13 @@ async def add_connector(
         # another request stored a look-alike meanwhile, and the unique key refused this one
         clash = look_alike(await list_connectors(pool, org_id), direction, name)
     raise taken(direction, name, clash)
+
+
+async def add_missing(pool: TenantPool, org_id: int, connectors: list[tuple[str, str, str, bool]]) -> None:
+    """Add the connectors (name, direction, type, forced TLS) not there yet, unchecked: the demo's, which are
+    known good (loading it again adds only what is new)."""
+    for name, direction, type_, forced_tls in connectors:
+        await create_connector(pool, org_id, name, direction, type_, forced_tls)
 
 
 async def change_name(pool: TenantPool, org_id: int, connector_id: int, new_name: Any) -> Connector:

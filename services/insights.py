@@ -13,6 +13,7 @@ from core.errors import BadArgument, Conflict, Invalid, NotFound
 from core.insights import InsightSettings, check_update, merge_settings
 from db import insights as store
 from db import sql
+from db.insights import InsightEvent
 from db.pool import TenantPool
 from services.wake import nudge
 
@@ -51,13 +52,12 @@ async def dismiss(pool: TenantPool, org_id: int, insight_id: int, reason: Any) -
             found = await store.insight_by_id(conn, org_id, insight_id)
             if found is None:
                 raise NotFound(f"there is no insight {insight_id}")
-            raise Conflict(f"insight {insight_id} is {found['status']}: only an active insight can be dismissed")
+            raise Conflict(f"insight {insight_id} is {found.status}: only an active insight can be dismissed")
         await store.insert_events(conn, org_id, [(insight_id, "dismissed")])
-        row = await store.insight_by_id(conn, org_id, insight_id)
-    assert row is not None
+        dismissed = await store.insight_by_id(conn, org_id, insight_id)
+    assert dismissed is not None
     nudge()  # the event may have queued webhook deliveries
-    state: dict[str, Any] = row["state"]
-    return state
+    return dismissed.state
 
 
 async def load_settings(db: sql.Executor, org_id: int) -> InsightSettings:
@@ -96,14 +96,14 @@ class EventPage:
     next: str
 
 
-def event_json(row: Any) -> dict[str, Any]:
-    """An insight event as the SIEM feed and webhooks give it, from its row (event_id, seq, kind, at, state)."""
+def event_json(event: InsightEvent) -> dict[str, Any]:
+    """An insight event as the SIEM feed and webhooks give it."""
     return {
-        "event_id": row["event_id"],
-        "cursor": f"{row['seq']}-{row['event_id']}",
-        "type": row["kind"],
-        "at": row["at"].isoformat(),
-        "insight": row["state"],
+        "event_id": event.event_id,
+        "cursor": f"{event.seq}-{event.event_id}",
+        "type": event.kind,
+        "at": event.at.isoformat(),
+        "insight": event.state,
     }
 
 
@@ -117,6 +117,5 @@ async def events_page(
     pool: TenantPool, org_id: int, after: str | None, since: datetime | None, limit: int
 ) -> EventPage:
     seq, event_id = parse_cursor(after)
-    rows = await store.events_after(pool, org_id, seq, event_id, since, limit)
-    events = [event_json(r) for r in rows]
+    events = [event_json(e) for e in await store.events_after(pool, org_id, seq, event_id, since, limit)]
     return EventPage(events, events[-1]["cursor"] if events else f"{seq}-{event_id}")

@@ -1,16 +1,19 @@
 """The traffic reports (the summary, the TLS breakdown, the connector table): arguments checked, then one db
-call each (db/traffic_counts.py); the retention a report window is told of."""
+call each (db/traffic_counts.py); the retention a report window is told of, and what is pruned past it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
+
 from core.arguments import connector_id_argument, text_argument
 from core.errors import BadArgument, UnknownTimeZone
 from core.window import Window, directions, last_days, make_window
 from db.connectors import connectors_by_id
-from db.messages import retained_from
+from db.messages import Pruned, retained_from
+from db.messages import prune as prune_store
 from db.pool import TenantPool
 from db.traffic_counts import (
     Breakdown,
@@ -43,6 +46,12 @@ class Retention:
 def retention(days: int) -> Retention:
     """The retention of MAILFLOW_RETENTION_DAYS=`days`: kept from midnight (UTC) that many days ago."""
     return Retention(retained_from(days), days)
+
+
+async def prune(system: asyncpg.Pool, retention_days: int) -> Pruned:
+    """Remove what is older than MAILFLOW_RETENTION_DAYS=`retention_days`, for every organization (the
+    server daily, `mailflow prune` at once)."""
+    return await prune_store(system, retention_days)
 
 
 async def summary(pool: TenantPool, org_id: int) -> tuple[Window, dict[str, Counts]]:

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from core.arguments import limit_argument, text_argument
 from core.errors import BadArgument
 from core.window import Window, make_window
 from db.pool import TenantPool
-from db.tls_reports import Cursor, ReportDay, ReportPage, list_tls_reports, report_days, tls_report_by_id
+from db.tls_reports import (
+    Cursor,
+    ReportDay,
+    ReportPage,
+    StoredReport,
+    list_tls_reports,
+    report_days,
+    tls_report_by_id,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -45,7 +52,7 @@ def cursor_text(cursor: Cursor | None) -> str | None:
     return f"{(start - EPOCH) // MICROSECOND}-{key}"
 
 
-async def find_report(pool: TenantPool, org_id: int, report_id: int) -> dict[str, Any] | None:
+async def find_report(pool: TenantPool, org_id: int, report_id: int) -> StoredReport | None:
     """This organization's report `report_id` in full; None for a report of another organization too."""
     return await tls_report_by_id(pool, org_id, report_id)
 

@@ -54,10 +54,9 @@ async def load_demo(state: AppState) -> FeedSummary:
     from api.demo import CONNECTORS, demo_records, demo_tls_reports
     from api.feed import store_tls_reports
     from api.importers.tlsrpt import decode
-    from db.connectors import create_connector
+    from services.connectors import add_missing
 
-    for name, direction, type_, forced in CONNECTORS:
-        await create_connector(state.pool, state.org_id, name, direction, type_, forced)
+    await add_missing(state.pool, state.org_id, CONNECTORS)
     summary = await feed(state, enumerate(demo_records(), start=1))
     await store_tls_reports(state, [r for report in demo_tls_reports() for r in decode(orjson.dumps(report))])
     return summary
@@ -159,7 +158,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_prune(args: argparse.Namespace, settings: Settings) -> None:
-    from db.messages import prune
+    from services.reports import prune
 
     async def work(db: Database, applied: list[str]) -> None:
         pruned = await prune(db.system, settings.retention_days)

@@ -22,7 +22,7 @@ def cmd_tls_reports(args: argparse.Namespace, settings: Settings) -> None:
             )
             if found is None:
                 raise CliError(f"there is no TLS report {args.id}")
-            print(orjson.dumps(found, option=orjson.OPT_INDENT_2).decode())
+            print(orjson.dumps(found.json(), option=orjson.OPT_INDENT_2).decode())
             return
         start = parse_moment(args.from_, "--from", zone("UTC")) if args.from_ else None
         end = parse_moment(args.to, "--to", zone("UTC")) if args.to else None

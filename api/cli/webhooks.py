@@ -8,8 +8,9 @@ from typing import Any
 from api.cli.common import ORG_HELP, CliError, add_json_flag, run_for_organization, show_rows
 from api.context import AppState
 from api.settings import Settings
-from api.webhooks import service
-from api.webhooks.messages import SUBSCRIBABLE
+from api.webhooks.worker import sending
+from core.webhooks import SUBSCRIBABLE
+from services import webhooks as service
 
 
 def cmd_webhooks(args: argparse.Namespace, settings: Settings) -> None:
@@ -18,30 +19,31 @@ def cmd_webhooks(args: argparse.Namespace, settings: Settings) -> None:
             body: dict[str, Any] = {"url": args.url, "description": args.description}
             if args.event:
                 body["events"] = args.event
-            created = await service.create(state, body)
-            print(f"created webhook {created['id']}: {created['url']} for {', '.join(created['events'])}")
-            print(f"signing secret, shown once (keep it with the receiver): {created['secret']}")
+            created = await service.create(state.pool, state.org_id, sending(state.db, settings, state.org_id), body)
+            made = created.subscription
+            print(f"created webhook {made.id}: {made.url} for {', '.join(made.events)}")
+            print(f"signing secret, shown once (keep it with the receiver): {created.secret}")
         elif args.action == "remove":
-            await service.remove(state, args.id)
+            await service.remove(state.pool, state.org_id, args.id)
             print(f"removed webhook {args.id} and its deliveries")
         elif args.action == "test":
-            result = await service.test(state, args.id)
-            answer = f"answered {result['status_code']}" if result["status_code"] is not None else result["error"]
-            if result["delivered"]:
-                print(f"ping delivered to webhook {args.id} ({answer}, {result['duration_ms']} ms)")
+            result = await service.test(state.pool, state.org_id, sending(state.db, settings, state.org_id), args.id)
+            answer = f"answered {result.status_code}" if result.status_code is not None else result.error
+            if result.delivered:
+                print(f"ping delivered to webhook {args.id} ({answer}, {result.duration_ms} ms)")
             else:
                 raise CliError(f"the ping to webhook {args.id} was not delivered: {answer}")
         else:
             rows = [
                 {
-                    "id": w["id"],
-                    "enabled": w["enabled"],
-                    "url": w["url"],
-                    "events": ",".join(w["events"]),
-                    "description": w["description"],
-                    "disabled_reason": w["disabled_reason"] or "",
+                    "id": w.id,
+                    "enabled": w.enabled,
+                    "url": w.url,
+                    "events": ",".join(w.events),
+                    "description": w.description,
+                    "disabled_reason": w.disabled_reason or "",
                 }
-                for w in await service.list_all(state)
+                for w in await service.list_all(state.pool, state.org_id)
             ]
             empty = "no webhooks yet: add one with `mailflow webhooks add https://...`"
             show_rows(args, ["id", "enabled", "url", "events", "description", "disabled_reason"], rows, empty)

@@ -23,8 +23,8 @@ from api.contract.common import (
 )
 from api.contract.connectors import Connector
 from api.contract.traffic_reports import ConnectorId
-from api.webhooks.messages import INSIGHT_KINDS
 from core.insights import MAX_MIN_MESSAGES, MAX_WINDOW_DAYS, RULES
+from core.webhooks import INSIGHT_KINDS
 from services import insights as service
 from services.remote_domains import DIRECTIONS
 

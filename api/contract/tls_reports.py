@@ -22,7 +22,8 @@ from api.contract.common import (
 )
 from api.importers.tlsrpt import COUNT_TEXT, MAX_BYTES, MAX_SESSIONS
 from api.patterns import WHITE_SPACE, char_class
-from api.rest.tls_reports import CURSOR, DEFAULT_LIMIT, MAX_LIMIT
+from api.rest.tls_reports import CURSOR
+from core.arguments import DEFAULT_LIMIT, MAX_LIMIT
 
 
 # -- A report as parse_report reads it: tolerant of what senders write, strict about its core -----------------

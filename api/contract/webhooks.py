@@ -7,9 +7,9 @@ from typing import Annotated
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from api.contract.common import BAD_ARGUMENT, MALFORMED, Answer, Operation, Time, about, json, json_body, one_of
-from api.webhooks.messages import SUBSCRIBABLE
-from api.webhooks.service import MAX_DELIVERIES, MAX_DESCRIPTION
-from api.webhooks.targets import MAX_URL
+from core.targets import MAX_URL
+from core.webhooks import SUBSCRIBABLE
+from services.webhooks import MAX_DELIVERIES, MAX_DESCRIPTION
 
 Events = Annotated[list[Annotated[str, one_of(SUBSCRIBABLE)]], Meta(min_length=1)]
 Url = Annotated[str, Meta(max_length=MAX_URL, description="https://, resolving to public addresses")]

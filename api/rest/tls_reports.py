@@ -16,12 +16,9 @@ from api.context import AppState
 from api.errors import NotFound
 from api.feed import EXPIRED, STORED, store_tls_reports, tls_report_warnings
 from api.importers.tlsrpt import decode
-from api.patterns import digits_up_to
 from api.rest.http import JSON, read_body, state
 from api.rest.traffic_reports import check_params, moments
-from core.arguments import DEFAULT_LIMIT as DEFAULT_LIMIT  # the OpenAPI document names them here
-from core.arguments import MAX_LIMIT as MAX_LIMIT
-from core.arguments import text_argument
+from core.arguments import digits_up_to, text_argument
 from core.tls_report import Report
 from db.tls_reports import ReportSummary
 from services import tls_reports as service
@@ -120,4 +117,4 @@ async def get_tls_report(request: Request) -> Response:
     found = await service.find_report(app.pool, app.org_id, report_id)
     if found is None:  # also another organization's report: never say that it exists
         raise NotFound(f"there is no TLS report {report_id}")
-    return JSON(found)
+    return JSON(found.json())

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from core.tls_report import MxHost
+from db.tls_reports import StoredReport
 
 
 @strawberry.type(description="`mx-host` or `mx-host-pattern` as the report gave it: one string or a list.")
@@ -87,16 +88,16 @@ class TlsReport:
     flag_reason: str | None
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> TlsReport:
+    def of(cls, found: StoredReport) -> TlsReport:
         return cls(
-            id=strawberry.ID(str(row["id"])),
-            organization_name=row["organization_name"],
-            contact_info=row["contact_info"],
-            report_id=row["report_id"],
-            from_=row["from"],
-            to=row["to"],
-            stored_at=row["stored_at"],
-            policies=[TlsReportPolicy.of(p) for p in row["policies"]],
-            flagged=row["flagged"],
-            flag_reason=row["flag_reason"],
+            id=strawberry.ID(str(found.id)),
+            organization_name=found.organization_name,
+            contact_info=found.contact_info,
+            report_id=found.report_id,
+            from_=found.start,
+            to=found.end,
+            stored_at=found.stored_at,
+            policies=[TlsReportPolicy.of(p) for p in found.policies],
+            flagged=found.flagged,
+            flag_reason=found.flag_reason,
         )

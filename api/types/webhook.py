@@ -8,7 +8,9 @@ from typing import Any
 
 import strawberry
 
-from api.webhooks.messages import SUBSCRIBABLE
+from core.webhooks import SUBSCRIBABLE
+from db.webhooks import Delivery, Subscription
+from services.webhooks import PingResult, WithSecret
 
 
 @strawberry.enum(description="What a webhook can be sent (a ping goes to the webhook being tested).")
@@ -36,16 +38,16 @@ class Webhook:
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> Webhook:
+    def of(cls, found: Subscription) -> Webhook:
         return cls(
-            id=strawberry.ID(str(row["id"])),
-            url=row["url"],
-            events=[WebhookEvent(e) for e in row["events"]],
-            description=row["description"],
-            enabled=row["enabled"],
-            disabled_reason=row["disabled_reason"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
+            id=strawberry.ID(str(found.id)),
+            url=found.url,
+            events=[WebhookEvent(e) for e in found.events],
+            description=found.description,
+            enabled=found.enabled,
+            disabled_reason=found.disabled_reason,
+            created_at=found.created_at,
+            updated_at=found.updated_at,
         )
 
 
@@ -55,8 +57,8 @@ class WebhookWithSecret:
     secret: str | None = strawberry.field(description="whsec_ + base64 of 32 bytes; null unless made or rotated")
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> WebhookWithSecret:
-        return cls(webhook=Webhook.of(row), secret=row.get("secret"))
+    def of(cls, found: WithSecret) -> WebhookWithSecret:
+        return cls(webhook=Webhook.of(found.subscription), secret=found.secret)
 
 
 @strawberry.type
@@ -80,16 +82,9 @@ class WebhookDelivery:
     attempts: list[WebhookAttempt]
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> WebhookDelivery:
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            webhook_id=row["webhook_id"],
-            type=row["type"],
-            status=row["status"],
-            occurred_at=row["occurred_at"],
-            next_attempt_at=row["next_attempt_at"],
-            attempts=[WebhookAttempt(**a) for a in row["attempts"]],
-        )
+    def of(cls, found: Delivery) -> WebhookDelivery:
+        attempts = [WebhookAttempt(**vars(a)) for a in found.attempts]
+        return cls(**{**vars(found), "id": strawberry.ID(str(found.id)), "attempts": attempts})
 
 
 @strawberry.type(description="How the receiver answered a ping (never retried).")
@@ -100,6 +95,10 @@ class WebhookTestResult:
     status_code: int | None
     error: str | None
     duration_ms: int
+
+    @classmethod
+    def of(cls, result: PingResult) -> WebhookTestResult:
+        return cls(**{**vars(result), "delivery_id": strawberry.ID(str(result.delivery_id))})
 
 
 @strawberry.input(description="Changes to a webhook; a field left out (null) keeps its value.")

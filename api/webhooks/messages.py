@@ -1,4 +1,5 @@
-"""The Standard Webhooks format (standardwebhooks.com): the event types, the body, and its signature.
+"""The Standard Webhooks format (standardwebhooks.com): the body and its signature (the event types are
+core/webhooks.py's).
 
 Each POST carries `webhook-id` (the event's stable id, the same on every attempt), `webhook-timestamp` (Unix
 seconds of this attempt) and `webhook-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` keyed
@@ -15,10 +16,6 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-
-INSIGHT_KINDS = ("created", "updated", "resolved", "reopened", "dismissed")  # as the SIEM feed names them
-EVENT_TYPES = (*(f"insight.{k}" for k in INSIGHT_KINDS), "tls_report.received", "ping")
-SUBSCRIBABLE = tuple(t for t in EVENT_TYPES if t != "ping")  # a ping goes to whoever is tested
 
 
 def body(event_type: str, at: datetime, data: Any) -> bytes:

@@ -1,10 +1,10 @@
-"""Signing secrets: made (`whsec_` + base64 of 32 random bytes), shown once, and stored encrypted.
+"""The server's key for signing secrets, and the secrets sealed and unsealed with it (core/secrets.py makes
+and seals them: `whsec_` + base64 of 32 random bytes, shown once, stored with AES-256-GCM).
 
 The server must sign with the secret, so it cannot keep only a hash as it does for API keys. It keeps the
-secret encrypted with AES-256-GCM under a key of its own (MAILFLOW_SECRET_KEY, else a random key in
-MAILFLOW_HOME/secret.key), bound to the organization: a database reader (a backup, a replica, a support
-query) holds ciphertext that is useless without the server's key, and cannot move it to another organization.
-"""
+secret encrypted under a key of its own (MAILFLOW_SECRET_KEY, else a random key in MAILFLOW_HOME/secret.key),
+bound to the organization: a database reader (a backup, a replica, a support query) holds ciphertext that is
+useless without the server's key, and cannot move it to another organization."""
 
 from __future__ import annotations
 
@@ -15,27 +15,11 @@ import os
 import secrets
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from api.settings import Settings
+from core.secrets import SecretUnreadable, seal, unseal
 
-PREFIX = "whsec_"
-_VERSION = b"\x01"  # the stored format: version, 12-byte nonce, ciphertext and tag
+__all__ = ["KEY_FILE", "SecretUnreadable", "decrypt", "encrypt", "server_key"]
 KEY_FILE = "secret.key"
-
-
-class SecretUnreadable(Exception):
-    """A stored secret does not decrypt with this server's key (the key changed)."""
-
-
-def new_secret() -> str:
-    return PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def secret_bytes(secret: str) -> bytes:
-    """The bytes a signature is made with: the base64 after `whsec_` (as Standard Webhooks libraries do)."""
-    return base64.b64decode(secret.removeprefix(PREFIX))
 
 
 def _file_key(home: Path) -> bytes:
@@ -66,23 +50,9 @@ def _derived(secret_key: str, home: Path) -> bytes:
     return hashlib.sha256(b"mailflow webhook secrets\0" + material).digest()
 
 
-def _bound_to(org_id: int) -> bytes:
-    return f"mailflow webhook secret, organization {org_id}".encode()
-
-
 def encrypt(settings: Settings, org_id: int, secret: str) -> bytes:
-    nonce = secrets.token_bytes(12)
-    return _VERSION + nonce + AESGCM(server_key(settings)).encrypt(nonce, secret.encode(), _bound_to(org_id))
+    return seal(server_key(settings), org_id, secret)
 
 
 def decrypt(settings: Settings, org_id: int, stored: bytes) -> str:
-    if stored[:1] != _VERSION:
-        raise SecretUnreadable("the stored secret has an unknown format")
-    try:
-        plain = AESGCM(server_key(settings)).decrypt(stored[1:13], stored[13:], _bound_to(org_id))
-    except InvalidTag:
-        raise SecretUnreadable(
-            "the signing secret does not decrypt with this server's key (MAILFLOW_SECRET_KEY or "
-            "MAILFLOW_HOME/secret.key changed): rotate the secret"
-        ) from None
-    return plain.decode()
+    return unseal(server_key(settings), org_id, stored)

@@ -12,26 +12,15 @@ import asyncio
 import functools
 import ssl
 import time
-from dataclasses import dataclass
 
 import httpx
 
 from api import __version__
-from api.webhooks.targets import TargetRefused, parse_target, resolve
+from core.targets import TargetRefused, parse_target, resolve
+from core.webhooks import Outcome
 
 MAX_READ = 64 * 1024
 USER_AGENT = f"mailflow-webhooks/{__version__}"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status_code: int | None  # None: no answer (error says why)
-    error: str | None
-    duration_ms: int
-
-    @property
-    def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
 
 
 @functools.cache

@@ -27,14 +27,18 @@ from api import metrics
 from api.faults import DATABASE_DOWN
 from api.settings import Settings
 from api.webhooks import messages
-from api.webhooks.secrets import SecretUnreadable, decrypt, secret_bytes
-from api.webhooks.send import Outcome, attempt
+from api.webhooks.secrets import decrypt, server_key
+from api.webhooks.send import attempt
+from core.secrets import SecretUnreadable, secret_bytes
+from core.webhooks import Outcome, insight_subject
 from db import insights as insight_store
 from db import webhooks as store
+from db.insights import insight_event
 from db.notify import DELIVERIES
 from db.pool import Database
 from services import wake
 from services.insights import event_json
+from services.webhooks import Sending
 
 log = logging.getLogger("mailflow.webhooks")
 CONCURRENCY = 16  # attempts in flight per process
@@ -57,7 +61,7 @@ def lease_seconds(settings: Settings) -> float:
 def delivery_data(row: Any) -> Any:
     """The event's data: an insight event as the SIEM feed gives it, else what the outbox holds."""
     if row["event_type"].startswith("insight."):
-        return event_json(row) if row["event_id"] is not None else None
+        return event_json(insight_event(row)) if row["event_id"] is not None else None
     return row["data"]
 
 
@@ -96,10 +100,6 @@ async def _disable(conn: Any, org_id: int, subscription_id: int, failed_for: flo
         await insight_store.insert_events(conn, org_id, [(insight_id, "created")])
 
 
-def insight_subject(subscription_id: int) -> str:
-    return f"webhook subscription {subscription_id}"
-
-
 async def record(db: Database, settings: Settings, org_id: int, row: Any, outcome: Outcome, retries: bool) -> str:
     """Record an attempt: delivered, pending (a retry is due later) or failed; `retries`: false for a ping."""
     now = datetime.now(UTC)
@@ -124,6 +124,17 @@ async def record(db: Database, settings: Settings, org_id: int, row: Any, outcom
             extra={"fields": {"org_id": org_id}},
         )
     return status
+
+
+def sending(db: Database, settings: Settings, org_id: int) -> Sending:
+    """What services/webhooks.py needs of this server to act for the organization: its key, whether private
+    targets are allowed, and a ping sent and recorded now (never retried)."""
+
+    async def send_now(claimed: dict[str, Any]) -> tuple[Outcome, str]:
+        outcome = await send(settings, org_id, claimed)
+        return outcome, await record(db, settings, org_id, claimed, outcome, retries=False)
+
+    return Sending(lambda: server_key(settings), settings.webhook_allow_private, send_now)
 
 
 async def deliver(db: Database, settings: Settings, org_id: int, row: Any) -> None:

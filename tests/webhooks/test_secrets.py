@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from api.settings import Settings
-from api.webhooks.secrets import KEY_FILE, SecretUnreadable, decrypt, encrypt, new_secret, secret_bytes
+from api.webhooks.secrets import KEY_FILE, SecretUnreadable, decrypt, encrypt
+from core.secrets import new_secret, secret_bytes
 
 
 def test_a_secret_is_32_random_bytes_in_base64() -> None:
