@@ -170,9 +170,15 @@ class ReportSummary:
     policy_domains: list[str]
     successful: int  # a domain's sessions counted once (the accepted domains' only)
     failed: int
-    flagged: bool  # a policy domain is not one of the organization's accepted domains
-    foreign_domains: list[str]
-    flag_reason: str | None
+    foreign_domains: list[str]  # its policy domains that are not one of the organization's accepted domains
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.foreign_domains)
+
+    @property
+    def flag_reason(self) -> str | None:
+        return flag_reason(self.foreign_domains)
 
 
 @dataclass
@@ -209,9 +215,7 @@ async def list_tls_reports(
             list(r["policy_domains"]),
             int(r["successful"]),  # numeric sums
             int(r["failed"]),
-            bool(r["foreign_domains"]),
             list(r["foreign_domains"]),
-            flag_reason(list(r["foreign_domains"])),
         )
         for r in shown
     ]
