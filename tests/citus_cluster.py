@@ -38,9 +38,18 @@ def cluster(port: int = 0) -> Iterator[str]:
     home = Path(tempfile.mkdtemp(prefix="mailflow-citus-"))
     home.chmod(0o777)
     try:
-        started = subprocess.run(
-            [str(CLUSTER_SH), "start", str(home / "cluster"), str(port)], check=True, capture_output=True, text=True
-        )
+        start = [str(CLUSTER_SH), "start", str(home / "cluster"), str(port)]
+        subprocess.run(start, check=True, capture_output=True, text=True)
+        # wal_level = logical on every node, so that shards move online (logical replication: writes go on while
+        # a shard is copied, tests/citus/test_operations.py); it takes a restart
+        for node in range(3):
+            subprocess.run(
+                ["psql", "-h", "127.0.0.1", "-p", str(port + node), "-U", "postgres", "-Atqc",
+                 "alter system set wal_level = logical"],
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+        subprocess.run([str(CLUSTER_SH), "stop", str(home / "cluster")], check=True)
+        started = subprocess.run(start, check=True, capture_output=True, text=True)
         yield started.stdout.strip().splitlines()[-1]
     finally:
         subprocess.run([str(CLUSTER_SH), "stop", str(home / "cluster")], check=False)

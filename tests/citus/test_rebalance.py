@@ -78,7 +78,7 @@ async def test_adding_a_worker_and_rebalancing_while_ingest_runs(server_dsn: str
                 async def rebalance() -> None:
                     await asyncio.sleep(0.2)
                     await conn.execute("select citus_add_node('127.0.0.1', $1)", port)
-                    await conn.execute("select citus_rebalance_start(shard_transfer_mode => 'block_writes')")
+                    await conn.execute("select citus_rebalance_start(shard_transfer_mode => 'force_logical')")
                     await conn.execute("select citus_rebalance_wait()")
 
                 try:
