@@ -107,11 +107,28 @@ def typename(name: str) -> Complete:
 
 def maybe(inner: Complete) -> Complete:
     """A nullable position: None stays None."""
+    return _NULLABLE_BUILT_IN.get(inner) or _maybe(inner)
 
+
+def _maybe(inner: Complete) -> Complete:
     def complete(value: Any, memo: Memo) -> Any:
         return None if value is None else inner(value, memo)
 
     return complete
+
+
+_NULLABLE_BUILT_IN = {fast: _maybe(fast) for fast in _BUILT_IN.values()}
+# What a builder checks in line for a built-in scalar instead of calling its function (`{v}`: the value): when
+# the check holds, the function would return the value as it is; otherwise the function is called (it converts
+# an int for Float and ID, or raises Slow), so the answer is the same either way.
+_IN_LINE: dict[Complete, str] = {
+    _int: f"type({{v}}) is int and {_INT_MIN} <= {{v}} <= {_INT_MAX}",
+    _float: "type({v}) is float and {v} - {v} == 0.0",  # finite: inf - inf and nan - nan are nan
+    _str: "type({v}) is str",
+    _bool: "type({v}) is bool",
+    _id: "type({v}) is str",
+}
+_IN_LINE.update({_NULLABLE_BUILT_IN[fast]: f"{{v}} is None or {check}" for fast, check in list(_IN_LINE.items())})
 
 
 def each(item: Complete) -> Complete:
@@ -157,17 +174,21 @@ def obj(fields: list[tuple[str, str | None, Complete]], shared: bool) -> Complet
 
 def _dict_builder(fields: list[tuple[str, str | None, Complete]]) -> Callable[[Any, Memo], dict[str, Any]]:
     """One function that reads every selected attribute and completes it into the response's dict, in
-    selection order: `{"day": c0(s.day, m), "volume": c1(s.volume, m), ...}`."""
-    make = _builder_factory(tuple((key, attribute) for key, attribute, _ in fields))
+    selection order: built-in scalars checked in line, other values through their plans:
+    `v0 = s.day; v0 = c0(v0, m); v1 = s.volume; if not (type(v1) is int and ...): v1 = c1(v1, m); ...`."""
+    make = _builder_factory(tuple((key, attribute, _IN_LINE.get(complete)) for key, attribute, complete in fields))
     return make(*(complete for _, _, complete in fields))
 
 
 @functools.lru_cache(maxsize=1024)
-def _builder_factory(shape: tuple[tuple[str, str | None], ...]) -> Callable[..., Callable[[Any, Memo], dict[str, Any]]]:
+def _builder_factory(
+    shape: tuple[tuple[str, str | None, str | None], ...],
+) -> Callable[..., Callable[[Any, Memo], dict[str, Any]]]:
     """Compiled once per selection shape. Response keys are GraphQL names and attributes Python
-    identifiers; both are written as `repr` literals or attribute names, never as code."""
-    items, completes = [], []
-    for n, (key, attribute) in enumerate(shape):
+    identifiers; both are written as `repr` literals or attribute names, never as code (the checks are
+    _IN_LINE's own text)."""
+    lines, items, completes = [], [], []
+    for n, (key, attribute, check) in enumerate(shape):
         completes.append(f"c{n}")
         if attribute is None:
             read = "s"  # __typename
@@ -175,10 +196,16 @@ def _builder_factory(shape: tuple[tuple[str, str | None], ...]) -> Callable[...,
             read = f"s.{attribute}"
         else:
             read = f"getattr(s, {attribute!r})"
-        items.append(f"{key!r}: c{n}({read}, m)")
+        if check is None:
+            lines.append(f"v{n} = c{n}({read}, m)")
+        else:
+            lines += [f"v{n} = {read}", f"if not ({check.format(v=f'v{n}')}):", f"    v{n} = c{n}(v{n}, m)"]
+        items.append(f"{key!r}: v{n}")
+    body = "".join(f"        {line}\n" for line in lines)
     source = (
         f"def make({', '.join(completes)}):\n"
         f"    def build(s, m):\n"
+        f"{body}"
         f"        return {{{', '.join(items)}}}\n"
         f"    return build\n"
     )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from api.types.enums import Direction
-from api.types.traffic import Traffic, VersionCount, version_counts
+from api.types.traffic import Traffic, VersionRow, version_counts, versions_field
 from db.traffic_counts import Breakdown
 from services.reports import Retention
 
@@ -25,7 +25,7 @@ class MailFlowSummary:
 class DailyTraffic:
     day: date
     total: int
-    versions: list[VersionCount]
+    versions: list[VersionRow] = versions_field()
 
 
 @strawberry.type(description="Messages protected in transit: totals per TLS bucket and a daily series.")
@@ -35,7 +35,7 @@ class TlsBreakdown:
     to: datetime
     time_zone: str
     total: int
-    versions: list[VersionCount]
+    versions: list[VersionRow] = versions_field()
     daily: list[DailyTraffic]
     retained_from: datetime = strawberry.field(description="the oldest moment whose data the store keeps")
     warnings: list[str] = strawberry.field(description="what the figures cannot show, e.g. days before retention")
