@@ -137,10 +137,6 @@ class Checker(ingest.Checker):
         return super().__call__([(line, as_dict(r) if type(r) is Record else r) for line, r in pairs])
 
 
-def _text(value: str | None) -> bool:
-    return value is None or (len(value) <= _MAX_TEXT and "\x00" not in value)
-
-
 def columns(
     records: Iterable[Record],
     connectors: ConnectorIndex,
@@ -195,15 +191,9 @@ def columns(
             r.recipient,
             r.blocked_reason,
         )
-        if not (
-            _text(cipher)
-            and _text(remote_host)
-            and _text(status)
-            and _text(sender)
-            and _text(recipient)
-            and _text(blocked)
-        ):
-            return None
+        for text in (cipher, remote_host, status, sender, recipient, blocked):  # no call per field: the hot loop
+            if text is not None and (len(text) > _MAX_TEXT or "\x00" in text):
+                return None
         security = None
         if r.tls_security is not None:
             security = _SECURITY.get(r.tls_security.lower())

@@ -120,26 +120,29 @@ def bodies_of(records: list[dict[str, Any]], body: str) -> tuple[list[bytes], di
 
 async def http_ingest(
     base: str,
-    token: str,
+    token: str | list[str],
     records: list[dict[str, Any]],
     clients: int,
     body: str = "ndjson",
     server: int = 0,
     dsn: str = "",
 ) -> tuple[float, Cpu]:
-    """POST the records in batches: msg/s, and CPU seconds (with the server's pid and the database's DSN)."""
+    """POST the records in batches: msg/s, and CPU seconds (with the server's pid and the database's DSN).
+    `token`: one key, or one per client (their organizations' keys, say)."""
     queue, headers = bodies_of(records, body)
-    async with httpx.AsyncClient(base_url=base, timeout=120, headers={"authorization": f"Bearer {token}"}) as client:
+    tokens = [token] * clients if isinstance(token, str) else token
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
 
-        async def worker() -> None:
+        async def worker(key: str) -> None:
+            sent = {**headers, "authorization": f"Bearer {key}"}
             while queue:
-                response = await client.post("/api/v1/messages", content=queue.pop(), headers=headers)
+                response = await client.post("/api/v1/messages", content=queue.pop(), headers=sent)
                 assert response.status_code == 200, response.text
 
         database = await backends_cpu(dsn) if dsn else {}
         mine, theirs = time.process_time(), process_cpu(server) if server else 0.0
         started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(clients)))
+        await asyncio.gather(*(worker(key) for key in tokens[:clients]))
         elapsed = time.perf_counter() - started
         cpu = (
             time.process_time() - mine,
