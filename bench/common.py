@@ -77,11 +77,20 @@ def server_process(dsn: str, port: int, org: str = "bench", **settings: str) -> 
 def process_answering(
     command: list[str], env: dict[str, str], probe: Callable[[], httpx.Response], name: str, **popen: Any
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Runs `command` for the block, entered once `probe` answers 200 (within 30 s); stopped after."""
+    """Runs `command` for the block, entered once `probe` answers 200 (within 30 s); stopped after. Refuses to start
+    when something already answers `probe` (another run's server on the port would be measured instead)."""
+    try:
+        probe()
+    except httpx.HTTPError:
+        pass
+    else:
+        raise SystemExit(f"something already answers where {name} would listen: stop it or choose another port")
     proc = subprocess.Popen(command, env=env, **popen)
     try:
         deadline = time.monotonic() + 30
         while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"{name} exited with status {proc.returncode} before answering")
             try:
                 if probe().status_code == 200:
                     break
