@@ -10,10 +10,10 @@ from strawberry.types import Info
 from api.context import AppState
 from api.errors import Forbidden, Unauthenticated
 from api.tlsrpt import accepted_domains, endpoints, mailboxes
-from api.traffic_service import endpoint_id_argument, mailbox_id_argument
 from api.types.accepted_domain import AcceptedDomain
 from api.types.mailbox import Mailbox, MailboxInput, MailboxTestResult
 from api.types.tlsrpt_endpoint import TlsrptEndpoint
+from core.arguments import endpoint_id_argument, mailbox_id_argument
 
 
 def _admin(info: Info, role: str = "admin") -> AppState:

@@ -15,7 +15,7 @@ from api.context import AppState
 from api.errors import NotFound, ValidationFailed
 from api.tlsrpt.endpoints import one_of
 from api.webhooks.secrets import encrypt
-from api.webhooks.targets import why_refused
+from core.targets import why_refused
 from db import insights as insight_store
 from db import mailboxes as store
 
