@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import AppState
-from api.errors import Forbidden, Unauthenticated
+from api.roots.access import app_state
 from api.tlsrpt import accepted_domains, endpoints, mailboxes
 from api.types.accepted_domain import AcceptedDomain
 from api.types.mailbox import Mailbox, MailboxInput, MailboxTestResult
@@ -17,12 +17,8 @@ from core.arguments import endpoint_id_argument, mailbox_id_argument
 
 
 def _admin(info: Info, role: str = "admin") -> AppState:
-    state: AppState | None = info.context["app"]
-    if state is None:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
-    if not state.may(role):
-        raise Forbidden(f"this needs a key with the {role} role or higher; this key is {state.role}")
-    return state
+    """The request's state, once its key is allowed `role` (admin: these fields but the accepted domains)."""
+    return app_state(info, role)
 
 
 def _base(info: Info) -> str:
