@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
 from db import sql
+from db.insight_documents import Insight
 from db.notify import notify
 
 Key = tuple[str, str, int, str]  # (rule, direction, connector_id, subject)
@@ -81,10 +83,27 @@ async def evaluate_rules(
     return [Firing(r["rule"], r["direction"], r["connector_id"], r["volume"], r["messages"]) for r in rows]
 
 
-async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope, rules: list[str]) -> dict[Key, asyncpg.Record]:
+@dataclass(frozen=True)
+class Latest:
+    """The newest insight of a key, as evaluating the rules again compares with it."""
+
+    insight_id: int
+    status: str
+    resolved_at: datetime | None
+    share: Decimal
+    messages: int
+    volume: int
+
+
+async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope, rules: list[str]) -> dict[Key, Latest]:
     directions, connector_ids = _scope_args(scope)
     rows = await sql.fetch(conn, "insights/latest_insights_by_key", org_id, directions, connector_ids, rules)
-    return {(r["rule"], r["direction"], r["connector_id"], r["subject"]): r for r in rows}
+    return {
+        (r["rule"], r["direction"], r["connector_id"], r["subject"]): Latest(
+            r["insight_id"], r["status"], r["resolved_at"], r["share"], r["messages"], r["volume"]
+        )
+        for r in rows
+    }
 
 
 RemoteKey = tuple[str, int, str]  # (direction, connector_id, TLS bucket) of a firing rule
@@ -117,11 +136,21 @@ async def top_remote_parties(
     return found
 
 
+@dataclass(frozen=True)
+class DomainSessions:
+    """A policy domain's sessions and failed sessions over a window's TLS reports ('': reports without one);
+    sums of reports, so beyond a bigint too."""
+
+    policy_domain: str
+    sessions: int
+    failed: int
+
+
 async def tls_report_sessions(
     conn: sql.Connection, org_id: int, start: datetime, end: datetime
-) -> list[asyncpg.Record]:
-    """Sessions and failed sessions per policy domain over the window's TLS reports."""
-    return await sql.fetch(conn, "insights/evaluate_tls_reports", org_id, start, end)
+) -> list[DomainSessions]:
+    rows = await sql.fetch(conn, "insights/evaluate_tls_reports", org_id, start, end)
+    return [DomainSessions(r["policy_domain"], int(r["sessions"]), int(r["failed"])) for r in rows]
 
 
 async def insert_insights(
@@ -178,119 +207,6 @@ async def insert_events(conn: sql.Connection, org_id: int, events: list[tuple[in
             conn, "insights/insert_insight_events", org_id, [e[0] for e in events], [e[1] for e in events]
         )
         await notify(conn, org_id, queued=queued > 0)
-
-
-@dataclass(frozen=True)
-class RemoteCount:
-    """A remote domain (or server's registrable domain) behind an insight's condition: None, not known."""
-
-    domain: str | None
-    messages: int
-    volume: int
-
-
-@dataclass(frozen=True)
-class InsightConnector:
-    """The connector an insight is about (id 0 with type `internet`: the internet without a connector)."""
-
-    id: int
-    name: str
-    direction: str
-    type: str
-    forced_tls: bool
-
-
-@dataclass(frozen=True)
-class Insight:
-    """An insight as consumers see it: the document the insight_states view builds (db/migrations/0013), read
-    into fields. `json()` gives that document back as the database wrote it, byte for byte once serialized
-    (REST and the CLI answer it): jsonb's key order and PostgreSQL's timestamps; numbers as they were read.
-    An event keeps the document as it stood (InsightEvent.state, which the SIEM feed and webhooks answer as
-    stored): one written before db/migrations/0005 and 0013 lacks `subject` and the remote parties, read here
-    as none."""
-
-    id: int
-    rule: str
-    title: str
-    description: str
-    recommended_action: str
-    severity: int
-    status: str
-    connector: InsightConnector
-    subject: str | None
-    share: float
-    messages: int
-    volume: int
-    threshold: float
-    window_from: datetime
-    window_to: datetime
-    first_detected_at: datetime
-    last_detected_at: datetime
-    resolved_at: datetime | None
-    dismissed_at: datetime | None
-    dismiss_reason: str | None
-    remote_domains: list[RemoteCount]
-    remote_servers: list[RemoteCount]
-
-    @classmethod
-    def of(cls, state: dict[str, Any]) -> Insight:
-        return cls(
-            id=state["id"],
-            rule=state["rule"],
-            title=state["title"],
-            description=state["description"],
-            recommended_action=state["recommended_action"],
-            severity=state["severity"],
-            status=state["status"],
-            connector=InsightConnector(**state["connector"]),
-            subject=state.get("subject"),
-            share=state["share"],
-            messages=state["messages"],
-            volume=state["volume"],
-            threshold=state["threshold"],
-            window_from=datetime.fromisoformat(state["window_from"]),
-            window_to=datetime.fromisoformat(state["window_to"]),
-            first_detected_at=datetime.fromisoformat(state["first_detected_at"]),
-            last_detected_at=datetime.fromisoformat(state["last_detected_at"]),
-            resolved_at=_time(state["resolved_at"]),
-            dismissed_at=_time(state["dismissed_at"]),
-            dismiss_reason=state["dismiss_reason"],
-            remote_domains=[RemoteCount(**e) for e in state.get("remote_domains", [])],
-            remote_servers=[RemoteCount(**e) for e in state.get("remote_servers", [])],
-        )
-
-    def json(self) -> dict[str, Any]:
-        document = {name: getattr(self, name) for name in _PLAIN}
-        document |= {name: _iso(getattr(self, name)) for name in _TIMES}
-        document["connector"] = _jsonb(vars(self.connector))
-        document["remote_domains"] = [_jsonb(vars(e)) for e in self.remote_domains]
-        document["remote_servers"] = [_jsonb(vars(e)) for e in self.remote_servers]
-        return _jsonb(document)
-
-
-_TIMES = ("window_from", "window_to", "first_detected_at", "last_detected_at", "resolved_at", "dismissed_at")
-_NESTED = ("connector", "remote_domains", "remote_servers")
-_PLAIN = tuple(name for name in Insight.__dataclass_fields__ if name not in _TIMES + _NESTED)
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    """A timestamp as PostgreSQL writes it in JSON: ISO 8601, its fraction of a second without trailing zeros."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    if value.microsecond:
-        whole, _, rest = text.partition(".")
-        text = f"{whole}.{rest[:6].rstrip('0')}{rest[6:]}"
-    return text
-
-
-def _jsonb(document: dict[str, Any]) -> dict[str, Any]:
-    """The keys in jsonb's order: shorter first, then by their bytes."""
-    return {key: document[key] for key in sorted(document, key=lambda key: (len(key), key.encode()))}
 
 
 @dataclass(frozen=True)
@@ -389,9 +305,21 @@ async def resolve_system_insights(
     return [r["insight_id"] for r in rows]
 
 
+@dataclass(frozen=True)
+class ReportedDomain:
+    """A policy domain reported lately or with an open tlsrpt_silent insight: the end of its last report's range
+    (None: none lately), whether that insight is open, and whether it is silent (no report lately)."""
+
+    domain: str
+    last_end: datetime | None
+    is_open: bool
+    silent: bool
+
+
 async def silent_report_domains(
     conn: sql.Connection, org_id: int, quiet_since: datetime, reported_since: datetime
-) -> list[asyncpg.Record]:
-    """The policy domains reported since `reported_since` or with an open tlsrpt_silent insight: `domain`,
-    `last_end`, `is_open`, and `silent` (no report since `quiet_since`)."""
-    return await sql.fetch(conn, "insights/silent_report_domains", org_id, quiet_since, reported_since)
+) -> list[ReportedDomain]:
+    """The policy domains reported since `reported_since` or with an open tlsrpt_silent insight; silent: no
+    report since `quiet_since`."""
+    rows = await sql.fetch(conn, "insights/silent_report_domains", org_id, quiet_since, reported_since)
+    return [ReportedDomain(r["domain"], r["last_end"], r["is_open"], r["silent"]) for r in rows]

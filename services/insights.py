@@ -13,7 +13,8 @@ from core.errors import BadArgument, Conflict, Invalid, NotFound
 from core.insights import InsightSettings, check_update, merge_settings
 from db import insights as store
 from db import sql
-from db.insights import Insight, InsightEvent
+from db.insight_documents import Insight
+from db.insights import InsightEvent
 from db.pool import TenantPool
 from services.wake import nudge
 

@@ -11,8 +11,8 @@ import strawberry
 from api.types.connector import Connector
 from api.types.enums import ConnectorType, Direction
 from core.insights import InsightSettings as Settings
-from db.insights import Insight as Stored
-from db.insights import RemoteCount as StoredCount
+from db.insight_documents import Insight as Stored
+from db.insight_documents import RemoteCount as StoredCount
 
 
 @strawberry.enum

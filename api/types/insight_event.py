@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from api.types.insight import Insight
-from db.insights import Insight as Stored
+from db.insight_documents import Insight as Stored
 
 
 @strawberry.type(description="A change of an insight (opened, updated, resolved, reopened, dismissed…)")

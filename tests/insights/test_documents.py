@@ -11,7 +11,7 @@ import httpx
 import orjson
 
 from api.context import AppState
-from db.insights import Insight
+from db.insight_documents import Insight
 from tests.factories import add_connector
 from tests.insights.helpers import feed, records
 
