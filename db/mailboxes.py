@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,9 +40,29 @@ async def delete_mailbox(db: sql.Executor, org_id: int, mailbox_id: int) -> bool
     return await sql.fetchval(db, "mailboxes/delete_mailbox", org_id, mailbox_id) is not None
 
 
-async def credentials(db: sql.Executor, org_id: int, mailbox_id: int) -> asyncpg.Record | None:
-    """What a poll needs, with the encrypted password."""
-    return await sql.fetchrow(db, "mailboxes/mailbox_credentials", org_id, mailbox_id)
+@dataclass(frozen=True)
+class Credentials:
+    """What a poll needs, with the password sealed (core/secrets.py)."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    sealed_password: bytes
+    folder: str
+    processed: str
+    processed_folder: str
+    error_folder: str
+
+
+async def credentials(db: sql.Executor, org_id: int, mailbox_id: int) -> Credentials | None:
+    r = await sql.fetchrow(db, "mailboxes/mailbox_credentials", org_id, mailbox_id)
+    if r is None:
+        return None
+    return Credentials(
+        r["host"], r["port"], r["security"], r["username"], bytes(r["password"]), r["folder"], r["processed"],
+        r["processed_folder"], r["error_folder"],
+    )  # fmt: skip
 
 
 async def due_mailboxes(db: sql.Executor, every_seconds: float, limit: int) -> list[tuple[int, int]]:
@@ -54,9 +75,19 @@ async def lease(db: sql.Executor, org_id: int, mailbox_id: int, seconds: float) 
     return await sql.fetchval(db, "mailboxes/lease_mailbox", org_id, mailbox_id, seconds) is not None
 
 
-async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> asyncpg.Record | None:
-    """The mailbox's `failing_since` (null: it is not failing) and `was_failing` before this poll."""
-    return await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error, datetime.now(UTC))
+@dataclass(frozen=True)
+class Released:
+    """Since when the mailbox has been failing (None: it is not), and whether it was before this poll."""
+
+    failing_since: datetime | None
+    was_failing: bool
+
+
+async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> Released | None:
+    """The mailbox's failure, once the lease is given up with this poll's error (None: the poll went well); None
+    when the mailbox is gone."""
+    r = await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error, datetime.now(UTC))
+    return Released(r["failing_since"], r["was_failing"]) if r is not None else None
 
 
 async def open_insight(

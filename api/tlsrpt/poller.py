@@ -56,13 +56,12 @@ async def poll_mailbox(db: Database, settings: Settings, org_id: int, mailbox_id
     result.polled = True
     session: Session | None = None
     try:
-        row = await store.credentials(app.pool, org_id, mailbox_id)
-        if row is None:
+        found = await store.credentials(app.pool, org_id, mailbox_id)
+        if found is None:
             return result
         account = Account(
-            **{k: row[k] for k in ("host", "port", "security", "username", "folder", "processed",
-                                   "processed_folder", "error_folder")},
-            password=decrypt(settings, org_id, bytes(row["password"])),
+            found.host, found.port, found.security, found.username, decrypt(settings, org_id, found.sealed_password),
+            found.folder, found.processed, found.processed_folder, found.error_folder,
         )  # fmt: skip
         address = await address_of(account.host, account.port, settings.mailbox_allow_private)
         session = await asyncio.to_thread(
@@ -86,7 +85,7 @@ async def poll_mailbox(db: Database, settings: Settings, org_id: int, mailbox_id
             await asyncio.to_thread(session.close)
     status = await store.release(app.pool, org_id, mailbox_id, result.error)
     if status is not None:
-        await _insight(app, mailbox_id, status["failing_since"], status["was_failing"], result.error)
+        await _insight(app, mailbox_id, status.failing_since, status.was_failing, result.error)
     return result
 
 
