@@ -15,14 +15,42 @@ from db import insights, sql
 MAILBOX_FAILING = insights.SystemInsight("mailbox_failing", "inbound", 6)
 
 
-def mailbox(row: asyncpg.Record) -> dict[str, Any]:
-    """A mailbox as the API shows it (never its password)."""
-    found = dict(row)
-    found["id"] = found.pop("mailbox_id")
-    return found
+@dataclass(frozen=True)
+class Mailbox:
+    """A mailbox as the API shows it (never its password); the fields in REST's order."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    folder: str
+    processed: str
+    processed_folder: str
+    error_folder: str
+    description: str
+    enabled: bool
+    created_at: datetime
+    last_poll_at: datetime | None
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error: str | None
+    failing_since: datetime | None
+    reports_total: int
+    reports_today: int
+    skipped: dict[str, int]  # messages that stored nothing, by reason
+    id: int
 
 
-async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], password: bytes) -> dict[str, Any]:
+def mailbox(r: asyncpg.Record) -> Mailbox:
+    return Mailbox(
+        r["host"], r["port"], r["security"], r["username"], r["folder"], r["processed"], r["processed_folder"],
+        r["error_folder"], r["description"], r["enabled"], r["created_at"], r["last_poll_at"], r["last_success_at"],
+        r["last_error_at"], r["last_error"], r["failing_since"], r["reports_total"], r["reports_today"], r["skipped"],
+        r["mailbox_id"],
+    )  # fmt: skip
+
+
+async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], password: bytes) -> Mailbox:
     row = await sql.fetchrow(
         db, "mailboxes/insert_mailbox", org_id, fields["host"], fields["port"], fields["security"],
         fields["username"], password, fields["folder"], fields["processed"], fields["processed_folder"],
@@ -32,7 +60,7 @@ async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], 
     return mailbox(row)
 
 
-async def list_mailboxes(db: sql.Executor, org_id: int, mailbox_id: int | None = None) -> list[dict[str, Any]]:
+async def list_mailboxes(db: sql.Executor, org_id: int, mailbox_id: int | None = None) -> list[Mailbox]:
     return [mailbox(r) for r in await sql.fetch(db, "mailboxes/list_mailboxes", org_id, mailbox_id)]
 
 

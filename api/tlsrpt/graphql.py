@@ -45,11 +45,12 @@ class ReportSourceMutation:
     @strawberry.mutation(description="A new reporting URL and the TXT record to publish (shown only now).")
     async def create_tlsrpt_endpoint(self, info: Info, description: str = "") -> TlsrptEndpoint:
         made = await endpoints.create(_admin(info), {"description": description}, _base(info))
-        return TlsrptEndpoint.of(made)
+        return TlsrptEndpoint.of(made.endpoint, made.url, made.txt_record)
 
     @strawberry.mutation(description="A new URL for a reporting endpoint; the old one stops working at once.")
     async def rotate_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> TlsrptEndpoint:
-        return TlsrptEndpoint.of(await endpoints.rotate(_admin(info), endpoint_id_argument(id), _base(info)))
+        made = await endpoints.rotate(_admin(info), endpoint_id_argument(id), _base(info))
+        return TlsrptEndpoint.of(made.endpoint, made.url, made.txt_record)
 
     @strawberry.mutation(description="Remove a reporting endpoint (its URL stops working); returns its id.")
     async def delete_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:

@@ -18,6 +18,7 @@ from api.webhooks.secrets import encrypt
 from core.targets import why_refused
 from db import insights as insight_store
 from db import mailboxes as store
+from db.mailboxes import Mailbox
 
 SECURITY = ("tls", "starttls", "none")
 PROCESSED = ("move", "flag", "delete")
@@ -112,7 +113,7 @@ async def _checked(app: AppState, body: Any) -> dict[str, Any]:
     return fields
 
 
-async def create(app: AppState, body: Any) -> dict[str, Any]:
+async def create(app: AppState, body: Any) -> Mailbox:
     """A new mailbox: `{"host", "username", "password", "port"?, "security"?, "folder"?, "processed"?,
     "processed_folder"?, "error_folder"?, "description"?}`."""
     fields = await _checked(app, body)
@@ -120,11 +121,11 @@ async def create(app: AppState, body: Any) -> dict[str, Any]:
     return await store.insert_mailbox(app.pool, app.org_id, fields, password)
 
 
-async def list_all(app: AppState) -> list[dict[str, Any]]:
+async def list_all(app: AppState) -> list[Mailbox]:
     return await store.list_mailboxes(app.pool, app.org_id)
 
 
-async def get(app: AppState, mailbox_id: int) -> dict[str, Any]:
+async def get(app: AppState, mailbox_id: int) -> Mailbox:
     return await one_of(app, store.list_mailboxes, mailbox_id, "mailbox")
 
 
