@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from db import sql
-from db.insight_documents import Insight
+from db.insight_documents import Insight, RemoteCount
 from db.notify import notify
 
 Key = tuple[str, str, int, str]  # (rule, direction, connector_id, subject)
@@ -111,10 +111,11 @@ RemoteKey = tuple[str, int, str]  # (direction, connector_id, TLS bucket) of a f
 
 @dataclass(frozen=True)
 class RemoteParties:
-    """The remote parties behind a rule's condition, most first: [{"domain", "messages", "volume"}]."""
+    """The remote parties behind a rule's condition, most first (the insight stores them as its document's
+    remote_domains and remote_servers)."""
 
-    domains: list[dict[str, Any]]
-    servers: list[dict[str, Any]]
+    domains: list[RemoteCount]
+    servers: list[RemoteCount]
 
 
 async def top_remote_parties(
@@ -131,7 +132,7 @@ async def top_remote_parties(
     )  # fmt: skip
     for r in rows:
         parties = found[keys[r["position"] - 1]]
-        entry = {"domain": r["name"] or None, "messages": r["messages"], "volume": r["volume"]}
+        entry = RemoteCount(r["name"] or None, r["messages"], r["volume"])
         (parties.domains if r["kind"] == "domain" else parties.servers).append(entry)
     return found
 
