@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.json_documents import jsonb_order, pg_time, time_of
+
 
 @dataclass(frozen=True)
 class RemoteCount:
@@ -80,8 +82,8 @@ class Insight:
             window_to=datetime.fromisoformat(state["window_to"]),
             first_detected_at=datetime.fromisoformat(state["first_detected_at"]),
             last_detected_at=datetime.fromisoformat(state["last_detected_at"]),
-            resolved_at=_time(state["resolved_at"]),
-            dismissed_at=_time(state["dismissed_at"]),
+            resolved_at=time_of(state["resolved_at"]),
+            dismissed_at=time_of(state["dismissed_at"]),
             dismiss_reason=state["dismiss_reason"],
             remote_domains=[RemoteCount(**e) for e in state.get("remote_domains", [])],
             remote_servers=[RemoteCount(**e) for e in state.get("remote_servers", [])],
@@ -89,33 +91,13 @@ class Insight:
 
     def json(self) -> dict[str, Any]:
         document = {name: getattr(self, name) for name in _PLAIN}
-        document |= {name: _iso(getattr(self, name)) for name in _TIMES}
-        document["connector"] = _jsonb(vars(self.connector))
-        document["remote_domains"] = [_jsonb(vars(e)) for e in self.remote_domains]
-        document["remote_servers"] = [_jsonb(vars(e)) for e in self.remote_servers]
-        return _jsonb(document)
+        document |= {name: pg_time(getattr(self, name)) for name in _TIMES}
+        document["connector"] = jsonb_order(vars(self.connector))
+        document["remote_domains"] = [jsonb_order(vars(e)) for e in self.remote_domains]
+        document["remote_servers"] = [jsonb_order(vars(e)) for e in self.remote_servers]
+        return jsonb_order(document)
 
 
 _TIMES = ("window_from", "window_to", "first_detected_at", "last_detected_at", "resolved_at", "dismissed_at")
 _NESTED = ("connector", "remote_domains", "remote_servers")
 _PLAIN = tuple(name for name in Insight.__dataclass_fields__ if name not in _TIMES + _NESTED)
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    """A timestamp as PostgreSQL writes it in JSON: ISO 8601, its fraction of a second without trailing zeros."""
-    if value is None:
-        return None
-    text = value.isoformat()
-    if value.microsecond:
-        whole, _, rest = text.partition(".")
-        text = f"{whole}.{rest[:6].rstrip('0')}{rest[6:]}"
-    return text
-
-
-def _jsonb(document: dict[str, Any]) -> dict[str, Any]:
-    """The keys in jsonb's order: shorter first, then by their bytes."""
-    return {key: document[key] for key in sorted(document, key=lambda key: (len(key), key.encode()))}
