@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from core.insights import Override
 from db import sql
 from db.insight_documents import Insight, RemoteCount
 from db.notify import notify
@@ -23,8 +24,14 @@ def _scope_args(scope: Scope) -> tuple[list[str] | None, list[int] | None]:
     return [d for d, _ in scope], [c for _, c in scope]
 
 
-async def settings_rows(db: sql.Executor, org_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in await sql.fetch(db, "insights/list_insight_settings", org_id)]
+async def settings_rows(db: sql.Executor, org_id: int) -> list[Override]:
+    rows = await sql.fetch(db, "insights/list_insight_settings", org_id)
+    return [_override(r) for r in rows]
+
+
+def _override(r: asyncpg.Record) -> Override:
+    threshold = float(r["threshold"]) if r["threshold"] is not None else None
+    return Override(r["rule"], threshold, r["min_messages"], r["enabled"], r["window_days"])
 
 
 async def save_settings(
