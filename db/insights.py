@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -322,6 +322,18 @@ class ReportedDomain:
     last_end: datetime | None
     is_open: bool
     silent: bool
+
+
+async def open_system_insight(conn: sql.Connection, org_id: int, kind: SystemInsight, opening: Opening) -> int | None:
+    """One insight about `opening.subject`, opened now; None when one is open already."""
+    opened = await open_system_insights(conn, org_id, kind, [opening], datetime.now(UTC))
+    return opened[0] if opened else None
+
+
+async def resolve_system_insight(conn: sql.Connection, org_id: int, kind: SystemInsight, subject: str) -> int | None:
+    """Close the open insight about `subject` now; its id, or None when none was open."""
+    resolved = await resolve_system_insights(conn, org_id, kind, [subject], datetime.now(UTC))
+    return resolved[0] if resolved else None
 
 
 async def silent_report_domains(

@@ -118,21 +118,6 @@ async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | N
     return Released(r["failing_since"], r["was_failing"]) if r is not None else None
 
 
-async def open_insight(
-    conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
-) -> int | None:
-    """The insight that a mailbox polled for TLS reports has failed for an hour; None when one is open already."""
-    opened = await insights.open_system_insights(
-        conn, org_id, MAILBOX_FAILING, [insights.Opening(subject, title, description, action)], datetime.now(UTC)
-    )
-    return opened[0] if opened else None
-
-
-async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
-    resolved = await insights.resolve_system_insights(conn, org_id, MAILBOX_FAILING, [subject], datetime.now(UTC))
-    return resolved[0] if resolved else None
-
-
 async def handled(db: sql.Executor, org_id: int, mailbox_id: int, uidvalidity: int, uids: list[int]) -> dict[int, str]:
     rows = await sql.fetch(db, "mailboxes/handled_mailbox_messages", org_id, mailbox_id, uidvalidity, uids)
     return {r["uid"]: r["outcome"] for r in rows}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -184,22 +184,6 @@ async def disable_failing(conn: sql.Connection, org_id: int, subscription_id: in
     """Disable an enabled subscription; its URL, or None when it was not enabled."""
     url: str | None = await sql.fetchval(conn, "webhooks/disable_failing_webhook", org_id, subscription_id, reason)
     return url
-
-
-async def open_insight(
-    conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
-) -> int | None:
-    """The insight that a webhook subscription was disabled after its deliveries failed for 24 h; None when one
-    is open already."""
-    opened = await insights.open_system_insights(
-        conn, org_id, WEBHOOK_DISABLED, [insights.Opening(subject, title, description, action)], datetime.now(UTC)
-    )
-    return opened[0] if opened else None
-
-
-async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
-    resolved = await insights.resolve_system_insights(conn, org_id, WEBHOOK_DISABLED, [subject], datetime.now(UTC))
-    return resolved[0] if resolved else None
 
 
 async def list_deliveries(db: sql.Executor, org_id: int, subscription_id: int, limit: int) -> list[Delivery]:

@@ -152,7 +152,8 @@ async def change(pool: TenantPool, org_id: int, sending: Sending, subscription_i
 
 async def _close_insight(conn: Any, org_id: int, subscription_id: int) -> None:
     await insight_store.lock_organization(conn, org_id)
-    resolved = await store.resolve_insight(conn, org_id, insight_subject(subscription_id))
+    subject = insight_subject(subscription_id)
+    resolved = await insight_store.resolve_system_insight(conn, org_id, store.WEBHOOK_DISABLED, subject)
     if resolved is not None:
         await insight_store.insert_events(conn, org_id, [(resolved, "resolved")])
 

@@ -135,7 +135,8 @@ async def remove(app: AppState, mailbox_id: int) -> None:
         if not await store.delete_mailbox(conn, app.org_id, mailbox_id):
             raise NotFound(f"there is no mailbox {mailbox_id}")
         await insight_store.lock_organization(conn, app.org_id)
-        resolved = await store.resolve_insight(conn, app.org_id, f"mailbox {mailbox_id}")
+        subject = f"mailbox {mailbox_id}"
+        resolved = await insight_store.resolve_system_insight(conn, app.org_id, store.MAILBOX_FAILING, subject)
         await insight_store.insert_events(conn, app.org_id, [(resolved, "resolved")] if resolved else [])
 
 

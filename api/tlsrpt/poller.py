@@ -105,15 +105,16 @@ async def _insight(
         subject = insight_subject(mailbox_id)
         if failing:
             hours = (datetime.now(UTC) - failing_since).total_seconds() / 3600  # type: ignore[operator]
-            opened = await store.open_insight(
-                conn, app.org_id, subject, "A mailbox of TLS reports cannot be polled",
+            opening = insight_store.Opening(
+                subject, "A mailbox of TLS reports cannot be polled",
                 f"Polling the mailbox {mailbox_id} for TLS reports has failed for {hours:.3g} hours: {error}",
                 "Check the mailbox's host, password and folder (`mailflow mailboxes test`); reports mailed "
                 "meanwhile wait in the mailbox.",
             )  # fmt: skip
+            opened = await insight_store.open_system_insight(conn, app.org_id, store.MAILBOX_FAILING, opening)
             events = [(opened, "created")] if opened is not None else []
         else:
-            resolved = await store.resolve_insight(conn, app.org_id, subject)
+            resolved = await insight_store.resolve_system_insight(conn, app.org_id, store.MAILBOX_FAILING, subject)
             events = [(resolved, "resolved")] if resolved is not None else []
         await insight_store.insert_events(conn, app.org_id, events)
 

@@ -86,9 +86,7 @@ async def _disable(conn: Any, org_id: int, subscription_id: int, failed_for: flo
     if url is None:
         return
     await insight_store.lock_organization(conn, org_id)  # insight events are written one writer at a time
-    insight_id = await store.open_insight(
-        conn,
-        org_id,
+    opening = insight_store.Opening(
         insight_subject(subscription_id),
         "Webhook subscription disabled after failed deliveries",
         f"Deliveries to the webhook {url} (subscription {subscription_id}) failed for {hours:.3g} hours, so it "
@@ -96,6 +94,7 @@ async def _disable(conn: Any, org_id: int, subscription_id: int, failed_for: flo
         f"Check the receiver at {url} (GET /api/v1/webhooks/{subscription_id}/deliveries lists the attempts and "
         "their errors), then enable the subscription again (PATCH it with enabled: true).",
     )
+    insight_id = await insight_store.open_system_insight(conn, org_id, store.WEBHOOK_DISABLED, opening)
     if insight_id is not None:
         await insight_store.insert_events(conn, org_id, [(insight_id, "created")])
 
