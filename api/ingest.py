@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from api.attribution import Attributor
-from api.patterns import whole_number
 from api.tls import tls_bucket
-from api.window import OUT_OF_RANGE, representable
+from core.arguments import whole_number
 from core.batch import Batch
 from core.domains import domain_name, registrable_domain
+from core.window import OUT_OF_RANGE, representable
 
 if TYPE_CHECKING:
     from db.connectors import Connector

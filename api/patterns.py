@@ -2,16 +2,11 @@
 the document says exactly which strings the server takes. Each reads the same in ECMA 262 (JSON Schema's
 dialect) and in Python's `re`: classes, groups, `\\xXX` and `\\uXXXX` escapes (a character above U+FFFF
 stands as itself), no `\\s`, `\\d` or flags, whose meanings differ (`[\\s\\S]`, any character, is alike); a
-final `$` is ECMA's end (Python's `\\Z`). tests/test_patterns.py checks each against the Python it mirrors.
-Also: what JSON Schema calls an integer."""
+final `$` is ECMA's end (Python's `\\Z`). tests/test_patterns.py checks each against the Python it mirrors."""
 
 from __future__ import annotations
 
 import ipaddress
-
-# where api/ingest.py and api/importers/tlsrpt.py import them until their own moves (they live in core/arguments.py)
-from core.arguments import digits_up_to as digits_up_to
-from core.arguments import whole_number as whole_number
 
 
 def char_class(chars: str, negate: bool = False) -> str:

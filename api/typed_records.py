@@ -35,9 +35,9 @@ from api.ingest import (
 )
 from api.records import NDJSON_TYPES
 from api.tls import tls_bucket
-from api.window import representable
 from core.batch import Batch
 from core.domains import registrable_domain
+from core.window import representable
 
 _MAX_TEXT = 1000
 _MAX_SIZE = 2**62

@@ -120,22 +120,33 @@ class InsightSettings:
         }
 
 
-def merge_settings(rows: list[dict[str, Any]]) -> InsightSettings:
+@dataclass(frozen=True)
+class Override:
+    """An organization's stored setting of a rule (None: the default stays), or of the window (rule `*`)."""
+
+    rule: str
+    threshold: float | None
+    min_messages: int | None
+    enabled: bool | None
+    window_days: int | None
+
+
+def merge_settings(overrides: list[Override]) -> InsightSettings:
     """Defaults overlaid with an organization's stored overrides."""
     rules = dict(RULES)
     window = DEFAULT_WINDOW_DAYS
-    for row in rows:
-        if row["rule"] == "*":
-            window = row["window_days"] or window
+    for o in overrides:
+        if o.rule == "*":
+            window = o.window_days or window
             continue
-        rule = rules.get(row["rule"])
+        rule = rules.get(o.rule)
         if rule is None:
             continue
         rules[rule.name] = replace(
             rule,
-            threshold=float(row["threshold"]) if row["threshold"] is not None else rule.threshold,
-            min_messages=row["min_messages"] if row["min_messages"] is not None else rule.min_messages,
-            enabled=row["enabled"] if row["enabled"] is not None else rule.enabled,
+            threshold=o.threshold if o.threshold is not None else rule.threshold,
+            min_messages=o.min_messages if o.min_messages is not None else rule.min_messages,
+            enabled=o.enabled if o.enabled is not None else rule.enabled,
         )
     return InsightSettings(window, rules)
 

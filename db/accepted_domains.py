@@ -3,20 +3,27 @@ and left out of the figures; the report queries compare with this list when they
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from db import sql
 
 
-async def list_accepted_domains(db: sql.Executor, org_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in await sql.fetch(db, "accepted_domains/list_accepted_domains", org_id)]
+@dataclass(frozen=True)
+class AcceptedDomain:
+    domain: str
+    created_at: datetime
 
 
-async def insert_accepted_domain(db: sql.Executor, org_id: int, domain: str) -> dict[str, Any] | None:
+async def list_accepted_domains(db: sql.Executor, org_id: int) -> list[AcceptedDomain]:
+    rows = await sql.fetch(db, "accepted_domains/list_accepted_domains", org_id)
+    return [AcceptedDomain(r["domain"], r["created_at"]) for r in rows]
+
+
+async def insert_accepted_domain(db: sql.Executor, org_id: int, domain: str) -> AcceptedDomain | None:
     """The domain added, or None when it was listed already."""
     row = await sql.fetchrow(db, "accepted_domains/insert_accepted_domain", org_id, domain, datetime.now(UTC))
-    return dict(row) if row else None
+    return AcceptedDomain(row["domain"], row["created_at"]) if row else None
 
 
 async def delete_accepted_domain(db: sql.Executor, org_id: int, domain: str) -> bool:

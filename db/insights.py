@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
+from core.insights import Override
 from db import sql
+from db.insight_documents import Insight, RemoteCount
 from db.notify import notify
 
 Key = tuple[str, str, int, str]  # (rule, direction, connector_id, subject)
@@ -21,8 +24,14 @@ def _scope_args(scope: Scope) -> tuple[list[str] | None, list[int] | None]:
     return [d for d, _ in scope], [c for _, c in scope]
 
 
-async def settings_rows(db: sql.Executor, org_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in await sql.fetch(db, "insights/list_insight_settings", org_id)]
+async def settings_rows(db: sql.Executor, org_id: int) -> list[Override]:
+    rows = await sql.fetch(db, "insights/list_insight_settings", org_id)
+    return [_override(r) for r in rows]
+
+
+def _override(r: asyncpg.Record) -> Override:
+    threshold = float(r["threshold"]) if r["threshold"] is not None else None
+    return Override(r["rule"], threshold, r["min_messages"], r["enabled"], r["window_days"])
 
 
 async def save_settings(
@@ -81,10 +90,27 @@ async def evaluate_rules(
     return [Firing(r["rule"], r["direction"], r["connector_id"], r["volume"], r["messages"]) for r in rows]
 
 
-async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope, rules: list[str]) -> dict[Key, asyncpg.Record]:
+@dataclass(frozen=True)
+class Latest:
+    """The newest insight of a key, as evaluating the rules again compares with it."""
+
+    insight_id: int
+    status: str
+    resolved_at: datetime | None
+    share: Decimal
+    messages: int
+    volume: int
+
+
+async def latest_by_key(conn: sql.Connection, org_id: int, scope: Scope, rules: list[str]) -> dict[Key, Latest]:
     directions, connector_ids = _scope_args(scope)
     rows = await sql.fetch(conn, "insights/latest_insights_by_key", org_id, directions, connector_ids, rules)
-    return {(r["rule"], r["direction"], r["connector_id"], r["subject"]): r for r in rows}
+    return {
+        (r["rule"], r["direction"], r["connector_id"], r["subject"]): Latest(
+            r["insight_id"], r["status"], r["resolved_at"], r["share"], r["messages"], r["volume"]
+        )
+        for r in rows
+    }
 
 
 RemoteKey = tuple[str, int, str]  # (direction, connector_id, TLS bucket) of a firing rule
@@ -92,10 +118,11 @@ RemoteKey = tuple[str, int, str]  # (direction, connector_id, TLS bucket) of a f
 
 @dataclass(frozen=True)
 class RemoteParties:
-    """The remote parties behind a rule's condition, most first: [{"domain", "messages", "volume"}]."""
+    """The remote parties behind a rule's condition, most first (the insight stores them as its document's
+    remote_domains and remote_servers)."""
 
-    domains: list[dict[str, Any]]
-    servers: list[dict[str, Any]]
+    domains: list[RemoteCount]
+    servers: list[RemoteCount]
 
 
 async def top_remote_parties(
@@ -112,16 +139,26 @@ async def top_remote_parties(
     )  # fmt: skip
     for r in rows:
         parties = found[keys[r["position"] - 1]]
-        entry = {"domain": r["name"] or None, "messages": r["messages"], "volume": r["volume"]}
+        entry = RemoteCount(r["name"] or None, r["messages"], r["volume"])
         (parties.domains if r["kind"] == "domain" else parties.servers).append(entry)
     return found
 
 
+@dataclass(frozen=True)
+class DomainSessions:
+    """A policy domain's sessions and failed sessions over a window's TLS reports ('': reports without one);
+    sums of reports, so beyond a bigint too."""
+
+    policy_domain: str
+    sessions: int
+    failed: int
+
+
 async def tls_report_sessions(
     conn: sql.Connection, org_id: int, start: datetime, end: datetime
-) -> list[asyncpg.Record]:
-    """Sessions and failed sessions per policy domain over the window's TLS reports."""
-    return await sql.fetch(conn, "insights/evaluate_tls_reports", org_id, start, end)
+) -> list[DomainSessions]:
+    rows = await sql.fetch(conn, "insights/evaluate_tls_reports", org_id, start, end)
+    return [DomainSessions(r["policy_domain"], int(r["sessions"]), int(r["failed"])) for r in rows]
 
 
 async def insert_insights(
@@ -181,16 +218,6 @@ async def insert_events(conn: sql.Connection, org_id: int, events: list[tuple[in
 
 
 @dataclass(frozen=True)
-class StoredInsight:
-    """An insight's row: `state` is the insight as consumers see it (the document insight_states builds,
-    REST's answer key for key), with its status and when it closed."""
-
-    state: dict[str, Any]
-    status: str
-    resolved_at: datetime | None
-
-
-@dataclass(frozen=True)
 class InsightEvent:
     """One change of an insight, at its place in the organization's feed (`seq`, then `event_id`)."""
 
@@ -208,14 +235,14 @@ def insight_event(row: asyncpg.Record) -> InsightEvent:
 
 async def list_insights(
     db: sql.Executor, org_id: int, statuses: list[str], connector_id: int | None, direction: str | None
-) -> list[dict[str, Any]]:
+) -> list[Insight]:
     rows = await sql.fetch(db, "insights/list_insights", org_id, statuses, connector_id, direction)
-    return [r["state"] for r in rows]
+    return [Insight.of(r["state"]) for r in rows]
 
 
-async def insight_by_id(db: sql.Executor, org_id: int, insight_id: int) -> StoredInsight | None:
-    row = await sql.fetchrow(db, "insights/insight_by_id", org_id, insight_id)
-    return StoredInsight(row["state"], row["status"], row["resolved_at"]) if row else None
+async def insight_by_id(db: sql.Executor, org_id: int, insight_id: int) -> Insight | None:
+    state = await sql.fetchval(db, "insights/insight_by_id", org_id, insight_id)
+    return Insight.of(state) if state is not None else None
 
 
 async def dismiss(conn: sql.Connection, org_id: int, insight_id: int, reason: str) -> bool:
@@ -286,9 +313,33 @@ async def resolve_system_insights(
     return [r["insight_id"] for r in rows]
 
 
+@dataclass(frozen=True)
+class ReportedDomain:
+    """A policy domain reported lately or with an open tlsrpt_silent insight: the end of its last report's range
+    (None: none lately), whether that insight is open, and whether it is silent (no report lately)."""
+
+    domain: str
+    last_end: datetime | None
+    is_open: bool
+    silent: bool
+
+
+async def open_system_insight(conn: sql.Connection, org_id: int, kind: SystemInsight, opening: Opening) -> int | None:
+    """One insight about `opening.subject`, opened now; None when one is open already."""
+    opened = await open_system_insights(conn, org_id, kind, [opening], datetime.now(UTC))
+    return opened[0] if opened else None
+
+
+async def resolve_system_insight(conn: sql.Connection, org_id: int, kind: SystemInsight, subject: str) -> int | None:
+    """Close the open insight about `subject` now; its id, or None when none was open."""
+    resolved = await resolve_system_insights(conn, org_id, kind, [subject], datetime.now(UTC))
+    return resolved[0] if resolved else None
+
+
 async def silent_report_domains(
     conn: sql.Connection, org_id: int, quiet_since: datetime, reported_since: datetime
-) -> list[asyncpg.Record]:
-    """The policy domains reported since `reported_since` or with an open tlsrpt_silent insight: `domain`,
-    `last_end`, `is_open`, and `silent` (no report since `quiet_since`)."""
-    return await sql.fetch(conn, "insights/silent_report_domains", org_id, quiet_since, reported_since)
+) -> list[ReportedDomain]:
+    """The policy domains reported since `reported_since` or with an open tlsrpt_silent insight; silent: no
+    report since `quiet_since`."""
+    rows = await sql.fetch(conn, "insights/silent_report_domains", org_id, quiet_since, reported_since)
+    return [ReportedDomain(r["domain"], r["last_end"], r["is_open"], r["silent"]) for r in rows]

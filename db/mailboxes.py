@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,14 +15,42 @@ from db import insights, sql
 MAILBOX_FAILING = insights.SystemInsight("mailbox_failing", "inbound", 6)
 
 
-def mailbox(row: asyncpg.Record) -> dict[str, Any]:
-    """A mailbox as the API shows it (never its password)."""
-    found = dict(row)
-    found["id"] = found.pop("mailbox_id")
-    return found
+@dataclass(frozen=True)
+class Mailbox:
+    """A mailbox as the API shows it (never its password); the fields in REST's order."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    folder: str
+    processed: str
+    processed_folder: str
+    error_folder: str
+    description: str
+    enabled: bool
+    created_at: datetime
+    last_poll_at: datetime | None
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error: str | None
+    failing_since: datetime | None
+    reports_total: int
+    reports_today: int
+    skipped: dict[str, int]  # messages that stored nothing, by reason
+    id: int
 
 
-async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], password: bytes) -> dict[str, Any]:
+def mailbox(r: asyncpg.Record) -> Mailbox:
+    return Mailbox(
+        r["host"], r["port"], r["security"], r["username"], r["folder"], r["processed"], r["processed_folder"],
+        r["error_folder"], r["description"], r["enabled"], r["created_at"], r["last_poll_at"], r["last_success_at"],
+        r["last_error_at"], r["last_error"], r["failing_since"], r["reports_total"], r["reports_today"], r["skipped"],
+        r["mailbox_id"],
+    )  # fmt: skip
+
+
+async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], password: bytes) -> Mailbox:
     row = await sql.fetchrow(
         db, "mailboxes/insert_mailbox", org_id, fields["host"], fields["port"], fields["security"],
         fields["username"], password, fields["folder"], fields["processed"], fields["processed_folder"],
@@ -31,7 +60,7 @@ async def insert_mailbox(db: sql.Executor, org_id: int, fields: dict[str, Any], 
     return mailbox(row)
 
 
-async def list_mailboxes(db: sql.Executor, org_id: int, mailbox_id: int | None = None) -> list[dict[str, Any]]:
+async def list_mailboxes(db: sql.Executor, org_id: int, mailbox_id: int | None = None) -> list[Mailbox]:
     return [mailbox(r) for r in await sql.fetch(db, "mailboxes/list_mailboxes", org_id, mailbox_id)]
 
 
@@ -39,9 +68,29 @@ async def delete_mailbox(db: sql.Executor, org_id: int, mailbox_id: int) -> bool
     return await sql.fetchval(db, "mailboxes/delete_mailbox", org_id, mailbox_id) is not None
 
 
-async def credentials(db: sql.Executor, org_id: int, mailbox_id: int) -> asyncpg.Record | None:
-    """What a poll needs, with the encrypted password."""
-    return await sql.fetchrow(db, "mailboxes/mailbox_credentials", org_id, mailbox_id)
+@dataclass(frozen=True)
+class Credentials:
+    """What a poll needs, with the password sealed (core/secrets.py)."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    sealed_password: bytes
+    folder: str
+    processed: str
+    processed_folder: str
+    error_folder: str
+
+
+async def credentials(db: sql.Executor, org_id: int, mailbox_id: int) -> Credentials | None:
+    r = await sql.fetchrow(db, "mailboxes/mailbox_credentials", org_id, mailbox_id)
+    if r is None:
+        return None
+    return Credentials(
+        r["host"], r["port"], r["security"], r["username"], bytes(r["password"]), r["folder"], r["processed"],
+        r["processed_folder"], r["error_folder"],
+    )  # fmt: skip
 
 
 async def due_mailboxes(db: sql.Executor, every_seconds: float, limit: int) -> list[tuple[int, int]]:
@@ -54,24 +103,19 @@ async def lease(db: sql.Executor, org_id: int, mailbox_id: int, seconds: float) 
     return await sql.fetchval(db, "mailboxes/lease_mailbox", org_id, mailbox_id, seconds) is not None
 
 
-async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> asyncpg.Record | None:
-    """The mailbox's `failing_since` (null: it is not failing) and `was_failing` before this poll."""
-    return await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error, datetime.now(UTC))
+@dataclass(frozen=True)
+class Released:
+    """Since when the mailbox has been failing (None: it is not), and whether it was before this poll."""
+
+    failing_since: datetime | None
+    was_failing: bool
 
 
-async def open_insight(
-    conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
-) -> int | None:
-    """The insight that a mailbox polled for TLS reports has failed for an hour; None when one is open already."""
-    opened = await insights.open_system_insights(
-        conn, org_id, MAILBOX_FAILING, [insights.Opening(subject, title, description, action)], datetime.now(UTC)
-    )
-    return opened[0] if opened else None
-
-
-async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
-    resolved = await insights.resolve_system_insights(conn, org_id, MAILBOX_FAILING, [subject], datetime.now(UTC))
-    return resolved[0] if resolved else None
+async def release(db: sql.Executor, org_id: int, mailbox_id: int, error: str | None) -> Released | None:
+    """The mailbox's failure, once the lease is given up with this poll's error (None: the poll went well); None
+    when the mailbox is gone."""
+    r = await sql.fetchrow(db, "mailboxes/release_mailbox", org_id, mailbox_id, error, datetime.now(UTC))
+    return Released(r["failing_since"], r["was_failing"]) if r is not None else None
 
 
 async def handled(db: sql.Executor, org_id: int, mailbox_id: int, uidvalidity: int, uids: list[int]) -> dict[int, str]:

@@ -7,8 +7,8 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 
@@ -26,14 +26,30 @@ def _token(org_id: int, endpoint_id: int) -> str:
     return f"tr_{org_id}_{endpoint_id}_{secrets.token_urlsafe(32)}"
 
 
-def endpoint(row: asyncpg.Record) -> dict[str, Any]:
-    """An endpoint as the API shows it (never its token: only its hash is kept)."""
-    found = dict(row)
-    found["id"] = found.pop("endpoint_id")
-    return found
+@dataclass(frozen=True)
+class Endpoint:
+    """An endpoint as the API shows it (never its token: only its hash is kept); the fields in REST's order."""
+
+    description: str
+    created_at: datetime
+    rotated_at: datetime | None
+    last_success_at: datetime | None
+    last_error_at: datetime | None
+    last_error: str | None
+    reports_total: int
+    reports_today: int
+    skipped: dict[str, int]  # POSTs that stored nothing, by reason
+    id: int
 
 
-async def create_endpoint(db: TenantPool, org_id: int, description: str) -> tuple[dict[str, Any], str]:
+def endpoint(r: asyncpg.Record) -> Endpoint:
+    return Endpoint(
+        r["description"], r["created_at"], r["rotated_at"], r["last_success_at"], r["last_error_at"], r["last_error"],
+        r["reports_total"], r["reports_today"], r["skipped"], r["endpoint_id"],
+    )  # fmt: skip
+
+
+async def create_endpoint(db: TenantPool, org_id: int, description: str) -> tuple[Endpoint, str]:
     """A new endpoint and its token, returned once."""
     async with db.acquire() as conn, conn.transaction():
         endpoint_id = int(await sql.fetchval(conn, "tlsrpt_endpoints/insert_tlsrpt_endpoint", org_id, description))
@@ -51,7 +67,7 @@ async def create_endpoint(db: TenantPool, org_id: int, description: str) -> tupl
     return endpoint(row), token
 
 
-async def rotate_endpoint(db: sql.Executor, org_id: int, endpoint_id: int) -> tuple[dict[str, Any], str] | None:
+async def rotate_endpoint(db: sql.Executor, org_id: int, endpoint_id: int) -> tuple[Endpoint, str] | None:
     """A new token for the endpoint (the old one stops working at once), or None: no such endpoint."""
     token = _token(org_id, endpoint_id)
     row = await sql.fetchrow(
@@ -60,7 +76,7 @@ async def rotate_endpoint(db: sql.Executor, org_id: int, endpoint_id: int) -> tu
     return (endpoint(row), token) if row else None
 
 
-async def list_endpoints(db: sql.Executor, org_id: int, endpoint_id: int | None = None) -> list[dict[str, Any]]:
+async def list_endpoints(db: sql.Executor, org_id: int, endpoint_id: int | None = None) -> list[Endpoint]:
     return [endpoint(r) for r in await sql.fetch(db, "tlsrpt_endpoints/list_tlsrpt_endpoints", org_id, endpoint_id)]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -129,8 +129,35 @@ async def due_organizations(db: sql.Executor, limit: int) -> list[int]:
     return [r["org_id"] for r in await sql.fetch(db, "webhooks/list_due_webhook_organizations", limit)]
 
 
-async def claim(db: sql.Executor, org_id: int, limit: int, lease_seconds: float) -> list[asyncpg.Record]:
-    return await sql.fetch(db, "webhooks/claim_webhook_deliveries", org_id, limit, lease_seconds)
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery leased for an attempt (its attempt counted already): what sending it needs, the subscription's
+    URL and sealed secret, and for an insight event the event (None once retention removed it)."""
+
+    delivery_id: int
+    subscription_id: int
+    message_id: str
+    event_type: str
+    data: Any  # what the outbox holds (an insight event's is in `event`)
+    occurred_at: datetime
+    attempts: int
+    first_attempt_at: datetime
+    url: str
+    secret: bytes
+    event: insights.InsightEvent | None
+
+
+async def claim(db: sql.Executor, org_id: int, limit: int, lease_seconds: float) -> list[Claimed]:
+    rows = await sql.fetch(db, "webhooks/claim_webhook_deliveries", org_id, limit, lease_seconds)
+    return [_claimed(r) for r in rows]
+
+
+def _claimed(r: asyncpg.Record) -> Claimed:
+    event = insights.insight_event(r) if r["event_id"] is not None else None
+    return Claimed(
+        r["delivery_id"], r["subscription_id"], r["message_id"], r["event_type"], r["data"], r["occurred_at"],
+        r["attempts"], r["first_attempt_at"], r["url"], r["secret"], event,
+    )  # fmt: skip
 
 
 async def record_attempt(
@@ -157,22 +184,6 @@ async def disable_failing(conn: sql.Connection, org_id: int, subscription_id: in
     """Disable an enabled subscription; its URL, or None when it was not enabled."""
     url: str | None = await sql.fetchval(conn, "webhooks/disable_failing_webhook", org_id, subscription_id, reason)
     return url
-
-
-async def open_insight(
-    conn: sql.Connection, org_id: int, subject: str, title: str, description: str, action: str
-) -> int | None:
-    """The insight that a webhook subscription was disabled after its deliveries failed for 24 h; None when one
-    is open already."""
-    opened = await insights.open_system_insights(
-        conn, org_id, WEBHOOK_DISABLED, [insights.Opening(subject, title, description, action)], datetime.now(UTC)
-    )
-    return opened[0] if opened else None
-
-
-async def resolve_insight(conn: sql.Connection, org_id: int, subject: str) -> int | None:
-    resolved = await insights.resolve_system_insights(conn, org_id, WEBHOOK_DISABLED, [subject], datetime.now(UTC))
-    return resolved[0] if resolved else None
 
 
 async def list_deliveries(db: sql.Executor, org_id: int, subscription_id: int, limit: int) -> list[Delivery]:

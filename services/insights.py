@@ -13,6 +13,7 @@ from core.errors import BadArgument, Conflict, Invalid, NotFound
 from core.insights import InsightSettings, check_update, merge_settings
 from db import insights as store
 from db import sql
+from db.insight_documents import Insight
 from db.insights import InsightEvent
 from db.pool import TenantPool
 from services.wake import nudge
@@ -31,7 +32,7 @@ MAX_LIMIT = 5000
 
 async def list_insights(
     pool: TenantPool, org_id: int, status: str | None, connector_id: int | None, direction: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[Insight]:
     statuses = STATUSES.get(("active" if status is None else status).lower())
     if statuses is None:
         raise BadArgument("status", f"{status!r} is not active, resolved, dismissed or all")
@@ -40,7 +41,7 @@ async def list_insights(
     return await store.list_insights(pool, org_id, statuses, connector_id, direction)
 
 
-async def dismiss(pool: TenantPool, org_id: int, insight_id: int, reason: Any) -> dict[str, Any]:
+async def dismiss(pool: TenantPool, org_id: int, insight_id: int, reason: Any) -> Insight:
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 1000:
         raise Invalid(
             "a dismissal needs a reason",
@@ -57,7 +58,7 @@ async def dismiss(pool: TenantPool, org_id: int, insight_id: int, reason: Any) -
         dismissed = await store.insight_by_id(conn, org_id, insight_id)
     assert dismissed is not None
     nudge()  # the event may have queued webhook deliveries
-    return dismissed.state
+    return dismissed
 
 
 async def load_settings(db: sql.Executor, org_id: int) -> InsightSettings:

@@ -15,7 +15,7 @@ from db import insights as insight_store
 from db import webhooks as store
 from db.notify import notify
 from db.pool import TenantPool
-from db.webhooks import Delivery, Subscription
+from db.webhooks import Claimed, Delivery, Subscription
 
 MAX_DESCRIPTION = 500
 FIELDS = ("url", "events", "description")
@@ -31,7 +31,7 @@ class Sending:
 
     key: Callable[[], bytes]
     allow_private: bool
-    send_now: Callable[[dict[str, Any]], Awaitable[tuple[Outcome, str]]]
+    send_now: Callable[[Claimed], Awaitable[tuple[Outcome, str]]]
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,8 @@ async def change(pool: TenantPool, org_id: int, sending: Sending, subscription_i
 
 async def _close_insight(conn: Any, org_id: int, subscription_id: int) -> None:
     await insight_store.lock_organization(conn, org_id)
-    resolved = await store.resolve_insight(conn, org_id, insight_subject(subscription_id))
+    subject = insight_subject(subscription_id)
+    resolved = await insight_store.resolve_system_insight(conn, org_id, store.WEBHOOK_DISABLED, subject)
     if resolved is not None:
         await insight_store.insert_events(conn, org_id, [(resolved, "resolved")])
 
@@ -173,19 +174,10 @@ async def test(pool: TenantPool, org_id: int, sending: Sending, subscription_id:
     data = {"webhook": subscription_id, "message": "a test from mailflow: this receiver gets its events"}
     async with pool.acquire() as conn:
         queued = await store.enqueue_ping(conn, org_id, subscription_id, data)
-    claimed = {
-        "subscription_id": subscription_id,
-        "url": found.subscription.url,
-        "secret": found.secret,
-        "delivery_id": queued.delivery_id,
-        "message_id": queued.message_id,
-        "occurred_at": queued.occurred_at,
-        "attempts": queued.attempts,
-        "event_type": "ping",
-        "data": data,
-        "event_id": None,
-        "first_attempt_at": queued.occurred_at,
-    }
+    claimed = Claimed(
+        queued.delivery_id, subscription_id, queued.message_id, "ping", data, queued.occurred_at, queued.attempts,
+        queued.occurred_at, found.subscription.url, found.secret, None,
+    )  # fmt: skip
     outcome, status = await sending.send_now(claimed)
     return PingResult(
         queued.delivery_id, queued.message_id, status == "delivered", outcome.status_code, outcome.error,

@@ -16,14 +16,12 @@ def cmd_domains(args: argparse.Namespace, settings: Settings) -> None:
         if args.action == "add":
             for text in args.domain:
                 made, new = await service.add(state, {"domain": text})
-                print(f"{'added' if new else 'already listed'}: {made['domain']}")
+                print(f"{'added' if new else 'already listed'}: {made.domain}")
         elif args.action == "remove":
             for text in args.domain:
                 print(f"removed: {await service.remove(state, text)}")
         else:
-            rows = [
-                {"domain": d["domain"], "added": d["created_at"].isoformat()} for d in await service.list_all(state)
-            ]
+            rows = [{"domain": d.domain, "added": d.created_at.isoformat()} for d in await service.list_all(state)]
             empty = "no accepted domains: every TLS report counts (add yours with `mailflow domains add DOMAIN`)"
             show_rows(args, ["domain", "added"], rows, empty)
 

@@ -27,16 +27,16 @@ def cmd_insights(args: argparse.Namespace, settings: Settings) -> None:
     async def listing(state: AppState) -> None:
         insights = await list_insights(state.pool, state.org_id, args.status, None)
         rows = (
-            insights
+            [i.json() for i in insights]  # --json: each insight whole, as the REST API gives it
             if args.json
-            else [  # --json: each insight whole, as the REST API gives it
+            else [
                 {
-                    "id": i["id"],
-                    "status": i["status"],
-                    "rule": i["rule"],
-                    "connector": f"{i['connector']['direction']} {i['connector']['name']}",
-                    "share": f"{i['share']}%",
-                    "title": i["title"],
+                    "id": i.id,
+                    "status": i.status,
+                    "rule": i.rule,
+                    "connector": f"{i.connector.direction} {i.connector.name}",
+                    "share": f"{i.share}%",
+                    "title": i.title,
                 }
                 for i in insights
             ]

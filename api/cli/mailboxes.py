@@ -13,12 +13,13 @@ from api.context import AppState
 from api.settings import Settings
 from api.tlsrpt import mailboxes as service
 from api.tlsrpt.poller import fetch_once
+from db.mailboxes import Mailbox
 
 COLUMNS = ("id", "host", "username", "folder", "processed")
 
 
-def _row(m: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: m[k] for k in COLUMNS}, **status_cells(m)}
+def _row(m: Mailbox) -> dict[str, Any]:
+    return {**{k: getattr(m, k) for k in COLUMNS}, **status_cells(m)}
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -40,7 +41,7 @@ def cmd_mailboxes(args: argparse.Namespace, settings: Settings) -> None:
                 "description": args.description,
             }  # fmt: skip
             made = await service.create(state, body)
-            print(f"added mailbox {made['id']}: {made['username']} at {made['host']}:{made['port']} ({made['folder']})")
+            print(f"added mailbox {made.id}: {made.username} at {made.host}:{made.port} ({made.folder})")
         elif args.action == "remove":
             await service.remove(state, args.id)
             print(f"removed mailbox {args.id}: it is no longer polled")

@@ -9,25 +9,27 @@ from api.cli.common import ORG_HELP, add_id_actions, add_list_action, run_for_or
 from api.context import AppState
 from api.settings import Settings
 from api.tlsrpt import endpoints as service
+from db.mailboxes import Mailbox
+from db.tlsrpt_endpoints import Endpoint
 
 
-def _shown(made: dict[str, Any], what: str) -> None:
-    print(f"{what} reporting endpoint {made['id']}: {made['url']}")
+def _shown(made: service.Made, what: str) -> None:
+    print(f"{what} reporting endpoint {made.endpoint.id}: {made.url}")
     print("publish this TXT record at _smtp._tls.<each of your domains> (the URL is shown only now):")
-    print(made["txt_record"])
+    print(made.txt_record)
 
 
 STATUS_COLUMNS = ("reports_today", "reports_total", "last_success_at", "last_error", "skipped")
 
 
-def status_cells(source: dict[str, Any]) -> dict[str, Any]:
+def status_cells(source: Endpoint | Mailbox) -> dict[str, Any]:
     """What a reporting endpoint or a mailbox received, as `list` shows it."""
     return {
-        "reports_today": source["reports_today"],
-        "reports_total": source["reports_total"],
-        "last_success_at": source["last_success_at"].isoformat() if source["last_success_at"] else "",
-        "last_error": source["last_error"] or "",
-        "skipped": ", ".join(f"{r}: {n}" for r, n in sorted(source["skipped"].items())),
+        "reports_today": source.reports_today,
+        "reports_total": source.reports_total,
+        "last_success_at": source.last_success_at.isoformat() if source.last_success_at else "",
+        "last_error": source.last_error or "",
+        "skipped": ", ".join(f"{r}: {n}" for r, n in sorted(source.skipped.items())),
     }
 
 
@@ -44,8 +46,7 @@ def cmd_tlsrpt_endpoints(args: argparse.Namespace, settings: Settings) -> None:
             print(f"removed reporting endpoint {args.id}: its URL no longer takes reports")
         else:
             rows = [
-                {"id": e["id"], "description": e["description"], **status_cells(e)}
-                for e in await service.list_all(state)
+                {"id": e.id, "description": e.description, **status_cells(e)} for e in await service.list_all(state)
             ]
             empty = "no reporting endpoints yet: add one with `mailflow tlsrpt-endpoints add`"
             show_rows(args, ["id", "description", *STATUS_COLUMNS], rows, empty)

@@ -14,10 +14,11 @@ import orjson
 
 from api.errors import PayloadTooLarge, ValidationFailed
 from api.gunzip import NotGzip, gunzip
-from api.patterns import DIGITS, WHITE_SPACE, char_class, digits_up_to
-from api.window import OUT_OF_RANGE, representable
+from api.patterns import DIGITS, WHITE_SPACE, char_class
+from core.arguments import digits_up_to
 from core.domains import domain_name
 from core.tls_report import Failure, MxHost, Policy, Report
+from core.window import OUT_OF_RANGE, representable
 
 MAX_BYTES = 20 * 1024 * 1024
 # The most sessions a count, a policy's failure details or a whole report may add up to (JSON's safe

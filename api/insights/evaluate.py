@@ -57,9 +57,9 @@ async def _tls_report_firing(conn: Any, org_id: int, start: datetime, end: datet
     """The policy domains whose reported failure share reaches the rule's threshold (inbound, internet)."""
     firing = []
     for row in await store.tls_report_sessions(conn, org_id, start, end):
-        sessions, failed = int(row["sessions"]), int(row["failed"])  # numeric sums: beyond a bigint too
+        sessions, failed = row.sessions, row.failed
         if sessions >= rule.min_messages and sessions and 100 * failed >= rule.threshold * sessions:
-            firing.append(store.Firing(rule.name, "inbound", 0, sessions, failed, row["policy_domain"]))
+            firing.append(store.Firing(rule.name, "inbound", 0, sessions, failed, row.policy_domain))
     return firing
 
 
@@ -69,7 +69,7 @@ async def _who_is_behind(
     window: Window,
     now: datetime,
     firing: list[store.Firing],
-    latest: dict[store.Key, Any],
+    latest: dict[store.Key, store.Latest],
     settings: InsightSettings,
     refresh: bool,
 ) -> dict[store.RemoteKey, store.RemoteParties]:
@@ -80,7 +80,7 @@ async def _who_is_behind(
     keys = []
     for f in firing:
         old = latest.get((f.rule, f.direction, f.connector_id, f.subject))
-        if refresh or old is None or old["resolved_at"] is not None:
+        if refresh or old is None or old.resolved_at is not None:
             keys.append((f.direction, f.connector_id, settings.rules[f.rule].bucket))
     return await store.top_remote_parties(conn, org_id, window.noon_days(now), keys, TOP_REMOTE)
 
@@ -133,14 +133,14 @@ async def _evaluate(
             connector = f.subject or names.get((f.direction, f.connector_id), "a connector")
             description, action = texts(rule, connector, f.direction, pct, f.messages, f.volume, settings.window_days)
             old = latest.get(key)
-            is_open = old is not None and old["resolved_at"] is None
+            is_open = old is not None and old.resolved_at is None
             parties = behind.get((f.direction, f.connector_id, rule.bucket))
             if parties is None and is_open:  # not looked up: the open insight keeps the names it has
                 remote: dict[str, str | None] = {"remote_domains": None, "remote_servers": None}
             else:
                 parties = parties or NOBODY
                 remote = {"remote_domains": _json(parties.domains), "remote_servers": _json(parties.servers)}
-            if old is None or (not is_open and old["status"] == "dismissed"):
+            if old is None or (not is_open and old.status == "dismissed"):
                 _append(
                     new,
                     rule=f.rule,
@@ -158,18 +158,18 @@ async def _evaluate(
                     **remote,
                 )
                 continue
-            figures_changed = (float(old["share"]), old["messages"], old["volume"]) != (
+            figures_changed = (float(old.share), old.messages, old.volume) != (
                 pct,
                 messages,
                 volume,
             )
-            status = old["status"] if is_open else "active"
+            status = old.status if is_open else "active"
             kind = None if is_open and status == "dismissed" else "reopened" if not is_open else "updated"
             if kind == "updated" and not figures_changed:
                 kind = None
             _append(
                 changed,
-                insight_id=old["insight_id"],
+                insight_id=old.insight_id,
                 status=status,
                 description=description,
                 action=action,
@@ -182,14 +182,14 @@ async def _evaluate(
                 **remote,
             )
             if kind:
-                events.append((old["insight_id"], kind))
+                events.append((old.insight_id, kind))
         for key, old in latest.items():
-            if key in seen or old["resolved_at"] is not None:
+            if key in seen or old.resolved_at is not None:
                 continue
-            status = "resolved" if old["status"] == "active" else old["status"]
+            status = "resolved" if old.status == "active" else old.status
             _append(
                 changed,
-                insight_id=old["insight_id"],
+                insight_id=old.insight_id,
                 status=status,
                 description=None,
                 action=None,
@@ -202,7 +202,7 @@ async def _evaluate(
                 remote_domains=None,
                 remote_servers=None,
             )
-            events.append((old["insight_id"], "resolved"))
+            events.append((old.insight_id, "resolved"))
         if new:
             ids = await store.insert_insights(conn, org_id, new, window.start, window.end, now)
             events.extend((i, "created") for i in ids)

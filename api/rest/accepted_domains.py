@@ -9,10 +9,11 @@ from starlette.responses import Response
 from api.rest.http import JSON, read_json, state
 from api.rest.traffic_reports import check_params
 from api.tlsrpt import accepted_domains as service
+from db.accepted_domains import AcceptedDomain
 
 
-def _shown(row: dict[str, object]) -> dict[str, object]:
-    return {**row, "url": f"/api/v1/accepted-domains/{row['domain']}"}
+def _shown(found: AcceptedDomain) -> dict[str, object]:
+    return {"domain": found.domain, "created_at": found.created_at, "url": f"/api/v1/accepted-domains/{found.domain}"}
 
 
 async def get_accepted_domains(request: Request) -> Response:

@@ -29,7 +29,7 @@ async def get_insights(request: Request) -> Response:
         connector_id_argument(params.get("connector")),
         params.get("direction"),
     )
-    return JSON({"insights": insights})
+    return JSON({"insights": [i.json() for i in insights]})
 
 
 async def post_dismiss(request: Request) -> Response:
@@ -37,7 +37,7 @@ async def post_dismiss(request: Request) -> Response:
     reason = data.get("reason") if isinstance(data, dict) else None
     app = state(request)
     insight = await service.dismiss(app.pool, app.org_id, path_id(request, "insight_id", "insight"), reason)
-    return JSON({"insight": insight})
+    return JSON({"insight": insight.json()})
 
 
 async def get_settings(request: Request) -> Response:

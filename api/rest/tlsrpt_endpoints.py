@@ -28,7 +28,7 @@ async def post_endpoint(request: Request) -> Response:
         parsed = orjson.loads(body) if body.strip() else {}  # no body: no description
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"line {exc.lineno}: malformed JSON: {exc.msg}") from None
-    return JSON(await service.create(app, parsed, _base(request)), status_code=201)
+    return JSON((await service.create(app, parsed, _base(request))).json(), status_code=201)
 
 
 async def get_endpoints(request: Request) -> Response:
@@ -42,7 +42,7 @@ async def get_endpoint(request: Request) -> Response:
 
 
 async def post_rotate(request: Request) -> Response:
-    return JSON(await service.rotate(state(request), _id(request), _base(request)))
+    return JSON((await service.rotate(state(request), _id(request), _base(request))).json())
 
 
 async def delete_endpoint(request: Request) -> Response:

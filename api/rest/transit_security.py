@@ -23,9 +23,7 @@ async def get_transit_security(request: Request) -> Response:
             "time_zone": view.window.time_zone,
             "counted_from": view.counted[0].isoformat(),
             "counted_to": view.counted[1].isoformat(),
-            "days": view.figures.days,
-            "blocked": view.figures.blocked,
-            "without_tls": view.figures.without_tls,
+            **view.figures.json(),
             "retained_from": view.retained_from.isoformat(),
             "warnings": view.warnings,
         }

@@ -16,6 +16,7 @@ from api.errors import NotFound, ValidationFailed, bad_argument
 from api.insights.evaluate import evaluate
 from core.domains import MAX_LENGTH, domain_name
 from db import accepted_domains as store
+from db.accepted_domains import AcceptedDomain
 
 log = logging.getLogger("mailflow.insights")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")  # matched whole (fullmatch: `$` would take a final newline)
@@ -61,18 +62,18 @@ def checked(body: Any) -> str:
     return name
 
 
-async def list_all(app: AppState) -> list[dict[str, Any]]:
+async def list_all(app: AppState) -> list[AcceptedDomain]:
     return await store.list_accepted_domains(app.pool, app.org_id)
 
 
-async def add(app: AppState, body: Any) -> tuple[dict[str, Any], bool]:
+async def add(app: AppState, body: Any) -> tuple[AcceptedDomain, bool]:
     """The domain and whether it is new (adding one that is listed already changes nothing)."""
     name = checked(body)
     made = await store.insert_accepted_domain(app.pool, app.org_id, name)
     if made is not None:
         await _reevaluate(app)
         return made, True
-    found = [d for d in await list_all(app) if d["domain"] == name]
+    found = [d for d in await list_all(app) if d.domain == name]
     return found[0], False
 
 

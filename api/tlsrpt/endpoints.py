@@ -7,12 +7,16 @@ again (only its hash is kept): rotating gives a new URL, and the old one stops w
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from api.context import AppState
 from api.errors import NotFound, ValidationFailed
 from db import tlsrpt_endpoints as store
 from db.pool import TenantPool
+from db.tlsrpt_endpoints import Endpoint
+
+Source = TypeVar("Source")  # a report source: an endpoint, a mailbox
 
 MAX_DESCRIPTION = 500
 FIELDS = ("description",)
@@ -23,9 +27,22 @@ def base_url(app: AppState, request_base: str) -> str:
     return app.settings.public_url or request_base.rstrip("/")
 
 
-def with_url(endpoint: dict[str, Any], base: str, token: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Made:
+    """An endpoint just made or rotated, with its URL and the TXT record to publish: the only time they are shown."""
+
+    endpoint: Endpoint
+    url: str
+    txt_record: str
+
+    def json(self) -> dict[str, Any]:
+        """As REST answers it: the endpoint's fields, then the URL and the TXT record."""
+        return {**vars(self.endpoint), "url": self.url, "txt_record": self.txt_record}
+
+
+def with_url(endpoint: Endpoint, base: str, token: str) -> Made:
     url = f"{base}/tlsrpt/{token}"
-    return {**endpoint, "url": url, "txt_record": f"v=TLSRPTv1; rua={url}"}
+    return Made(endpoint, url, f"v=TLSRPTv1; rua={url}")
 
 
 def _description(body: Any) -> str:
@@ -45,20 +62,19 @@ def _description(body: Any) -> str:
     return str(body.get("description", ""))
 
 
-async def create(app: AppState, body: Any, request_base: str) -> dict[str, Any]:
+async def create(app: AppState, body: Any, request_base: str) -> Made:
     """A new endpoint (`{"description"?}`) with its URL and TXT record: the only time they are shown."""
     made, token = await store.create_endpoint(app.pool, app.org_id, _description(body))
     return with_url(made, base_url(app, request_base), token)
 
 
-async def list_all(app: AppState) -> list[dict[str, Any]]:
+async def list_all(app: AppState) -> list[Endpoint]:
     return await store.list_endpoints(app.pool, app.org_id)
 
 
-Listing = Callable[[TenantPool, int, int], Awaitable[list[dict[str, Any]]]]
-
-
-async def one_of(app: AppState, listing: Listing, item_id: int, what: str) -> dict[str, Any]:
+async def one_of(
+    app: AppState, listing: Callable[[TenantPool, int, int], Awaitable[list[Source]]], item_id: int, what: str
+) -> Source:
     """One report source (an endpoint, a mailbox) with its status, from its list function; 404 when there is no
     such one in the organization."""
     found = await listing(app.pool, app.org_id, item_id)
@@ -67,11 +83,11 @@ async def one_of(app: AppState, listing: Listing, item_id: int, what: str) -> di
     return found[0]
 
 
-async def get(app: AppState, endpoint_id: int) -> dict[str, Any]:
+async def get(app: AppState, endpoint_id: int) -> Endpoint:
     return await one_of(app, store.list_endpoints, endpoint_id, "reporting endpoint")
 
 
-async def rotate(app: AppState, endpoint_id: int, request_base: str) -> dict[str, Any]:
+async def rotate(app: AppState, endpoint_id: int, request_base: str) -> Made:
     """A new URL for the endpoint; the old one stops working at once (publish the new TXT record first)."""
     rotated = await store.rotate_endpoint(app.pool, app.org_id, endpoint_id)
     if rotated is None:

@@ -8,21 +8,17 @@ import strawberry
 from strawberry.types import Info
 
 from api.context import AppState
-from api.errors import Forbidden, Unauthenticated
+from api.roots.access import app_state
 from api.tlsrpt import accepted_domains, endpoints, mailboxes
-from api.traffic_service import endpoint_id_argument, mailbox_id_argument
 from api.types.accepted_domain import AcceptedDomain
 from api.types.mailbox import Mailbox, MailboxInput, MailboxTestResult
 from api.types.tlsrpt_endpoint import TlsrptEndpoint
+from core.arguments import endpoint_id_argument, mailbox_id_argument
 
 
 def _admin(info: Info, role: str = "admin") -> AppState:
-    state: AppState | None = info.context["app"]
-    if state is None:
-        raise Unauthenticated("an API key is required: Authorization: Bearer <token>")
-    if not state.may(role):
-        raise Forbidden(f"this needs a key with the {role} role or higher; this key is {state.role}")
-    return state
+    """The request's state, once its key is allowed `role` (admin: these fields but the accepted domains)."""
+    return app_state(info, role)
 
 
 def _base(info: Info) -> str:
@@ -49,11 +45,12 @@ class ReportSourceMutation:
     @strawberry.mutation(description="A new reporting URL and the TXT record to publish (shown only now).")
     async def create_tlsrpt_endpoint(self, info: Info, description: str = "") -> TlsrptEndpoint:
         made = await endpoints.create(_admin(info), {"description": description}, _base(info))
-        return TlsrptEndpoint.of(made)
+        return TlsrptEndpoint.of(made.endpoint, made.url, made.txt_record)
 
     @strawberry.mutation(description="A new URL for a reporting endpoint; the old one stops working at once.")
     async def rotate_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> TlsrptEndpoint:
-        return TlsrptEndpoint.of(await endpoints.rotate(_admin(info), endpoint_id_argument(id), _base(info)))
+        made = await endpoints.rotate(_admin(info), endpoint_id_argument(id), _base(info))
+        return TlsrptEndpoint.of(made.endpoint, made.url, made.txt_record)
 
     @strawberry.mutation(description="Remove a reporting endpoint (its URL stops working); returns its id.")
     async def delete_tlsrpt_endpoint(self, info: Info, id: strawberry.ID) -> strawberry.ID:

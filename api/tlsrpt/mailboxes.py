@@ -15,9 +15,10 @@ from api.context import AppState
 from api.errors import NotFound, ValidationFailed
 from api.tlsrpt.endpoints import one_of
 from api.webhooks.secrets import encrypt
-from api.webhooks.targets import why_refused
+from core.targets import why_refused
 from db import insights as insight_store
 from db import mailboxes as store
+from db.mailboxes import Mailbox
 
 SECURITY = ("tls", "starttls", "none")
 PROCESSED = ("move", "flag", "delete")
@@ -112,7 +113,7 @@ async def _checked(app: AppState, body: Any) -> dict[str, Any]:
     return fields
 
 
-async def create(app: AppState, body: Any) -> dict[str, Any]:
+async def create(app: AppState, body: Any) -> Mailbox:
     """A new mailbox: `{"host", "username", "password", "port"?, "security"?, "folder"?, "processed"?,
     "processed_folder"?, "error_folder"?, "description"?}`."""
     fields = await _checked(app, body)
@@ -120,11 +121,11 @@ async def create(app: AppState, body: Any) -> dict[str, Any]:
     return await store.insert_mailbox(app.pool, app.org_id, fields, password)
 
 
-async def list_all(app: AppState) -> list[dict[str, Any]]:
+async def list_all(app: AppState) -> list[Mailbox]:
     return await store.list_mailboxes(app.pool, app.org_id)
 
 
-async def get(app: AppState, mailbox_id: int) -> dict[str, Any]:
+async def get(app: AppState, mailbox_id: int) -> Mailbox:
     return await one_of(app, store.list_mailboxes, mailbox_id, "mailbox")
 
 
@@ -134,7 +135,8 @@ async def remove(app: AppState, mailbox_id: int) -> None:
         if not await store.delete_mailbox(conn, app.org_id, mailbox_id):
             raise NotFound(f"there is no mailbox {mailbox_id}")
         await insight_store.lock_organization(conn, app.org_id)
-        resolved = await store.resolve_insight(conn, app.org_id, f"mailbox {mailbox_id}")
+        subject = f"mailbox {mailbox_id}"
+        resolved = await insight_store.resolve_system_insight(conn, app.org_id, store.MAILBOX_FAILING, subject)
         await insight_store.insert_events(conn, app.org_id, [(resolved, "resolved")] if resolved else [])
 
 

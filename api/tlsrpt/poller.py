@@ -56,13 +56,12 @@ async def poll_mailbox(db: Database, settings: Settings, org_id: int, mailbox_id
     result.polled = True
     session: Session | None = None
     try:
-        row = await store.credentials(app.pool, org_id, mailbox_id)
-        if row is None:
+        found = await store.credentials(app.pool, org_id, mailbox_id)
+        if found is None:
             return result
         account = Account(
-            **{k: row[k] for k in ("host", "port", "security", "username", "folder", "processed",
-                                   "processed_folder", "error_folder")},
-            password=decrypt(settings, org_id, bytes(row["password"])),
+            found.host, found.port, found.security, found.username, decrypt(settings, org_id, found.sealed_password),
+            found.folder, found.processed, found.processed_folder, found.error_folder,
         )  # fmt: skip
         address = await address_of(account.host, account.port, settings.mailbox_allow_private)
         session = await asyncio.to_thread(
@@ -86,7 +85,7 @@ async def poll_mailbox(db: Database, settings: Settings, org_id: int, mailbox_id
             await asyncio.to_thread(session.close)
     status = await store.release(app.pool, org_id, mailbox_id, result.error)
     if status is not None:
-        await _insight(app, mailbox_id, status["failing_since"], status["was_failing"], result.error)
+        await _insight(app, mailbox_id, status.failing_since, status.was_failing, result.error)
     return result
 
 
@@ -106,15 +105,16 @@ async def _insight(
         subject = insight_subject(mailbox_id)
         if failing:
             hours = (datetime.now(UTC) - failing_since).total_seconds() / 3600  # type: ignore[operator]
-            opened = await store.open_insight(
-                conn, app.org_id, subject, "A mailbox of TLS reports cannot be polled",
+            opening = insight_store.Opening(
+                subject, "A mailbox of TLS reports cannot be polled",
                 f"Polling the mailbox {mailbox_id} for TLS reports has failed for {hours:.3g} hours: {error}",
                 "Check the mailbox's host, password and folder (`mailflow mailboxes test`); reports mailed "
                 "meanwhile wait in the mailbox.",
             )  # fmt: skip
+            opened = await insight_store.open_system_insight(conn, app.org_id, store.MAILBOX_FAILING, opening)
             events = [(opened, "created")] if opened is not None else []
         else:
-            resolved = await store.resolve_insight(conn, app.org_id, subject)
+            resolved = await insight_store.resolve_system_insight(conn, app.org_id, store.MAILBOX_FAILING, subject)
             events = [(resolved, "resolved")] if resolved is not None else []
         await insight_store.insert_events(conn, app.org_id, events)
 

@@ -46,9 +46,9 @@ async def evaluate_silence(pool: TenantPool, org_id: int, now: datetime) -> dict
     async with pool.acquire() as conn, conn.transaction():
         await store.lock_organization(conn, org_id)  # insight events: one writer at a time
         rows = await store.silent_report_domains(conn, org_id, now - QUIET_FOR, now - REPORTED_WITHIN)
-        openings = [_opening(r["domain"], r["last_end"], now) for r in rows if r["silent"] and not r["is_open"]]
+        openings = [_opening(r.domain, r.last_end, now) for r in rows if r.silent and not r.is_open]
         opened = await store.open_system_insights(conn, org_id, DOMAIN_SILENT, openings, now)
-        ended = [r["domain"] for r in rows if r["is_open"] and not r["silent"]]
+        ended = [r.domain for r in rows if r.is_open and not r.silent]
         resolved = await store.resolve_system_insights(conn, org_id, DOMAIN_SILENT, ended, now)
         await store.insert_events(conn, org_id, [(i, "created") for i in opened] + [(i, "resolved") for i in resolved])
     if opened or resolved:

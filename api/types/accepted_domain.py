@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
+
+from db.accepted_domains import AcceptedDomain as Stored
 
 
 @strawberry.type(
@@ -17,5 +18,5 @@ class AcceptedDomain:
     created_at: datetime
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> AcceptedDomain:
-        return cls(domain=row["domain"], created_at=row["created_at"])
+    def of(cls, found: Stored) -> AcceptedDomain:
+        return cls(domain=found.domain, created_at=found.created_at)

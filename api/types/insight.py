@@ -11,6 +11,8 @@ import strawberry
 from api.types.connector import Connector
 from api.types.enums import ConnectorType, Direction
 from core.insights import InsightSettings as Settings
+from db.insight_documents import Insight as Stored
+from db.insight_documents import RemoteCount as StoredCount
 
 
 @strawberry.enum
@@ -21,10 +23,6 @@ class InsightStatus(Enum):
     ALL = "all"
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 @strawberry.type(description="A remote domain behind an insight's condition.")
 class RemoteCount:
     domain: str | None = strawberry.field(description="null: not known (a null sender, a server without a name)")
@@ -32,8 +30,8 @@ class RemoteCount:
     volume: int = strawberry.field(description="all its messages through the connector")
 
     @classmethod
-    def all_of(cls, entries: list[dict[str, Any]] | None) -> list[RemoteCount]:
-        return [cls(domain=e["domain"], messages=e["messages"], volume=e["volume"]) for e in entries or []]
+    def all_of(cls, entries: list[StoredCount]) -> list[RemoteCount]:
+        return [cls(domain=e.domain, messages=e.messages, volume=e.volume) for e in entries]
 
 
 @strawberry.type(description="A rule that fired for a connector over a sliding window.")
@@ -67,37 +65,37 @@ class Insight:
     )
 
     @classmethod
-    def of(cls, state: dict[str, Any]) -> Insight:
-        c = state["connector"]
+    def of(cls, insight: Stored) -> Insight:
+        c = insight.connector
         return cls(
-            id=strawberry.ID(str(state["id"])),
-            rule=state["rule"],
-            title=state["title"],
-            description=state["description"],
-            recommended_action=state["recommended_action"],
-            severity=state["severity"],
-            status=InsightStatus(state["status"]),
+            id=strawberry.ID(str(insight.id)),
+            rule=insight.rule,
+            title=insight.title,
+            description=insight.description,
+            recommended_action=insight.recommended_action,
+            severity=insight.severity,
+            status=InsightStatus(insight.status),
             connector=Connector(
-                id=strawberry.ID(str(c["id"])),
-                name=c["name"],
-                direction=Direction(c["direction"]),
-                type=ConnectorType(c["type"]),
-                forced_tls=c["forced_tls"],
+                id=strawberry.ID(str(c.id)),
+                name=c.name,
+                direction=Direction(c.direction),
+                type=ConnectorType(c.type),
+                forced_tls=c.forced_tls,
             ),
-            subject=state.get("subject"),
-            share=float(state["share"]),
-            messages=state["messages"],
-            volume=state["volume"],
-            threshold=float(state["threshold"]),
-            window_from=datetime.fromisoformat(state["window_from"]),
-            window_to=datetime.fromisoformat(state["window_to"]),
-            first_detected_at=datetime.fromisoformat(state["first_detected_at"]),
-            last_detected_at=datetime.fromisoformat(state["last_detected_at"]),
-            resolved_at=_time(state["resolved_at"]),
-            dismissed_at=_time(state["dismissed_at"]),
-            dismiss_reason=state["dismiss_reason"],
-            remote_domains=RemoteCount.all_of(state.get("remote_domains")),
-            remote_servers=RemoteCount.all_of(state.get("remote_servers")),
+            subject=insight.subject,
+            share=float(insight.share),
+            messages=insight.messages,
+            volume=insight.volume,
+            threshold=float(insight.threshold),
+            window_from=insight.window_from,
+            window_to=insight.window_to,
+            first_detected_at=insight.first_detected_at,
+            last_detected_at=insight.last_detected_at,
+            resolved_at=insight.resolved_at,
+            dismissed_at=insight.dismissed_at,
+            dismiss_reason=insight.dismiss_reason,
+            remote_domains=RemoteCount.all_of(insight.remote_domains),
+            remote_servers=RemoteCount.all_of(insight.remote_servers),
         )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from api.types.insight import Insight
+from db.insight_documents import Insight as Stored
 
 
 @strawberry.type(description="A change of an insight (opened, updated, resolved, reopened, dismissed…)")
@@ -25,5 +26,5 @@ class InsightEvent:
             cursor=event["cursor"],
             type=event["type"],
             at=datetime.fromisoformat(event["at"]),
-            insight=Insight.of(event["insight"]),
+            insight=Insight.of(Stored.of(event["insight"])),
         )

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from api.types.tlsrpt_endpoint import SkippedCount, skipped_counts
+from db.mailboxes import Mailbox as Stored
 
 
 @strawberry.type(description="A mailbox polled over IMAP for TLS reports (never its password).")
@@ -34,11 +35,11 @@ class Mailbox:
     skipped: list[SkippedCount] = strawberry.field(description="messages that stored nothing, by reason")
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> Mailbox:
+    def of(cls, found: Stored) -> Mailbox:
         return cls(
-            id=strawberry.ID(str(row["id"])),
-            **{k: v for k, v in row.items() if k not in ("id", "skipped")},
-            skipped=skipped_counts(row["skipped"]),
+            id=strawberry.ID(str(found.id)),
+            **{k: v for k, v in vars(found).items() if k not in ("id", "skipped")},
+            skipped=skipped_counts(found.skipped),
         )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
+
+from db.tlsrpt_endpoints import Endpoint
 
 
 @strawberry.type(description="How many times something was skipped for one reason.")
@@ -36,14 +37,10 @@ class TlsrptEndpoint:
     )
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> TlsrptEndpoint:
-        shown = ("description", "created_at", "rotated_at", "last_success_at", "last_error_at", "last_error")
+    def of(cls, e: Endpoint, url: str | None = None, txt_record: str | None = None) -> TlsrptEndpoint:
         return cls(
-            id=strawberry.ID(str(row["id"])),
-            **{k: row[k] for k in shown},
-            reports_total=row["reports_total"],
-            reports_today=row["reports_today"],
-            skipped=skipped_counts(row["skipped"]),
-            url=row.get("url"),
-            txt_record=row.get("txt_record"),
-        )
+            id=strawberry.ID(str(e.id)), description=e.description, created_at=e.created_at, rotated_at=e.rotated_at,
+            last_success_at=e.last_success_at, last_error_at=e.last_error_at, last_error=e.last_error,
+            reports_total=e.reports_total, reports_today=e.reports_today, skipped=skipped_counts(e.skipped), url=url,
+            txt_record=txt_record,
+        )  # fmt: skip

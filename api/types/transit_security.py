@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import strawberry
 
+from db import transit_security as db
 from services.transit_security import TransitView
 
 
@@ -22,11 +22,8 @@ class TransitDay:
     blocked: int = strawberry.field(description="refused or deferred because TLS was required: not sent")
 
     @classmethod
-    def of(cls, d: dict[str, Any]) -> TransitDay:
-        return cls(
-            day=date.fromisoformat(d["day"]), dane=d["dane"], mta_sts=d["mta_sts"], verified=d["verified"],
-            opportunistic=d["opportunistic"], none=d["none"], unknown=d["unknown"], blocked=d["blocked"],
-        )  # fmt: skip
+    def of(cls, d: db.TransitDay) -> TransitDay:
+        return cls(**vars(d))
 
 
 @strawberry.type(description="Deliveries to one recipient domain blocked for one reason.")
@@ -38,12 +35,8 @@ class BlockedDeliveries:
     last_seen: datetime
 
     @classmethod
-    def of(cls, b: dict[str, Any]) -> BlockedDeliveries:
-        seen = datetime.fromisoformat
-        return cls(
-            recipient_domain=b["recipient_domain"], reason=b["reason"], deliveries=b["deliveries"],
-            first_seen=seen(b["first_seen"]), last_seen=seen(b["last_seen"]),
-        )  # fmt: skip
+    def of(cls, b: db.Blocked) -> BlockedDeliveries:
+        return cls(**vars(b))
 
 
 @strawberry.type(description="A recipient domain to which every delivery went without TLS.")
@@ -54,11 +47,8 @@ class DomainWithoutTls:
     last_day: date
 
     @classmethod
-    def of(cls, w: dict[str, Any]) -> DomainWithoutTls:
-        day = date.fromisoformat
-        return cls(
-            domain=w["domain"], deliveries=w["deliveries"], first_day=day(w["first_day"]), last_day=day(w["last_day"])
-        )
+    def of(cls, w: db.WithoutTls) -> DomainWithoutTls:
+        return cls(**vars(w))
 
 
 @strawberry.type

@@ -33,9 +33,9 @@ from core.secrets import SecretUnreadable, secret_bytes
 from core.webhooks import Outcome, insight_subject
 from db import insights as insight_store
 from db import webhooks as store
-from db.insights import insight_event
 from db.notify import DELIVERIES
 from db.pool import Database
+from db.webhooks import Claimed
 from services import wake
 from services.insights import event_json
 from services.webhooks import Sending
@@ -58,24 +58,24 @@ def lease_seconds(settings: Settings) -> float:
     return settings.webhook_timeout_seconds + LEASE_MARGIN_SECONDS
 
 
-def delivery_data(row: Any) -> Any:
+def delivery_data(row: Claimed) -> Any:
     """The event's data: an insight event as the SIEM feed gives it, else what the outbox holds."""
-    if row["event_type"].startswith("insight."):
-        return event_json(insight_event(row)) if row["event_id"] is not None else None
-    return row["data"]
+    if row.event_type.startswith("insight."):
+        return event_json(row.event) if row.event is not None else None
+    return row.data
 
 
-async def send(settings: Settings, org_id: int, row: Any) -> Outcome:
+async def send(settings: Settings, org_id: int, row: Claimed) -> Outcome:
     """One attempt of a claimed delivery (no database access)."""
-    if row["event_type"].startswith("insight.") and row["event_id"] is None:
+    if row.event_type.startswith("insight.") and row.event is None:
         return Outcome(None, "the event was removed by retention before it could be sent", 0)
     try:
-        secret = secret_bytes(decrypt(settings, org_id, row["secret"]))
+        secret = secret_bytes(decrypt(settings, org_id, row.secret))
     except SecretUnreadable as exc:
         return Outcome(None, str(exc), 0)
-    payload = messages.body(row["event_type"], row["occurred_at"], delivery_data(row))
-    headers = messages.headers(secret, row["message_id"], int(time.time()), payload)
-    return await attempt(row["url"], headers, payload, settings.webhook_allow_private, settings.webhook_timeout_seconds)
+    payload = messages.body(row.event_type, row.occurred_at, delivery_data(row))
+    headers = messages.headers(secret, row.message_id, int(time.time()), payload)
+    return await attempt(row.url, headers, payload, settings.webhook_allow_private, settings.webhook_timeout_seconds)
 
 
 async def _disable(conn: Any, org_id: int, subscription_id: int, failed_for: float) -> None:
@@ -86,9 +86,7 @@ async def _disable(conn: Any, org_id: int, subscription_id: int, failed_for: flo
     if url is None:
         return
     await insight_store.lock_organization(conn, org_id)  # insight events are written one writer at a time
-    insight_id = await store.open_insight(
-        conn,
-        org_id,
+    opening = insight_store.Opening(
         insight_subject(subscription_id),
         "Webhook subscription disabled after failed deliveries",
         f"Deliveries to the webhook {url} (subscription {subscription_id}) failed for {hours:.3g} hours, so it "
@@ -96,28 +94,29 @@ async def _disable(conn: Any, org_id: int, subscription_id: int, failed_for: flo
         f"Check the receiver at {url} (GET /api/v1/webhooks/{subscription_id}/deliveries lists the attempts and "
         "their errors), then enable the subscription again (PATCH it with enabled: true).",
     )
+    insight_id = await insight_store.open_system_insight(conn, org_id, store.WEBHOOK_DISABLED, opening)
     if insight_id is not None:
         await insight_store.insert_events(conn, org_id, [(insight_id, "created")])
 
 
-async def record(db: Database, settings: Settings, org_id: int, row: Any, outcome: Outcome, retries: bool) -> str:
+async def record(db: Database, settings: Settings, org_id: int, row: Claimed, outcome: Outcome, retries: bool) -> str:
     """Record an attempt: delivered, pending (a retry is due later) or failed; `retries`: false for a ping."""
     now = datetime.now(UTC)
-    failed_for = (now - row["first_attempt_at"]).total_seconds()
+    failed_for = (now - row.first_attempt_at).total_seconds()
     if outcome.ok:
         status, next_retry = "delivered", None
     elif retries and failed_for < settings.webhook_give_up_seconds:
-        status, next_retry = "pending", now + timedelta(seconds=retry_delay(settings, row["attempts"]))
+        status, next_retry = "pending", now + timedelta(seconds=retry_delay(settings, row.attempts))
     else:
         status, next_retry = "failed", None
     pool = db.for_org(org_id)
     async with pool.acquire() as conn, conn.transaction():
         recorded = await store.record_attempt(
-            conn, org_id, row["delivery_id"], row["attempts"], status, now, outcome.status_code, outcome.error,
+            conn, org_id, row.delivery_id, row.attempts, status, now, outcome.status_code, outcome.error,
             outcome.duration_ms, next_retry,
         )  # fmt: skip
         if recorded and status == "failed" and retries:
-            await _disable(conn, org_id, row["subscription_id"], failed_for)
+            await _disable(conn, org_id, row.subscription_id, failed_for)
     if not recorded:
         log.warning(
             "a webhook attempt was not recorded: its lease ran out, or its webhook was removed meanwhile",
@@ -130,14 +129,14 @@ def sending(db: Database, settings: Settings, org_id: int) -> Sending:
     """What services/webhooks.py needs of this server to act for the organization: its key, whether private
     targets are allowed, and a ping sent and recorded now (never retried)."""
 
-    async def send_now(claimed: dict[str, Any]) -> tuple[Outcome, str]:
+    async def send_now(claimed: Claimed) -> tuple[Outcome, str]:
         outcome = await send(settings, org_id, claimed)
         return outcome, await record(db, settings, org_id, claimed, outcome, retries=False)
 
     return Sending(lambda: server_key(settings), settings.webhook_allow_private, send_now)
 
 
-async def deliver(db: Database, settings: Settings, org_id: int, row: Any) -> None:
+async def deliver(db: Database, settings: Settings, org_id: int, row: Claimed) -> None:
     outcome = await send(settings, org_id, row)
     status = await record(db, settings, org_id, row, outcome, retries=True)
     metrics.WEBHOOK_ATTEMPTS.labels("retrying" if status == "pending" else status).inc()
@@ -146,9 +145,9 @@ async def deliver(db: Database, settings: Settings, org_id: int, row: Any) -> No
         extra={
             "fields": {
                 "org_id": org_id,
-                "subscription_id": row["subscription_id"],
-                "webhook_id": row["message_id"],
-                "attempt": row["attempts"],
+                "subscription_id": row.subscription_id,
+                "webhook_id": row.message_id,
+                "attempt": row.attempts,
                 "status_code": outcome.status_code,
                 "error": outcome.error,
                 "outcome": status,
@@ -157,9 +156,9 @@ async def deliver(db: Database, settings: Settings, org_id: int, row: Any) -> No
     )
 
 
-async def claim_due(db: Database, settings: Settings, room: int) -> list[tuple[int, Any]]:
+async def claim_due(db: Database, settings: Settings, room: int) -> list[tuple[int, Claimed]]:
     """Lease up to `room` due deliveries, across the organizations that have some."""
-    claimed: list[tuple[int, Any]] = []
+    claimed: list[tuple[int, Claimed]] = []
     for org_id in await store.due_organizations(db.system, room):
         if len(claimed) >= room:
             break
@@ -208,7 +207,7 @@ async def run(db: Database, settings: Settings) -> None:
             task.cancel()
 
 
-async def _guarded(db: Database, settings: Settings, org_id: int, row: Any) -> None:
+async def _guarded(db: Database, settings: Settings, org_id: int, row: Claimed) -> None:
     try:
         await deliver(db, settings, org_id, row)
     except DATABASE_DOWN as exc:

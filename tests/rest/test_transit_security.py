@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
+from db import sql
 from db.sql import count_statements
 from tests.factories import add_connector, ingest
 from tests.graphql.helpers import gql
@@ -139,3 +142,22 @@ async def test_one_statement_and_bad_arguments(client: httpx.AsyncClient) -> Non
         response = await client.get("/api/v1/transit-security", params=params)
         assert response.status_code == 400
         assert response.json()["error"]["details"][0]["field"] == field
+
+
+async def test_the_answer_keeps_the_statements_json(client: httpx.AsyncClient, state: Any) -> None:
+    """db/transit_security.py reads the statement's JSON into dataclasses; REST gives it back byte for byte
+    (jsonb's key order, PostgreSQL's timestamps: a fraction of a second without its trailing zeros)."""
+    fraction = delivery(12, 3, "strict.example", "none", blocked_reason="TLS is required, but was not offered by host")
+    await ingest(client, [*RECORDS, {**fraction, "received_at": "2026-06-03T11:00:00.120Z"}])
+    response = await client.get("/api/v1/transit-security", params=WINDOW)
+    days = (date(2026, 6, 1), date(2026, 6, 4))
+    window = (datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 4, tzinfo=UTC))
+    async with state.pool.acquire() as conn:
+        row = await sql.fetchrow(conn, "transit_security/transit_security", state.org_id, *days, *window, 100)
+    assert row is not None
+    stored = {name: row[name] for name in ("days", "blocked", "without_tls")}
+    assert '.12+00:00"' in orjson.dumps(stored["blocked"]).decode()
+    answered = orjson.loads(response.content)
+    assert {name: answered[name] for name in stored} == stored
+    for value in stored.values():
+        assert orjson.dumps(value) in response.content

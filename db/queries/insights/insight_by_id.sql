@@ -1,4 +1,4 @@
 -- $1 org_id bigint, $2 insight_id bigint
-select s.state, s.status, s.resolved_at
+select s.state
 from insight_states s
 where s.org_id = $1 and s.insight_id = $2
