@@ -64,8 +64,7 @@ class World:
     def __init__(
         self, state: AppState, dsn: str, stack: AsyncExitStack, monkeypatch: pytest.MonkeyPatch, guarded: Guarded
     ) -> None:
-        self.state, self.dsn, self.stack, self.monkeypatch = state, dsn, stack, monkeypatch
-        self.guarded = guarded
+        self.state, self.dsn, self.stack, self.monkeypatch, self.guarded = state, dsn, stack, monkeypatch, guarded
 
     async def app(self, database: str = "up", **settings: Any) -> Starlette:
         state = dataclasses.replace(self.state, settings=dataclasses.replace(self.state.settings, **settings))

@@ -155,7 +155,7 @@ async def test_demo_loads_about_100k_messages_once(dsn: str, pool: asyncpg.Pool)
 
 
 async def test_tls_reports_list_and_show(dsn: str, tmp_path: Path) -> None:
-    from tests.rest.test_tls_reports import FULL
+    from tests.rest.test_tls_report_reads import FULL
 
     env = env_for(dsn, f"cli-{uuid.uuid4().hex[:8]}")
     report = tmp_path / "report.json"

@@ -10,7 +10,7 @@ import pytest
 
 from db.sql import count_statements
 from tests.graphql.helpers import gql
-from tests.rest.test_tls_reports import FULL, WINDOW
+from tests.rest.test_tls_report_reads import FULL, WINDOW
 
 FAILURE = """resultType sendingMtaIp receivingMxHostname receivingMxHelo receivingIp failedSessions failureReasonCode
              additionalInformation"""
