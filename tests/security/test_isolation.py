@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import orjson
 import pytest
 
 from api.context import AppState
@@ -18,6 +19,7 @@ from db.pool import Database, open_database
 from tests.conftest import make_client
 from tests.factories import add_connector
 from tests.graphql.helpers import gql
+from tests.importers.test_tlsrpt import REPORT
 from tests.insights.helpers import active, feed, records
 
 
@@ -163,3 +165,17 @@ async def test_one_connection_serving_two_organizations_in_turn(a: Tenant, b: Te
         assert await db.for_org(b.org_id).fetchval(query) == [b.org_id]
     finally:
         await db.close()
+
+
+async def test_the_accepted_policies_view_shows_only_the_bound_organization(
+    a: Tenant, b: Tenant, database: Database
+) -> None:
+    """tls_report_policies_accepted (db/migrations/0020) runs as its reader: row-level security holds through it."""
+    for tenant in (a, b):
+        posted = await tenant.client.post("/api/v1/tls-reports", content=orjson.dumps(REPORT))
+        assert posted.status_code == 201, posted.text
+    for tenant in (a, b):
+        seen = await database.for_org(tenant.org_id).fetch(
+            "select distinct org_id, accepted from tls_report_policies_accepted"
+        )
+        assert [(r["org_id"], r["accepted"]) for r in seen] == [(tenant.org_id, True)]

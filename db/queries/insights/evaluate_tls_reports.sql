@@ -3,17 +3,14 @@
 -- A report's sessions for a domain count once, from its policy for the domain with the most sessions (on a
 -- tie, the most failed): a sender reports the same sessions under each policy that applied (sts and tlsa).
 -- Summed as numeric: the sum of many reports' counts can be beyond a bigint. Only accepted domains (and their
--- subdomains) count when the organization lists any (db/migrations/0019).
+-- subdomains) count when the organization lists any (db/migrations/0019; the view of 0020).
 with policies as (
     select distinct on (p.report_key, coalesce(p.policy_domain, ''))
            coalesce(p.policy_domain, '') as policy_domain, p.successful_sessions, p.failed_sessions
     from tls_reports r
-    join tls_report_policies p on p.org_id = r.org_id and p.report_key = r.report_key
+    join tls_report_policies_accepted p on p.org_id = r.org_id and p.report_key = r.report_key
     where r.org_id = $1 and r.start_at >= $2 and r.start_at < $3
-      and (not exists (select from accepted_domains a where a.org_id = $1)
-           or exists (select from accepted_domains a
-                      where a.org_id = $1 and (a.domain = rtrim(lower(p.policy_domain), '.')
-                            or right(rtrim(lower(p.policy_domain), '.'), length(a.domain) + 1) = '.' || a.domain)))
+      and p.accepted
     order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions::numeric + p.failed_sessions desc,
              p.failed_sessions desc, p.policy_no
 )

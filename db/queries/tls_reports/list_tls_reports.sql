@@ -4,7 +4,7 @@
 -- most `limit`: each with its policy domains and sessions, a report's sessions for a domain counted once, as in
 -- tls_report_days. `total` (on every row) counts every report that matches, on any page. Always one row at
 -- least: with no report on the page, one whose other columns are null. A policy for a domain that is not one of
--- the organization's accepted domains (nor a subdomain of one; db/migrations/0019) is listed in
+-- the organization's accepted domains (nor a subdomain of one; db/migrations/0019, the view of 0020) is listed in
 -- foreign_domains and not counted in the sessions; with no accepted domain listed, every policy counts.
 with matched as (
     select r.report_key, r.organization_name, r.report_id, r.start_at, r.end_at
@@ -23,14 +23,9 @@ page as (
 ),
 domains as (
     select distinct on (p.report_key, coalesce(p.policy_domain, ''))
-           p.report_key, p.policy_domain, p.successful_sessions, p.failed_sessions,
-           (not exists (select from accepted_domains a where a.org_id = $1)
-            or exists (select from accepted_domains a
-                       where a.org_id = $1 and (a.domain = rtrim(lower(p.policy_domain), '.')
-                             or right(rtrim(lower(p.policy_domain), '.'), length(a.domain) + 1) = '.' || a.domain)))
-               as accepted
+           p.report_key, p.policy_domain, p.successful_sessions, p.failed_sessions, p.accepted
     from page g
-    join tls_report_policies p on p.org_id = $1 and p.report_key = g.report_key
+    join tls_report_policies_accepted p on p.org_id = $1 and p.report_key = g.report_key
     order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions::numeric + p.failed_sessions desc,
              p.failed_sessions desc, p.policy_no
 ),

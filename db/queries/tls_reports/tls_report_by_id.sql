@@ -1,7 +1,7 @@
 -- $1 org_id bigint, $2 report_key bigint
 -- One stored report in full: its policies in report order, each with its failure details in report order,
 -- as JSON (json, not jsonb, to keep the keys in this order). One statement, whatever the report holds. Each
--- policy says whether its domain is one of the organization's accepted domains (db/migrations/0019).
+-- policy says whether its domain is one of the organization's accepted domains (db/migrations/0019, 0020).
 select r.report_key, r.organization_name, r.contact_info, r.report_id, r.start_at, r.end_at, r.stored_at,
        coalesce((
            select json_agg(json_build_object(
@@ -15,11 +15,7 @@ select r.report_key, r.organization_name, r.contact_info, r.report_id, r.start_a
                       'failed', p.failed_sessions,
                       'detailed_failures', p.detailed_failures,
                       'details_mismatch', p.details_mismatch,
-                      'accepted', not exists (select from accepted_domains a where a.org_id = p.org_id)
-                                  or exists (select from accepted_domains a
-                                             where a.org_id = p.org_id and (a.domain = rtrim(lower(p.policy_domain), '.')
-                                                   or right(rtrim(lower(p.policy_domain), '.'), length(a.domain) + 1)
-                                                      = '.' || a.domain)),
+                      'accepted', p.accepted,
                       'failures', coalesce((
                           select json_agg(json_build_object(
                                      'result_type', f.result_type,
@@ -35,7 +31,7 @@ select r.report_key, r.organization_name, r.contact_info, r.report_id, r.start_a
                           where f.org_id = p.org_id and f.report_key = p.report_key and f.policy_no = p.policy_no
                       ), '[]')
                   ) order by p.policy_no)
-           from tls_report_policies p
+           from tls_report_policies_accepted p
            where p.org_id = r.org_id and p.report_key = r.report_key
        ), '[]') as policies
 from tls_reports r

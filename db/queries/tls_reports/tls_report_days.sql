@@ -5,20 +5,17 @@
 -- policy for one domain), so a report's sessions for a domain count once: those of its policy for the domain
 -- with the most sessions (on a tie, the most failed, then the first listed), with that policy's failures.
 -- Sums stay numeric: many reports' counts can add up to more than a bigint. Only the organization's accepted
--- domains (and their subdomains) count, when it lists any (db/migrations/0019): other policies are flagged in the
+-- domains (and their subdomains) count, when it lists any (db/migrations/0019; the view of 0020): other policies are flagged in the
 -- report list and the report, not counted here.
 with policies as (
     select distinct on (p.report_key, coalesce(p.policy_domain, ''))
            (r.start_at at time zone 'UTC')::date as day, coalesce(p.policy_domain, '') as policy_domain,
            p.org_id, p.report_key, p.policy_no, p.successful_sessions, p.failed_sessions
     from tls_reports r
-    join tls_report_policies p on p.org_id = r.org_id and p.report_key = r.report_key
+    join tls_report_policies_accepted p on p.org_id = r.org_id and p.report_key = r.report_key
     where r.org_id = $1 and r.start_at >= $2 and r.start_at < $3
       and ($4::text is null or lower(p.policy_domain) = lower($4))
-      and (not exists (select from accepted_domains a where a.org_id = $1)
-           or exists (select from accepted_domains a
-                      where a.org_id = $1 and (a.domain = rtrim(lower(p.policy_domain), '.')
-                            or right(rtrim(lower(p.policy_domain), '.'), length(a.domain) + 1) = '.' || a.domain)))
+      and p.accepted
     order by p.report_key, coalesce(p.policy_domain, ''), p.successful_sessions::numeric + p.failed_sessions desc,
              p.failed_sessions desc, p.policy_no
 ),
