@@ -51,3 +51,15 @@ class Report:
     end: datetime
     contact_info: str | None
     policies: list[Policy]
+
+
+def flag_reason(foreign_domains: list[str]) -> str | None:
+    """Why a report is kept apart: policies for domains the organization does not list as its own ('': a
+    policy without a domain). The one text REST, GraphQL, the CLI and the `tls_report.received` webhook show."""
+    if not foreign_domains:
+        return None
+    named = ", ".join(d or "(no policy domain)" for d in foreign_domains)
+    return (
+        f"not one of the organization's accepted domains: {named}; those policies are shown but not counted in "
+        "the TLS report figures or insights"
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from core.tls_report import MxHost, Report
+from core.tls_report import MxHost, Report, flag_reason
 from db import sql
 from db.notify import notify
 from db.pool import TenantPool
@@ -98,17 +98,6 @@ async def report_days(
         )
         for r in rows
     ]
-
-
-def flag_reason(foreign_domains: list[str]) -> str | None:
-    """Why a report is kept apart: policies for domains the organization does not list as its own."""
-    if not foreign_domains:
-        return None
-    named = ", ".join(d or "(no policy domain)" for d in foreign_domains)
-    return (
-        f"not one of the organization's accepted domains: {named}; those policies are shown but not counted in "
-        "the TLS report figures or insights"
-    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from core.tls_report import flag_reason
 from db import insights, sql
 
 # the insight that a subscription was disabled after its deliveries failed (api/webhooks/worker.py)
@@ -115,8 +116,13 @@ async def delete_subscription(db: sql.Executor, org_id: int, subscription_id: in
 
 
 async def enqueue_tls_report(conn: sql.Connection, org_id: int, report_key: int) -> int:
-    """Queue the report's deliveries; how many."""
-    return int(await sql.fetchval(conn, "webhooks/enqueue_tls_report", org_id, report_key))
+    """Queue the report's deliveries; how many. One statement when no subscription wants the event, else two:
+    the report's foreign domains, then the deliveries, whose data carries the report list's flag and reason."""
+    foreign = await sql.fetchval(conn, "webhooks/tls_report_foreign_domains", org_id, report_key)
+    if foreign is None:
+        return 0
+    reason = flag_reason(list(foreign))
+    return int(await sql.fetchval(conn, "webhooks/enqueue_tls_report", org_id, report_key, reason))
 
 
 async def enqueue_ping(conn: sql.Connection, org_id: int, subscription_id: int, data: Any) -> Ping:

@@ -1,6 +1,7 @@
--- $1 org_id bigint, $2 report_key bigint
+-- $1 org_id bigint, $2 report_key bigint, $3 flag_reason text (null: the report is not flagged)
 -- Queues `tls_report.received` for every enabled subscription that wants it, in the transaction that stores
--- the report (after its policies): the report's summary, built once, is the event's data.
+-- the report (after its policies): the report's summary, built once, is the event's data. Its flag and reason
+-- are the report list's (db/webhooks.py builds the reason from webhooks/tls_report_foreign_domains).
 with report as materialized (
     select r.report_key, r.stored_at,
            jsonb_build_object(
@@ -16,7 +17,9 @@ with report as materialized (
                               'successful', p.successful_sessions, 'failed', p.failed_sessions)
                           order by p.policy_no)
                    from tls_report_policies p
-                   where p.org_id = $1 and p.report_key = $2), '[]'::jsonb)) as data
+                   where p.org_id = $1 and p.report_key = $2), '[]'::jsonb),
+               'flagged', $3::text is not null,
+               'flag_reason', $3::text) as data
     from tls_reports r
     where r.org_id = $1 and r.report_key = $2
       and exists (select from webhook_subscriptions s
