@@ -265,22 +265,13 @@ def validate(
         assert received_at is not None
         assert direction is not None
         assert bucket is not None
-        batch.message_ids.append(message_id)
-        batch.received_at.append(received_at)
-        batch.directions.append(direction)
-        batch.connector_ids.append(connector_id)
-        batch.tls_buckets.append(bucket)
-        batch.tls_protocols.append(raw_tls or None)
-        batch.ciphers.append(texts[0])
-        batch.remote_hosts.append(texts[1])
-        batch.server_domains.append(registrable_domain(texts[1]) if texts[1] else None)
-        batch.statuses.append(texts[2])
-        batch.sender_domains.append(_domain(sender) if sender else None)
-        batch.recipient_domains.append(_domain(recipient) if recipient else None)
-        batch.remote_ips.append(remote_ip)
-        batch.sizes.append(size)
-        batch.tls_securities.append(security or DEFAULT_SECURITY.get(bucket, "opportunistic"))
-        batch.blocked_reasons.append(texts[5])
+        host = texts[1]
+        batch.add(
+            message_id, received_at, direction, connector_id, bucket, raw_tls or None, texts[0],
+            _domain(sender) if sender else None, _domain(recipient) if recipient else None, host,
+            registrable_domain(host) if host else None, remote_ip, size, texts[2],
+            security or DEFAULT_SECURITY.get(bucket, "opportunistic"), texts[5],
+        )  # fmt: skip
     return batch, problems
 
 

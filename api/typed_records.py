@@ -211,20 +211,10 @@ def columns(
         size = r.size_bytes
         if size is not None and not 0 <= size <= _MAX_SIZE:
             return None
-        batch.message_ids.append(message_id)
-        batch.received_at.append(received_at)
-        batch.directions.append(direction)
-        batch.connector_ids.append(connector_id)
-        batch.tls_buckets.append(bucket)
-        batch.tls_protocols.append(raw_tls or None)
-        batch.ciphers.append(cipher)
-        batch.remote_hosts.append(remote_host)
-        batch.server_domains.append(registrable_domain(remote_host) if remote_host else None)
-        batch.statuses.append(status)
-        batch.sender_domains.append(_address_domain(sender) if sender else None)
-        batch.recipient_domains.append(_address_domain(recipient) if recipient else None)
-        batch.remote_ips.append(remote_ip)
-        batch.sizes.append(size)
-        batch.tls_securities.append(security or DEFAULT_SECURITY.get(bucket, "opportunistic"))
-        batch.blocked_reasons.append(blocked)
+        batch.add(
+            message_id, received_at, direction, connector_id, bucket, raw_tls or None, cipher,
+            _address_domain(sender) if sender else None, _address_domain(recipient) if recipient else None,
+            remote_host, registrable_domain(remote_host) if remote_host else None, remote_ip, size, status,
+            security or DEFAULT_SECURITY.get(bucket, "opportunistic"), blocked,
+        )  # fmt: skip
     return batch

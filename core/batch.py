@@ -32,6 +32,30 @@ class Batch:
     def __len__(self) -> int:
         return len(self.message_ids)
 
+    def add(
+        self, message_id: str, received_at: datetime, direction: str, connector_id: int | None, tls_bucket: str,
+        tls_protocol: str | None, cipher: str | None, sender_domain: str | None, recipient_domain: str | None,
+        remote_host: str | None, server_domain: str | None, remote_ip: str | None, size: int | None,
+        status: str | None, tls_security: str, blocked_reason: str | None,
+    ) -> None:  # fmt: skip
+        """One validated record, its values in the order of columns()."""
+        self.message_ids.append(message_id)
+        self.received_at.append(received_at)
+        self.directions.append(direction)
+        self.connector_ids.append(connector_id)
+        self.tls_buckets.append(tls_bucket)
+        self.tls_protocols.append(tls_protocol)
+        self.ciphers.append(cipher)
+        self.sender_domains.append(sender_domain)
+        self.recipient_domains.append(recipient_domain)
+        self.remote_hosts.append(remote_host)
+        self.server_domains.append(server_domain)
+        self.remote_ips.append(remote_ip)
+        self.sizes.append(size)
+        self.statuses.append(status)
+        self.tls_securities.append(tls_security)
+        self.blocked_reasons.append(blocked_reason)
+
     def columns(self) -> tuple[list[Any], ...]:
         return (
             self.message_ids,
