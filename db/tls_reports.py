@@ -100,8 +100,23 @@ async def report_days(
     ]
 
 
+class Flagged:
+    """A report flagged by its foreign domains: its policy domains that are not one of the organization's accepted
+    domains, in the list's order (by domain, '' for a policy without one last)."""
+
+    foreign_domains: list[str]
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.foreign_domains)
+
+    @property
+    def flag_reason(self) -> str | None:
+        return flag_reason(self.foreign_domains)
+
+
 @dataclass(frozen=True)
-class StoredReport:
+class StoredReport(Flagged):
     """One stored report in full; its policies as the report's JSON has them, with their failures."""
 
     id: int
@@ -112,8 +127,7 @@ class StoredReport:
     end: datetime
     stored_at: datetime
     policies: list[dict[str, Any]]
-    flagged: bool  # a policy domain is not one of the organization's accepted domains
-    flag_reason: str | None
+    foreign_domains: list[str]
 
     def json(self) -> dict[str, Any]:
         """As REST and the CLI show it (`from` and `to`: the report's range)."""
@@ -137,10 +151,11 @@ async def tls_report_by_id(pool: TenantPool, org_id: int, report_key: int) -> St
     if row is None:
         return None
     policies = orjson.loads(row["policies"])
-    foreign = sorted({p["policy_domain"] or "" for p in policies if not p["accepted"]})
+    # as list_tls_reports.sql orders them: by domain, a policy without one ('') last
+    foreign = sorted({p["policy_domain"] or "" for p in policies if not p["accepted"]}, key=lambda d: (d == "", d))
     return StoredReport(
         row["report_key"], row["organization_name"], row["contact_info"], row["report_id"], row["start_at"],
-        row["end_at"], row["stored_at"], policies, bool(foreign), flag_reason(foreign),
+        row["end_at"], row["stored_at"], policies, foreign,
     )  # fmt: skip
 
 
@@ -148,7 +163,7 @@ Cursor = tuple[datetime, int]  # (start of the range, report key) of the last re
 
 
 @dataclass(frozen=True)
-class ReportSummary:
+class ReportSummary(Flagged):
     """A stored report in brief."""
 
     id: int
@@ -159,15 +174,7 @@ class ReportSummary:
     policy_domains: list[str]
     successful: int  # a domain's sessions counted once (the accepted domains' only)
     failed: int
-    foreign_domains: list[str]  # its policy domains that are not one of the organization's accepted domains
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.foreign_domains)
-
-    @property
-    def flag_reason(self) -> str | None:
-        return flag_reason(self.foreign_domains)
+    foreign_domains: list[str]
 
 
 @dataclass

@@ -54,6 +54,9 @@ async def test_a_report_for_a_domain_not_accepted_is_delivered_flagged_with_the_
     )
     listed = await _listed(client, "mixed")
     assert (data["flagged"], data["flag_reason"]) == (listed["flagged"], listed["flag_reason"])
+    whole = await client.get(f"/api/v1/tls-reports/{listed['id']}")  # one report in full: the same text
+    assert whole.status_code == 200, whole.text
+    assert (whole.json()["flagged"], whole.json()["flag_reason"]) == (True, data["flag_reason"])
     assert [p["policy_domain"] for p in data["policies"]] == ["fabrikam.net", "mail.contoso.com", None, "adatum.com"]
 
 
